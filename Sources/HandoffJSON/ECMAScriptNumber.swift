@@ -1,0 +1,97 @@
+/// Writes doubles the way ECMAScript's `Number.prototype.toString` does, which RFC 8785 requires.
+///
+/// The shortest digits that read back as the same double come from Swift's own `description` (shortest,
+/// and closest where several are equally short, as ECMAScript asks); only their layout differs.
+enum ECMAScriptNumber {
+    /// Appends the ECMAScript form of `value`; like `JSON.stringify`, a NaN or infinity becomes `null`
+    /// (callers that must refuse them check `JSONValue.firstInterchangeProblem()` first).
+    static func write(_ value: Double, into output: inout [UInt8]) {
+        guard value.isFinite else {
+            output.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])
+            return
+        }
+        if value == 0 {
+            output.append(UInt8(ascii: "0"))
+            return
+        }
+        // Integers below 2^53 print as themselves, and they are most of the numbers in artifacts.
+        if value.magnitude < 0x1p53, value.rounded(.towardZero) == value {
+            appendInteger(Int64(value), into: &output)
+            return
+        }
+        if value < 0 { output.append(UInt8(ascii: "-")) }
+        var digits: [UInt8] = []
+        digits.reserveCapacity(24)
+        var pointPosition: Int?
+        var exponent = 0
+        var exponentNegative = false
+        var inExponent = false
+        for byte in value.magnitude.description.utf8 {
+            switch byte {
+            case UInt8(ascii: "."): pointPosition = digits.count
+            case UInt8(ascii: "e"): inExponent = true
+            case UInt8(ascii: "-") where inExponent: exponentNegative = true
+            case UInt8(ascii: "+"): break
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                if inExponent {
+                    exponent = exponent * 10 + Int(byte - UInt8(ascii: "0"))
+                } else {
+                    digits.append(byte)
+                }
+            default: break
+            }
+        }
+        // ECMAScript's n: the value is 0.d₁d₂…dₖ × 10ⁿ.
+        var n = (pointPosition ?? digits.count) + (exponentNegative ? -exponent : exponent)
+        var leading = 0
+        while leading < digits.count - 1, digits[leading] == UInt8(ascii: "0") { leading += 1 }
+        n -= leading
+        var trailing = digits.count
+        while trailing > leading + 1, digits[trailing - 1] == UInt8(ascii: "0") { trailing -= 1 }
+        let significant = digits[leading..<trailing]
+        layOut(significant, n: n, into: &output)
+    }
+
+    /// Number::toString steps 6–10 (ECMA-262 §6.1.6.1.20).
+    private static func layOut(_ digits: ArraySlice<UInt8>, n: Int, into output: inout [UInt8]) {
+        let k = digits.count
+        let zero = UInt8(ascii: "0")
+        if k <= n && n <= 21 {
+            output.append(contentsOf: digits)
+            output.append(contentsOf: repeatElement(zero, count: n - k))
+        } else if 0 < n && n <= 21 {
+            output.append(contentsOf: digits.prefix(n))
+            output.append(UInt8(ascii: "."))
+            output.append(contentsOf: digits.dropFirst(n))
+        } else if -6 < n && n <= 0 {
+            output.append(zero)
+            output.append(UInt8(ascii: "."))
+            output.append(contentsOf: repeatElement(zero, count: -n))
+            output.append(contentsOf: digits)
+        } else {
+            output.append(digits.first!)
+            if k > 1 {
+                output.append(UInt8(ascii: "."))
+                output.append(contentsOf: digits.dropFirst())
+            }
+            output.append(UInt8(ascii: "e"))
+            output.append(n - 1 < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
+            appendInteger(Int64((n - 1).magnitude), into: &output)
+        }
+    }
+
+    private static func appendInteger(_ value: Int64, into output: inout [UInt8]) {
+        if value < 0 { output.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        var buffer: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &buffer) { scratch in
+            var position = scratch.count
+            repeat {
+                position -= 1
+                scratch[position] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            output.append(contentsOf: scratch[position...])
+        }
+    }
+}

@@ -1,0 +1,745 @@
+/// A strict JSON parser: RFC 8259 with the I-JSON (RFC 7493) restrictions.
+///
+/// It refuses what would make two readers disagree about a document, because the document's bytes are
+/// hashed into its identity: invalid UTF-8, unpaired surrogates, noncharacters, duplicate keys, `NaN` and
+/// `Infinity`, numbers beyond a double, integers a double cannot hold exactly, and anything after the
+/// document. The parser keeps its own stack, so no input depth can overflow the thread's stack.
+///
+/// ```swift
+/// let value = try JSONParser.parse(#"{"schema": "tool-result-v1"}"#)
+/// ```
+public enum JSONParser {
+    /// Bounds on what a parse accepts.
+    public struct Limits: Sendable, Equatable {
+        /// Deepest nesting of arrays and objects accepted.
+        ///
+        /// Clamped to `depthCeiling`: values are walked recursively elsewhere (writing, comparing, validating),
+        /// and the ceiling keeps those walks well inside a thread's stack.
+        public var maxDepth: Int {
+            get { storedMaxDepth }
+            set { storedMaxDepth = min(max(newValue, 1), Self.depthCeiling) }
+        }
+        /// Largest document accepted, in bytes.
+        public var maxBytes: Int
+
+        private var storedMaxDepth: Int
+
+        /// The deepest nesting any parse accepts, whatever `maxDepth` asks for.
+        public static let depthCeiling = 2_048
+
+        public init(maxDepth: Int = 256, maxBytes: Int = 64 << 20) {
+            self.storedMaxDepth = min(max(maxDepth, 1), Self.depthCeiling)
+            self.maxBytes = maxBytes
+        }
+    }
+
+    /// Parses one JSON document.
+    /// - Throws: `JSONParseError` naming the line and column of the first problem.
+    public static func parse(_ bytes: UnsafeRawBufferPointer, limits: Limits = .init()) throws(JSONParseError)
+        -> JSONValue
+    {
+        var parser = Parser(bytes: bytes.assumingMemoryBound(to: UInt8.self), limits: limits)
+        return try parser.parseDocument()
+    }
+
+    /// Parses one JSON document.
+    public static func parse(_ bytes: [UInt8], limits: Limits = .init()) throws(JSONParseError) -> JSONValue {
+        let result = bytes.withUnsafeBytes { buffer in
+            Result { () throws(JSONParseError) in try parse(buffer, limits: limits) }
+        }
+        return try result.get()
+    }
+
+    /// Parses one JSON document from text.
+    public static func parse(_ text: String, limits: Limits = .init()) throws(JSONParseError) -> JSONValue {
+        var text = text
+        let result = text.withUTF8 { buffer in
+            Result { () throws(JSONParseError) in try parse(UnsafeRawBufferPointer(buffer), limits: limits) }
+        }
+        return try result.get()
+    }
+}
+
+private enum Byte {
+    static let quote = UInt8(ascii: "\"")
+    static let backslash = UInt8(ascii: "\\")
+    static let slash = UInt8(ascii: "/")
+    static let comma = UInt8(ascii: ",")
+    static let colon = UInt8(ascii: ":")
+    static let openBracket = UInt8(ascii: "[")
+    static let closeBracket = UInt8(ascii: "]")
+    static let openBrace = UInt8(ascii: "{")
+    static let closeBrace = UInt8(ascii: "}")
+    static let minus = UInt8(ascii: "-")
+    static let plus = UInt8(ascii: "+")
+    static let dot = UInt8(ascii: ".")
+    static let zero = UInt8(ascii: "0")
+    static let nine = UInt8(ascii: "9")
+    static let lowerE = UInt8(ascii: "e")
+    static let upperE = UInt8(ascii: "E")
+    static let space = UInt8(ascii: " ")
+    static let tab = UInt8(ascii: "\t")
+    static let newline = UInt8(ascii: "\n")
+    static let carriageReturn = UInt8(ascii: "\r")
+}
+
+private struct Frame {
+    var isObject: Bool
+    var valueStart: Int
+    var keyStart: Int
+    /// Keys seen so far, once the object is large enough that scanning them would cost more.
+    var keySet: Set<ScalarKey>?
+}
+
+private struct Parser {
+    let bytes: UnsafeBufferPointer<UInt8>
+    let limits: JSONParser.Limits
+    var index = 0
+    var frames: [Frame] = []
+    var values: [JSONValue] = []
+    var keys: [String] = []
+    var scratch: [UInt8] = []
+
+    init(bytes: UnsafeBufferPointer<UInt8>, limits: JSONParser.Limits) {
+        self.bytes = bytes
+        self.limits = limits
+    }
+
+    mutating func parseDocument() throws(JSONParseError) -> JSONValue {
+        guard bytes.count <= limits.maxBytes else {
+            throw error(
+                .tooLarge, "document is \(bytes.count) bytes, more than the limit of \(limits.maxBytes)",
+                at: 0)
+        }
+        try checkEncoding()
+        skipWhitespace()
+        guard index < bytes.count else {
+            throw error(
+                .empty,
+                bytes.isEmpty ? "empty input: expected a JSON document" : "no JSON document, only whitespace")
+        }
+        let value = try parseValues()
+        skipWhitespace()
+        if index < bytes.count {
+            throw error(
+                .trailingData, "unexpected \(describeByte(at: index)) after the end of the JSON document")
+        }
+        return value
+    }
+
+    private func checkEncoding() throws(JSONParseError) {
+        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF {
+            throw error(
+                .byteOrderMark,
+                "input starts with a UTF-8 byte order mark, which JSON does not allow; remove it", at: 0)
+        }
+        let utf16BOM =
+            bytes.count >= 2 && (bytes[0] == 0xFF && bytes[1] == 0xFE || bytes[0] == 0xFE && bytes[1] == 0xFF)
+        let wideASCII =
+            bytes.count >= 2 && bytes[0] == 0 || bytes.count >= 4 && bytes[1] == 0 && bytes[3] == 0
+        if utf16BOM || wideASCII {
+            throw error(
+                .notUTF8, "input is not UTF-8 (it looks like UTF-16 or UTF-32); convert it to UTF-8", at: 0)
+        }
+    }
+
+    /// Parses a value and everything nested in it, without recursion.
+    private mutating func parseValues() throws(JSONParseError) -> JSONValue {
+        while true {
+            var value: JSONValue
+            switch bytes[index] {
+            case Byte.openBracket, Byte.openBrace:
+                let isObject = bytes[index] == Byte.openBrace
+                guard frames.count < limits.maxDepth else {
+                    throw error(.tooDeep, "nesting is deeper than the limit of \(limits.maxDepth) levels")
+                }
+                index += 1
+                frames.append(Frame(isObject: isObject, valueStart: values.count, keyStart: keys.count))
+                skipWhitespace()
+                guard index < bytes.count else {
+                    throw unexpectedEnd(isObject ? "a key or '}'" : "a value or ']'")
+                }
+                let close = isObject ? Byte.closeBrace : Byte.closeBracket
+                if bytes[index] == close {
+                    index += 1
+                    frames.removeLast()
+                    value = isObject ? .object(JSONObject()) : .array([])
+                } else {
+                    if isObject { try parseKey() }
+                    continue
+                }
+            case Byte.quote:
+                value = .string(try parseString())
+            case Byte.minus, Byte.zero...Byte.nine:
+                value = .number(try parseNumber())
+            case UInt8(ascii: "t"):
+                try expectLiteral("true")
+                value = .bool(true)
+            case UInt8(ascii: "f"):
+                try expectLiteral("false")
+                value = .bool(false)
+            case UInt8(ascii: "n"):
+                try expectLiteral("null")
+                value = .null
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"):
+                throw invalidLiteral()
+            default:
+                throw unexpected("a value")
+            }
+
+            // Attach the finished value to its container, closing containers as far as they end here.
+            while true {
+                guard let frame = frames.last else { return value }
+                values.append(value)
+                skipWhitespace()
+                guard index < bytes.count else {
+                    throw unexpectedEnd(frame.isObject ? "',' or '}'" : "',' or ']'")
+                }
+                let byte = bytes[index]
+                if byte == Byte.comma {
+                    index += 1
+                    skipWhitespace()
+                    guard index < bytes.count else {
+                        throw unexpectedEnd(frame.isObject ? "a key" : "a value")
+                    }
+                    if frame.isObject { try parseKey() }
+                    break
+                }
+                if frame.isObject, byte == Byte.closeBrace {
+                    index += 1
+                    let object = JSONObject(
+                        uniqueKeys: Array(keys[frame.keyStart...]), values: Array(values[frame.valueStart...])
+                    )
+                    keys.removeSubrange(frame.keyStart...)
+                    values.removeSubrange(frame.valueStart...)
+                    frames.removeLast()
+                    value = .object(object)
+                } else if !frame.isObject, byte == Byte.closeBracket {
+                    index += 1
+                    let array = Array(values[frame.valueStart...])
+                    values.removeSubrange(frame.valueStart...)
+                    frames.removeLast()
+                    value = .array(array)
+                } else {
+                    throw unexpected(frame.isObject ? "',' or '}'" : "',' or ']'")
+                }
+            }
+            guard index < bytes.count else { throw unexpectedEnd("a value") }
+        }
+    }
+
+    /// Parses `"key" :` inside the innermost object, refusing a key it already has.
+    private mutating func parseKey() throws(JSONParseError) {
+        guard bytes[index] == Byte.quote else { throw unexpected("a string key") }
+        let keyOffset = index
+        let key = try parseString()
+        let top = frames.count - 1
+        let keyStart = frames[top].keyStart
+        let duplicate: Bool
+        if frames[top].keySet != nil {
+            duplicate = !frames[top].keySet!.insert(ScalarKey(key)).inserted
+        } else {
+            duplicate = keys[keyStart...].contains { scalarsEqual($0, key) }
+            if !duplicate, keys.count - keyStart >= 16 {
+                frames[top].keySet = Set(keys[keyStart...].map(ScalarKey.init))
+                frames[top].keySet!.insert(ScalarKey(key))
+            }
+        }
+        if duplicate {
+            throw error(.duplicateKey, "duplicate key \(quoted(key))", at: keyOffset)
+        }
+        keys.append(key)
+        skipWhitespace()
+        guard index < bytes.count else { throw unexpectedEnd("':'") }
+        guard bytes[index] == Byte.colon else { throw unexpected("':' after the key \(quoted(key))") }
+        index += 1
+        skipWhitespace()
+        guard index < bytes.count else { throw unexpectedEnd("a value") }
+    }
+
+    @inline(__always)
+    private mutating func skipWhitespace() {
+        while index < bytes.count {
+            switch bytes[index] {
+            case Byte.space, Byte.newline, Byte.carriageReturn, Byte.tab: index += 1
+            default: return
+            }
+        }
+    }
+
+    private mutating func expectLiteral(_ literal: StaticString) throws(JSONParseError) {
+        let count = literal.utf8CodeUnitCount
+        let matches =
+            bytes.count - index >= count
+            && (0..<count).allSatisfy { bytes[index + $0] == literal.utf8Start[$0] }
+        guard matches else { throw invalidLiteral() }
+        index += count
+    }
+
+    /// The error for a word where a value should be, such as `NaN`, `True` or `nul`.
+    private func invalidLiteral() -> JSONParseError {
+        var end = index
+        while end < bytes.count, end - index < 12,
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(bytes[end])
+                || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(bytes[end])
+        {
+            end += 1
+        }
+        let word = String(
+            decoding: UnsafeBufferPointer(rebasing: bytes[index..<max(end, index + 1)]), as: UTF8.self)
+        return error(.unexpectedCharacter, "invalid literal \(quoted(word)); expected a value")
+    }
+
+    // MARK: Strings
+
+    /// Parses a string starting at its opening quote.
+    private mutating func parseString() throws(JSONParseError) -> String {
+        index += 1
+        let start = index
+        // Fast path: printable ASCII without escapes, by far the most common key and value.
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == Byte.quote {
+                let string = String(
+                    decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+                index += 1
+                return string
+            }
+            if byte == Byte.backslash || byte < 0x20 || byte >= 0x80 { break }
+            index += 1
+        }
+        scratch.removeAll(keepingCapacity: true)
+        scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index]))
+        while index < bytes.count {
+            let byte = bytes[index]
+            switch byte {
+            case Byte.quote:
+                index += 1
+                return String(decoding: scratch, as: UTF8.self)
+            case Byte.backslash:
+                try parseEscape()
+            case 0..<0x20:
+                throw error(
+                    .controlCharacter,
+                    "control character \(scalarName(UInt32(byte))) in a string; write it as an escape such as \\n or \\u00\(hex2(byte))"
+                )
+            case 0x80...:
+                try copyMultibyteScalar()
+            default:
+                scratch.append(byte)
+                index += 1
+            }
+        }
+        throw error(
+            .unexpectedEnd, "unterminated string: the input ends before its closing quote", at: start - 1)
+    }
+
+    private mutating func parseEscape() throws(JSONParseError) {
+        let escapeStart = index
+        index += 1
+        guard index < bytes.count else { throw unexpectedEnd("an escape character after '\\'") }
+        let byte = bytes[index]
+        index += 1
+        switch byte {
+        case Byte.quote: scratch.append(Byte.quote)
+        case Byte.backslash: scratch.append(Byte.backslash)
+        case Byte.slash: scratch.append(Byte.slash)
+        case UInt8(ascii: "b"): scratch.append(0x08)
+        case UInt8(ascii: "f"): scratch.append(0x0C)
+        case UInt8(ascii: "n"): scratch.append(0x0A)
+        case UInt8(ascii: "r"): scratch.append(0x0D)
+        case UInt8(ascii: "t"): scratch.append(0x09)
+        case UInt8(ascii: "u"):
+            var scalar = try parseHex4(escapeStart: escapeStart)
+            if (0xD800...0xDBFF).contains(scalar) {
+                let pairStart = index
+                guard index + 1 < bytes.count, bytes[index] == Byte.backslash,
+                    bytes[index + 1] == UInt8(ascii: "u")
+                else {
+                    throw error(
+                        .loneSurrogate,
+                        "unpaired high surrogate \\u\(hex4(scalar)) in a string: it must be followed by a low surrogate escape",
+                        at: escapeStart)
+                }
+                index += 2
+                let low = try parseHex4(escapeStart: pairStart)
+                guard (0xDC00...0xDFFF).contains(low) else {
+                    throw error(
+                        .loneSurrogate,
+                        "high surrogate \\u\(hex4(scalar)) is followed by \\u\(hex4(low)), which is not a low surrogate",
+                        at: escapeStart)
+                }
+                scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+            } else if (0xDC00...0xDFFF).contains(scalar) {
+                throw error(
+                    .loneSurrogate, "unpaired low surrogate \\u\(hex4(scalar)) in a string", at: escapeStart)
+            }
+            try checkNotNoncharacter(scalar, at: escapeStart)
+            appendUTF8(scalar)
+        default:
+            index -= 1
+            throw error(
+                .invalidEscape,
+                "invalid escape '\\\(describeScalarAt(index))' in a string; valid escapes are \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX",
+                at: escapeStart)
+        }
+    }
+
+    private mutating func parseHex4(escapeStart: Int) throws(JSONParseError) -> UInt32 {
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            guard index < bytes.count else { throw unexpectedEnd("4 hex digits after \\u") }
+            let byte = bytes[index]
+            let digit: UInt32
+            switch byte {
+            case Byte.zero...Byte.nine: digit = UInt32(byte - Byte.zero)
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(byte - UInt8(ascii: "a") + 10)
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(byte - UInt8(ascii: "A") + 10)
+            default:
+                throw error(.invalidEscape, "\\u must be followed by 4 hex digits", at: escapeStart)
+            }
+            value = value << 4 | digit
+            index += 1
+        }
+        return value
+    }
+
+    /// Validates one multi-byte UTF-8 sequence (RFC 3629: no overlong forms, no surrogates, nothing above
+    /// U+10FFFF) and copies it.
+    private mutating func copyMultibyteScalar() throws(JSONParseError) {
+        let start = index
+        let lead = bytes[index]
+        let length: Int
+        var lowerBound: UInt8 = 0x80
+        var upperBound: UInt8 = 0xBF
+        switch lead {
+        case 0xC2...0xDF: length = 2
+        case 0xE0:
+            length = 3
+            lowerBound = 0xA0
+        case 0xE1...0xEC, 0xEE...0xEF: length = 3
+        case 0xED:
+            length = 3
+            upperBound = 0x9F
+        case 0xF0:
+            length = 4
+            lowerBound = 0x90
+        case 0xF1...0xF3: length = 4
+        case 0xF4:
+            length = 4
+            upperBound = 0x8F
+        default:
+            throw error(.notUTF8, "invalid UTF-8: byte 0x\(hex2(lead)) cannot start a character", at: start)
+        }
+        var scalar = UInt32(lead) & (length == 2 ? 0x1F : length == 3 ? 0x0F : 0x07)
+        for offset in 1..<length {
+            guard start + offset < bytes.count else {
+                throw error(
+                    .notUTF8, "invalid UTF-8: the input ends inside a multi-byte character", at: start)
+            }
+            let byte = bytes[start + offset]
+            let valid = offset == 1 ? (lowerBound...upperBound).contains(byte) : (0x80...0xBF).contains(byte)
+            guard valid else {
+                throw error(
+                    .notUTF8,
+                    "invalid UTF-8: byte 0x\(hex2(byte)) after 0x\(hex2(lead)) (overlong, surrogate or truncated sequence)",
+                    at: start)
+            }
+            scalar = scalar << 6 | UInt32(byte & 0x3F)
+        }
+        try checkNotNoncharacter(scalar, at: start)
+        scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<start + length]))
+        index = start + length
+    }
+
+    private func checkNotNoncharacter(_ scalar: UInt32, at offset: Int) throws(JSONParseError) {
+        if (0xFDD0...0xFDEF).contains(scalar) || scalar & 0xFFFE == 0xFFFE {
+            throw error(
+                .noncharacter, "the noncharacter \(scalarName(scalar)) is not allowed in I-JSON text",
+                at: offset)
+        }
+    }
+
+    private mutating func appendUTF8(_ scalar: UInt32) {
+        switch scalar {
+        case 0..<0x80:
+            scratch.append(UInt8(scalar))
+        case 0x80..<0x800:
+            scratch.append(UInt8(0xC0 | scalar >> 6))
+            scratch.append(UInt8(0x80 | scalar & 0x3F))
+        case 0x800..<0x10000:
+            scratch.append(UInt8(0xE0 | scalar >> 12))
+            scratch.append(UInt8(0x80 | scalar >> 6 & 0x3F))
+            scratch.append(UInt8(0x80 | scalar & 0x3F))
+        default:
+            scratch.append(UInt8(0xF0 | scalar >> 18))
+            scratch.append(UInt8(0x80 | scalar >> 12 & 0x3F))
+            scratch.append(UInt8(0x80 | scalar >> 6 & 0x3F))
+            scratch.append(UInt8(0x80 | scalar & 0x3F))
+        }
+    }
+
+    // MARK: Numbers
+
+    private mutating func parseNumber() throws(JSONParseError) -> Double {
+        let start = index
+        let negative = bytes[index] == Byte.minus
+        if negative { index += 1 }
+        guard index < bytes.count, isDigit(bytes[index]) else {
+            if index < bytes.count, bytes[index] == UInt8(ascii: "I") {
+                throw error(.invalidNumber, "Infinity is not a JSON number", at: start)
+            }
+            throw error(.invalidNumber, "expected a digit after '-'", at: index)
+        }
+        var mantissa: UInt64 = 0
+        var significantDigits = 0
+        var integerDigits = 0
+        if bytes[index] == Byte.zero {
+            index += 1
+            integerDigits = 1
+            if index < bytes.count, isDigit(bytes[index]) {
+                throw error(.invalidNumber, "numbers must not have leading zeros", at: start)
+            }
+        } else {
+            while index < bytes.count, isDigit(bytes[index]) {
+                if significantDigits < 19 {
+                    mantissa = mantissa &* 10 &+ UInt64(bytes[index] - Byte.zero)
+                    significantDigits += 1
+                } else {
+                    significantDigits += 1
+                }
+                integerDigits += 1
+                index += 1
+            }
+        }
+        var fractionDigits = 0
+        var isInteger = true
+        if index < bytes.count, bytes[index] == Byte.dot {
+            isInteger = false
+            index += 1
+            guard index < bytes.count, isDigit(bytes[index]) else {
+                throw error(.invalidNumber, "expected a digit after the decimal point", at: index)
+            }
+            while index < bytes.count, isDigit(bytes[index]) {
+                if significantDigits < 19 {
+                    if mantissa != 0 || bytes[index] != Byte.zero {
+                        significantDigits += 1
+                    }
+                    mantissa = mantissa &* 10 &+ UInt64(bytes[index] - Byte.zero)
+                    fractionDigits += 1
+                } else {
+                    significantDigits += 1
+                }
+                index += 1
+            }
+        }
+        var exponent = 0
+        if index < bytes.count, bytes[index] == Byte.lowerE || bytes[index] == Byte.upperE {
+            isInteger = false
+            index += 1
+            var exponentNegative = false
+            if index < bytes.count, bytes[index] == Byte.minus || bytes[index] == Byte.plus {
+                exponentNegative = bytes[index] == Byte.minus
+                index += 1
+            }
+            guard index < bytes.count, isDigit(bytes[index]) else {
+                throw error(.invalidNumber, "expected a digit in the exponent", at: index)
+            }
+            while index < bytes.count, isDigit(bytes[index]) {
+                // Saturate: anything past 10^±100000 is zero or out of range either way.
+                if exponent < 100_000 { exponent = exponent * 10 + Int(bytes[index] - Byte.zero) }
+                index += 1
+            }
+            if exponentNegative { exponent = -exponent }
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "x") || bytes[index] == UInt8(ascii: "X") {
+            throw error(.invalidNumber, "hexadecimal numbers are not JSON", at: start)
+        }
+
+        if isInteger {
+            if integerDigits <= 15 {
+                let value = Double(mantissa)
+                return negative ? -value : value
+            }
+            return try inexactIntegerCheck(
+                start: start, negative: negative, digits: integerDigits, mantissa: mantissa)
+        }
+        // Clinger's fast path: both operands are exact doubles, so one rounding gives the correctly rounded result.
+        let decimalExponent = exponent - fractionDigits
+        if significantDigits <= 15, mantissa < 1 << 53, (-22...22).contains(decimalExponent) {
+            var value = Double(mantissa)
+            if decimalExponent < 0 {
+                value /= powersOfTen[-decimalExponent]
+            } else {
+                value *= powersOfTen[decimalExponent]
+            }
+            return negative ? -value : value
+        }
+        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+        guard let value = Double(text), value.isFinite else {
+            throw error(
+                .numberOutOfRange, "number \(text) is beyond the range of an IEEE double (about ±1.8e308)",
+                at: start)
+        }
+        return value
+    }
+
+    private func inexactIntegerCheck(start: Int, negative: Bool, digits: Int, mantissa: UInt64)
+        throws(JSONParseError) -> Double
+    {
+        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+        let exact: Bool
+        let value: Double
+        if digits <= 19, UInt64(exactly: Double(mantissa)) == mantissa {
+            value = Double(mantissa)
+            exact = true
+        } else if digits <= 21, let parsed = Double(text),
+            writesAsLiteral(parsed.magnitude, text, negative: negative)
+        {
+            // The canonical form writes doubles up to 1e21 as integers of their shortest digits padded with zeros,
+            // and reading those back must give the same double.
+            value = parsed.magnitude
+            exact = true
+        } else if digits <= 19 {
+            value = Double(mantissa)
+            exact = false
+        } else {
+            guard let parsed = Double(text), parsed.isFinite else {
+                throw error(
+                    .numberOutOfRange,
+                    "number \(text) is beyond the range of an IEEE double (about ±1.8e308)",
+                    at: start)
+            }
+            value = parsed.magnitude
+            let literalDigits = negative ? text.utf8.dropFirst() : text.utf8[...]
+            exact = exactDecimalDigits(of: value).elementsEqual(literalDigits)
+        }
+        guard exact else {
+            throw error(
+                .inexactInteger,
+                "integer \(text) cannot be held exactly by a JSON number (an IEEE double); send it as a string",
+                at: start)
+        }
+        return negative ? -value : value
+    }
+
+    private func writesAsLiteral(_ value: Double, _ text: String, negative: Bool) -> Bool {
+        var written: [UInt8] = []
+        ECMAScriptNumber.write(value, into: &written)
+        return written.elementsEqual(negative ? text.utf8.dropFirst() : text.utf8[...])
+    }
+
+    @inline(__always)
+    private func isDigit(_ byte: UInt8) -> Bool { byte >= Byte.zero && byte <= Byte.nine }
+
+    // MARK: Errors
+
+    private func unexpected(_ expectation: String) -> JSONParseError {
+        error(.unexpectedCharacter, "unexpected \(describeByte(at: index)); expected \(expectation)")
+    }
+
+    private func unexpectedEnd(_ expectation: String) -> JSONParseError {
+        error(.unexpectedEnd, "unexpected end of input; expected \(expectation)", at: bytes.count)
+    }
+
+    private func describeByte(at offset: Int) -> String {
+        guard offset < bytes.count else { return "end of input" }
+        let byte = bytes[offset]
+        if byte >= 0x80 {
+            return "character \(describeScalarAt(offset))"
+        }
+        if byte < 0x20 || byte == 0x7F { return "control character \(scalarName(UInt32(byte)))" }
+        return "character '\(Character(Unicode.Scalar(byte)))'"
+    }
+
+    /// The scalar at `offset`, printed, or its byte value when the bytes there are not UTF-8.
+    private func describeScalarAt(_ offset: Int) -> String {
+        var iterator = UnsafeBufferPointer(rebasing: bytes[offset...]).makeIterator()
+        var decoder = UTF8()
+        if case .scalarValue(let scalar) = decoder.decode(&iterator) {
+            if scalar.value < 0x20 || scalar.value == 0x7F { return scalarName(scalar.value) }
+            return String(Character(scalar))
+        }
+        return "byte 0x\(hex2(bytes[offset]))"
+    }
+
+    private func error(_ code: JSONParseError.Code, _ message: String, at offset: Int? = nil)
+        -> JSONParseError
+    {
+        let offset = min(offset ?? index, bytes.count)
+        var line = 1
+        var lineStart = 0
+        for position in 0..<offset where bytes[position] == Byte.newline {
+            line += 1
+            lineStart = position + 1
+        }
+        // Columns count scalars, so skip UTF-8 continuation bytes.
+        var column = 1
+        for position in lineStart..<offset where bytes[position] & 0xC0 != 0x80 { column += 1 }
+        return JSONParseError(code: code, message: message, offset: offset, line: line, column: column)
+    }
+}
+
+private let powersOfTen: [Double] = (0...22).map { exponent in
+    var value = 1.0
+    for _ in 0..<exponent { value *= 10 }
+    return value
+}
+
+private func hex2(_ byte: UInt8) -> String {
+    let digits = Array("0123456789abcdef".utf8)
+    return String(decoding: [digits[Int(byte >> 4)], digits[Int(byte & 0xF)]], as: UTF8.self)
+}
+
+private func hex4(_ value: UInt32) -> String {
+    hex2(UInt8(value >> 8 & 0xFF)) + hex2(UInt8(value & 0xFF))
+}
+
+private func scalarName(_ value: UInt32) -> String {
+    let hex = String(value, radix: 16, uppercase: true)
+    return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+}
+
+private func quoted(_ string: String) -> String {
+    var result = "\""
+    for scalar in string.unicodeScalars.prefix(80) {
+        switch scalar {
+        case "\"": result += "\\\""
+        case "\\": result += "\\\\"
+        case _ where scalar.value < 0x20: result += "\\u" + hex4(scalar.value)
+        default: result.unicodeScalars.append(scalar)
+        }
+    }
+    if string.unicodeScalars.count > 80 { result += "…" }
+    return result + "\""
+}
+
+/// The exact decimal digits of a finite, non-negative, integral double, however large.
+///
+/// Used only for integer literals of 20 digits or more, to tell whether the double holds them exactly.
+func exactDecimalDigits(of value: Double) -> [UInt8] {
+    precondition(value.isFinite && value >= 0 && value.rounded(.towardZero) == value)
+    if value < 0x1p64 { return Array(String(UInt64(value)).utf8) }
+    // value = significand × 2^shift with an integral significand; multiply out in base 10^9 limbs.
+    let shift = Int(value.exponent) - Double.significandBitCount
+    let significand = value.significandBitPattern | (1 << UInt64(Double.significandBitCount))
+    var limbs: [UInt64] = [significand % 1_000_000_000, significand / 1_000_000_000 % 1_000_000_000]
+    let top = significand / 1_000_000_000_000_000_000
+    if top > 0 { limbs.append(top) }
+    for _ in 0..<shift {
+        var carry: UInt64 = 0
+        for position in limbs.indices {
+            let doubled = limbs[position] * 2 + carry
+            limbs[position] = doubled % 1_000_000_000
+            carry = doubled / 1_000_000_000
+        }
+        if carry > 0 { limbs.append(carry) }
+    }
+    while limbs.count > 1, limbs.last == 0 { limbs.removeLast() }
+    var text = String(limbs.last!)
+    for limb in limbs.dropLast().reversed() {
+        let part = String(limb)
+        text += String(repeating: "0", count: 9 - part.count) + part
+    }
+    return Array(text.utf8)
+}
