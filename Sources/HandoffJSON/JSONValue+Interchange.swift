@@ -1,4 +1,14 @@
 extension JSONValue {
+    /// Whether arrays and objects nest more than `limit` levels deep (a scalar is at level 0, the members of
+    /// a top-level object at level 1). Looks no deeper than `limit + 1` levels.
+    public func nestingExceeds(_ limit: Int) -> Bool {
+        switch self {
+        case .null, .bool, .number, .string: false
+        case .array(let elements): limit < 1 || elements.contains { $0.nestingExceeds(limit - 1) }
+        case .object(let object): limit < 1 || object.values.contains { $0.nestingExceeds(limit - 1) }
+        }
+    }
+
     /// The first place where this value is not I-JSON (RFC 7493), which the parser would refuse to read back:
     /// a NaN or infinite number, or a string or key holding a Unicode noncharacter.
     ///

@@ -67,7 +67,7 @@ struct CanonicalJSONTests {
     }
 
     /// Every line of the fixture is a double's bit pattern and what a JavaScript engine prints for it
-    /// (`Scripts/number-vectors.mjs` wrote them).
+    /// (`scripts/number-vectors.mjs` wrote them).
     @Test func numbersMatchECMAScriptVectors() throws {
         let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("Fixtures/es-numbers.txt")
@@ -94,7 +94,7 @@ struct CanonicalJSONTests {
             return
         }
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("../../Scripts/number-vectors.mjs").standardized
+            .appendingPathComponent("../../scripts/number-vectors.mjs").standardized
         let seed = UInt32.random(in: 1...UInt32.max)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: node)

@@ -1,0 +1,49 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "Handoff",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "handoff", targets: ["handoff"]),
+        .library(name: "HandoffJSON", targets: ["HandoffJSON"]),
+        .library(name: "HandoffKit", targets: ["HandoffKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CXXHash",
+            pkgConfig: "libxxhash",
+            providers: [.apt(["libxxhash-dev"])]
+        ),
+        .target(name: "HandoffJSON"),
+        .target(
+            name: "HandoffKit",
+            dependencies: [
+                "HandoffJSON",
+                "CXXHash",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .target(
+            name: "HandoffCLI",
+            dependencies: [
+                "HandoffKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            resources: [.embedInCode("Resources/scan-skill-x-bookmarks.json")]
+        ),
+        .executableTarget(name: "handoff", dependencies: ["HandoffCLI"]),
+        .executableTarget(
+            name: "handoff-bench",
+            dependencies: ["HandoffKit"],
+            path: "Sources/HandoffBench"
+        ),
+        .testTarget(name: "HandoffJSONTests", dependencies: ["HandoffJSON"], exclude: ["Fixtures"]),
+        .testTarget(name: "HandoffKitTests", dependencies: ["HandoffKit"]),
+        .testTarget(name: "HandoffCLITests", dependencies: ["HandoffCLI", "HandoffKit", "handoff"]),
+    ]
+)

@@ -1,0 +1,62 @@
+/// An error from the store that a caller can act on: a stable `code`, a message that names the input, an
+/// optional hint, and the underlying cause when there is one.
+///
+/// ```swift
+/// do { try store.put(document, from: "scanner") }
+/// catch let error as HandoffError where error.code == .invalidInput { … }
+/// ```
+public struct HandoffError: Error, Sendable, CustomStringConvertible {
+    /// What kind of failure it is. Each maps to one of the command line's exit statuses.
+    public enum Code: String, Sendable, CaseIterable {
+        /// A check found something wanting (an invalid artifact in `validate`, damage found by `verify`).
+        case checkFailed
+        /// Nothing to claim.
+        case nothingToClaim
+        /// The receipt no longer holds.
+        case conflict
+        /// A malformed argument: a bad id, name or option value.
+        case usage
+        /// Bad input data: not JSON, not UTF-8, too large or deep, no or unknown schema, invalid artifact.
+        case invalidInput
+        /// No such artifact, handoff, schema or store.
+        case notFound
+        /// Reading or writing failed, or stored data is damaged.
+        case io
+        /// The store stayed locked by other processes beyond the busy timeout.
+        case busy
+
+        /// The command line's exit status for this kind of failure.
+        public var exitStatus: Int32 {
+            switch self {
+            case .checkFailed: 1
+            case .nothingToClaim: 2
+            case .conflict: 3
+            case .usage: 64
+            case .invalidInput: 65
+            case .notFound: 66
+            case .io: 74
+            case .busy: 75
+            }
+        }
+    }
+
+    public let code: Code
+    /// What went wrong and with which input.
+    public let message: String
+    /// What to do about it, when there is something to say.
+    public let hint: String?
+    /// The lower-level error, when there was one.
+    public let cause: (any Error & Sendable)?
+
+    public init(_ code: Code, _ message: String, hint: String? = nil, cause: (any Error & Sendable)? = nil) {
+        self.code = code
+        self.message = message
+        self.hint = hint
+        self.cause = cause
+    }
+
+    public var description: String {
+        guard let hint else { return message }
+        return "\(message) (\(hint))"
+    }
+}

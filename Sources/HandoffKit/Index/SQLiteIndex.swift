@@ -1,0 +1,423 @@
+import GRDB
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The SQLite index of a store: artifacts, handoffs and their states. The only place that speaks SQL, so a
+/// second backend can stand beside it.
+final class SQLiteIndex: Sendable {
+    let path: String
+    private let pool: DatabasePool
+
+    /// Opens (creating when absent) the index at `path`, bringing its schema up to date.
+    ///
+    /// - Parameters:
+    ///   - busyTimeout: How long to wait for other processes' locks before failing with `.busy`.
+    ///   - lockPath: A file used to let one process at a time run migrations.
+    init(path: String, busyTimeout: Double, lockPath: String) throws(HandoffError) {
+        self.path = path
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(busyTimeout)
+        configuration.maximumReaderCount = 2
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            // GRDB sets synchronous=NORMAL with WAL, which may lose the last commits on power loss; a
+            // reported success must survive it, so every commit waits for its fsync.
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        } catch {
+            throw Self.translate(error, path: path)
+        }
+        try migrate(lockPath: lockPath)
+    }
+
+    private func migrate(lockPath: String) throws(HandoffError) {
+        let migrator = IndexMigrations.migrator
+        let (complete, unknown) = try read { db in
+            (
+                try migrator.hasCompletedMigrations(db),
+                try migrator.appliedIdentifiers(db).subtracting(migrator.migrations)
+            )
+        }
+        guard unknown.isEmpty else {
+            throw HandoffError(
+                .io,
+                "the index \(path) was written by a newer version of handoff (it has \(unknown.sorted().joined(separator: ", ")))",
+                hint: "use that version, or a newer one")
+        }
+        if complete { return }
+        // GRDB decides which migrations to run before it takes the write lock, so two processes opening a
+        // new store at once would both run them; an exclusive file lock lets one go first.
+        let descriptor = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw FileIO.failure("cannot open", lockPath, errno) }
+        defer { Glibc.close(descriptor) }
+        while flock(descriptor, LOCK_EX) != 0 {
+            guard errno == EINTR else { throw FileIO.failure("cannot lock", lockPath, errno) }
+        }
+        do {
+            try migrator.migrate(pool)
+        } catch {
+            throw Self.translate(error, path: path)
+        }
+    }
+
+    func close() {
+        try? pool.close()
+    }
+
+    // MARK: Access
+
+    func read<T>(_ body: (Database) throws -> T) throws(HandoffError) -> T {
+        do {
+            return try pool.read(body)
+        } catch {
+            throw Self.translate(error, path: path)
+        }
+    }
+
+    func write<T>(_ body: (Database) throws -> T) throws(HandoffError) -> T {
+        do {
+            return try pool.write(body)
+        } catch {
+            throw Self.translate(error, path: path)
+        }
+    }
+
+    static func translate(_ error: any Error, path: String) -> HandoffError {
+        if let error = error as? HandoffError { return error }
+        guard let error = error as? DatabaseError else {
+            return HandoffError(.io, "index \(path): \(error)")
+        }
+        switch error.resultCode {
+        case .SQLITE_BUSY, .SQLITE_LOCKED:
+            return HandoffError(
+                .busy,
+                "the store is busy: another process held the index \(path) locked past the busy timeout",
+                hint: "try again, or raise --busy-timeout", cause: error)
+        case .SQLITE_FULL:
+            return HandoffError(.io, "the disk holding \(path) is full", cause: error)
+        case .SQLITE_CORRUPT, .SQLITE_NOTADB:
+            return HandoffError(
+                .io, "the index \(path) is damaged: \(error.message ?? "\(error)")",
+                hint: "run `handoff verify`",
+                cause: error)
+        case .SQLITE_CANTOPEN, .SQLITE_PERM, .SQLITE_READONLY, .SQLITE_AUTH:
+            return HandoffError(
+                .io, "cannot open the index \(path): \(error.message ?? "\(error)")", cause: error)
+        default:
+            return HandoffError(.io, "index \(path): \(error.message ?? "\(error)")", cause: error)
+        }
+    }
+
+    // MARK: Writing
+
+    /// Records artifacts whose objects are already durable, with their handoffs, in one transaction.
+    func record(_ puts: [IndexedPut], at now: Timestamp) throws(HandoffError) -> [RecordedPut] {
+        try write { db in
+            try puts.map { put in try record(put, at: now, in: db) }
+        }
+    }
+
+    private func record(_ put: IndexedPut, at now: Timestamp, in db: Database) throws -> RecordedPut {
+        let createdAt = put.createdAt ?? now
+        try db.execute(
+            sql: """
+                INSERT INTO artifact (id, schema, size, created_at, producer, workflow, workspace)
+                VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING
+                """,
+            arguments: [
+                put.id.description, put.schema, put.size, createdAt.millisecondsSince1970, put.producer,
+                put.workflow, put.workspace,
+            ])
+        let existed = db.changesCount == 0
+        guard
+            let row = try Row.fetchOne(
+                db, sql: "SELECT \(Self.artifactColumns) FROM artifact a WHERE a.id = ?",
+                arguments: [put.id.description])
+        else {
+            throw HandoffError(.io, "index \(path): the artifact \(put.id) vanished while being recorded")
+        }
+        let artifact = try Self.artifactInfo(row)
+        let artifactSeq: Int64 = row["seq"]
+        var created: [Handoff] = []
+        var duplicates: [Handoff] = []
+        for consumer in put.consumers {
+            // The same delivery while an earlier one still waits is a retry, not a new handoff.
+            if let pending = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT \(Self.handoffColumns) FROM handoff h JOIN artifact a ON a.seq = h.artifact
+                    WHERE h.artifact = ? AND h.consumer = ? AND h.producer = ? AND h.workflow IS ? AND h.state = 'pending'
+                    ORDER BY h.seq LIMIT 1
+                    """,
+                arguments: [artifactSeq, consumer, put.producer, put.workflow])
+            {
+                duplicates.append(try Self.handoff(pending))
+                continue
+            }
+            let id = HandoffID.make(at: now)
+            try db.execute(
+                sql: """
+                    INSERT INTO handoff (id, artifact, producer, consumer, workflow, workspace, state, attempts,
+                        created_at, updated_at, available_at)
+                    VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)
+                    """,
+                arguments: [
+                    id, artifactSeq, put.producer, consumer, put.workflow, put.workspace,
+                    createdAt.millisecondsSince1970, now.millisecondsSince1970,
+                    createdAt.millisecondsSince1970,
+                ])
+            created.append(
+                Handoff(
+                    id: id, artifactID: put.id, schema: artifact.schema, producer: put.producer,
+                    consumer: consumer,
+                    workflow: put.workflow, workspace: put.workspace, state: .pending, attempts: 0,
+                    createdAt: createdAt,
+                    updatedAt: now, availableAt: createdAt, leaseExpiresAt: nil, worker: nil, note: nil))
+        }
+        return RecordedPut(artifact: artifact, existed: existed, created: created, duplicates: duplicates)
+    }
+
+    // MARK: Reading
+
+    func artifact(_ id: ArtifactID) throws(HandoffError) -> ArtifactInfo? {
+        try read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT \(Self.artifactColumns) FROM artifact a WHERE a.id = ?",
+                arguments: [id.description]
+            ).map(Self.artifactInfo)
+        }
+    }
+
+    /// Up to two artifacts whose ids start with the reference's digits: one means it is unique.
+    func artifacts(matching reference: ArtifactReference) throws(HandoffError) -> [ArtifactID] {
+        let low = reference.description
+        // Every id with this prefix sorts from the prefix itself up to the prefix followed by a letter past "f".
+        let high = low + "g"
+        return try read { db in
+            try String.fetchAll(
+                db, sql: "SELECT id FROM artifact WHERE id >= ? AND id < ? ORDER BY id LIMIT 2",
+                arguments: [low, high]
+            ).map { stored throws(HandoffError) in try ArtifactID(stored: stored) }
+        }
+    }
+
+    func artifacts(_ filter: ArtifactFilter) throws(HandoffError) -> [ArtifactInfo] {
+        var conditions: [String] = []
+        var arguments = StatementArguments()
+        if let schema = filter.schema {
+            conditions.append("a.schema = ?")
+            arguments += [schema]
+        }
+        if let producer = filter.producer {
+            conditions.append("a.producer = ?")
+            arguments += [producer]
+        }
+        if let consumer = filter.consumer {
+            conditions.append("EXISTS (SELECT 1 FROM handoff h WHERE h.artifact = a.seq AND h.consumer = ?)")
+            arguments += [consumer]
+        }
+        if let workflow = filter.workflow {
+            conditions.append("a.workflow = ?")
+            arguments += [workflow]
+        }
+        if let workspace = filter.workspace {
+            conditions.append("a.workspace = ?")
+            arguments += [workspace]
+        }
+        if let since = filter.since {
+            conditions.append("a.created_at >= ?")
+            arguments += [since.millisecondsSince1970]
+        }
+        if let until = filter.until {
+            conditions.append("a.created_at < ?")
+            arguments += [until.millisecondsSince1970]
+        }
+        var sql = "SELECT \(Self.artifactColumns) FROM artifact a"
+        if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
+        sql += " ORDER BY a.created_at DESC, a.seq DESC"
+        if let limit = filter.limit {
+            sql += " LIMIT ?"
+            arguments += [limit]
+        }
+        return try read { db in try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.artifactInfo) }
+    }
+
+    func handoffs(_ filter: HandoffFilter) throws(HandoffError) -> [Handoff] {
+        var conditions: [String] = []
+        var arguments = StatementArguments()
+        if let consumer = filter.consumer {
+            conditions.append("h.consumer = ?")
+            arguments += [consumer]
+        }
+        if let producer = filter.producer {
+            conditions.append("h.producer = ?")
+            arguments += [producer]
+        }
+        if let states = filter.states, !states.isEmpty {
+            conditions.append("h.state IN (\(states.map { _ in "?" }.joined(separator: ", ")))")
+            for state in states { arguments += [state.rawValue] }
+        }
+        if let schema = filter.schema {
+            conditions.append("a.schema = ?")
+            arguments += [schema]
+        }
+        if let workflow = filter.workflow {
+            conditions.append("h.workflow = ?")
+            arguments += [workflow]
+        }
+        if let workspace = filter.workspace {
+            conditions.append("h.workspace = ?")
+            arguments += [workspace]
+        }
+        if let artifact = filter.artifact {
+            conditions.append("a.id = ?")
+            arguments += [artifact.description]
+        }
+        if let since = filter.since {
+            conditions.append("h.created_at >= ?")
+            arguments += [since.millisecondsSince1970]
+        }
+        if let until = filter.until {
+            conditions.append("h.created_at < ?")
+            arguments += [until.millisecondsSince1970]
+        }
+        var sql = "SELECT \(Self.handoffColumns) FROM handoff h JOIN artifact a ON a.seq = h.artifact"
+        if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
+        sql +=
+            filter.newestFirst ? " ORDER BY h.created_at DESC, h.seq DESC" : " ORDER BY h.created_at, h.seq"
+        if let limit = filter.limit {
+            sql += " LIMIT ?"
+            arguments += [limit]
+        }
+        return try read { db in try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.handoff) }
+    }
+
+    func handoff(id: String) throws(HandoffError) -> Handoff? {
+        try read { db in
+            try Row.fetchOne(
+                db,
+                sql:
+                    "SELECT \(Self.handoffColumns) FROM handoff h JOIN artifact a ON a.seq = h.artifact WHERE h.id = ?",
+                arguments: [id]
+            ).map(Self.handoff)
+        }
+    }
+
+    func stats() throws(HandoffError) -> IndexStats {
+        try read { db in
+            let totals = try Row.fetchOne(
+                db, sql: "SELECT count(*) AS n, coalesce(sum(size), 0) AS bytes FROM artifact")!
+            var byState: [Handoff.State: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT state, count(*) AS n FROM handoff GROUP BY state") {
+                if let state = Handoff.State(rawValue: row["state"]) { byState[state] = row["n"] }
+            }
+            var bySchema: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT schema, count(*) AS n FROM artifact GROUP BY schema")
+            {
+                bySchema[row["schema"]] = row["n"]
+            }
+            let producers = try Int.fetchOne(db, sql: "SELECT count(DISTINCT producer) FROM handoff") ?? 0
+            let consumers = try Int.fetchOne(db, sql: "SELECT count(DISTINCT consumer) FROM handoff") ?? 0
+            return IndexStats(
+                artifacts: totals["n"], artifactBytes: totals["bytes"], handoffsByState: byState,
+                artifactsBySchema: bySchema,
+                producers: producers, consumers: consumers)
+        }
+    }
+
+    /// Every artifact the index lists, with the size it recorded.
+    func indexedObjects() throws(HandoffError) -> [(id: ArtifactID, size: Int)] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT id, size FROM artifact ORDER BY id").map { row in
+                (try ArtifactID(stored: row["id"]), row["size"])
+            }
+        }
+    }
+
+    /// SQLite's own consistency check of the index file; empty when it is sound.
+    func integrityProblems() throws(HandoffError) -> [String] {
+        try read { db in
+            let results = try String.fetchAll(db, sql: "PRAGMA quick_check")
+            return results == ["ok"] ? [] : results
+        }
+    }
+
+    // MARK: Rows
+
+    static let artifactColumns =
+        "a.seq, a.id, a.schema, a.size, a.created_at, a.producer, a.workflow, a.workspace"
+
+    static let handoffColumns = """
+        h.id, a.id AS artifact_id, a.schema, h.producer, h.consumer, h.workflow, h.workspace, h.state, h.attempts,
+        h.created_at, h.updated_at, h.available_at, h.lease_expires_at, h.worker, h.note
+        """
+
+    static func artifactInfo(_ row: Row) throws -> ArtifactInfo {
+        ArtifactInfo(
+            id: try ArtifactID(stored: row["id"]), schema: row["schema"], size: row["size"],
+            createdAt: Timestamp(millisecondsSince1970: row["created_at"]), producer: row["producer"],
+            workflow: row["workflow"], workspace: row["workspace"])
+    }
+
+    static func handoff(_ row: Row) throws -> Handoff {
+        let stateName: String = row["state"]
+        guard let state = Handoff.State(rawValue: stateName) else {
+            throw HandoffError(
+                .io, "the index holds handoff \(row["id"] as String) in an unknown state \"\(stateName)\"")
+        }
+        let leaseExpiry: Int64? = row["lease_expires_at"]
+        return Handoff(
+            id: row["id"], artifactID: try ArtifactID(stored: row["artifact_id"]), schema: row["schema"],
+            producer: row["producer"], consumer: row["consumer"], workflow: row["workflow"],
+            workspace: row["workspace"],
+            state: state, attempts: row["attempts"],
+            createdAt: Timestamp(millisecondsSince1970: row["created_at"]),
+            updatedAt: Timestamp(millisecondsSince1970: row["updated_at"]),
+            availableAt: Timestamp(millisecondsSince1970: row["available_at"]),
+            leaseExpiresAt: leaseExpiry.map(Timestamp.init(millisecondsSince1970:)), worker: row["worker"],
+            note: row["note"])
+    }
+}
+
+/// An artifact whose object is durable, ready to be indexed.
+struct IndexedPut: Sendable {
+    var id: ArtifactID
+    var schema: String
+    var size: Int
+    var producer: String
+    var consumers: [String]
+    var workflow: String?
+    var workspace: String?
+    /// The original creation time, when importing; otherwise now.
+    var createdAt: Timestamp?
+}
+
+struct RecordedPut: Sendable {
+    var artifact: ArtifactInfo
+    var existed: Bool
+    var created: [Handoff]
+    var duplicates: [Handoff]
+}
+
+struct IndexStats: Sendable {
+    var artifacts: Int
+    var artifactBytes: Int
+    var handoffsByState: [Handoff.State: Int]
+    var artifactsBySchema: [String: Int]
+    var producers: Int
+    var consumers: Int
+}
+
+extension ArtifactID {
+    /// An id read back from the index, which holds only ids this library wrote.
+    init(stored text: String) throws(HandoffError) {
+        do {
+            self = try ArtifactID(parsing: text)
+        } catch {
+            throw HandoffError(.io, "the index holds a malformed artifact id \(quotedForMessage(text))")
+        }
+    }
+}

@@ -1,0 +1,196 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The few POSIX file operations the store needs, with the durability steps spelled out and failures turned
+/// into `HandoffError`s that name the path.
+package enum FileIO {
+    /// Creates a directory with owner-only permissions; returns whether it was created (false: it existed).
+    @discardableResult
+    package static func makeDirectory(_ path: String) throws(HandoffError) -> Bool {
+        if mkdir(path, 0o700) == 0 { return true }
+        let code = errno
+        if code == EEXIST, isDirectory(path) { return false }
+        throw failure("cannot create directory", path, code)
+    }
+
+    package static func isDirectory(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    package static func exists(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0
+    }
+
+    /// The size of a regular file, or nil when there is none.
+    package static func fileSize(_ path: String) -> Int? {
+        var info = stat()
+        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        return Int(info.st_size)
+    }
+
+    /// The whole content of a file.
+    /// - Throws: `.notFound` when it does not exist, `.io` otherwise; `.invalidInput` past `limit` bytes.
+    package static func readFile(_ path: String, limit: Int = .max) throws(HandoffError) -> [UInt8] {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            let code = errno
+            if code == ENOENT { throw HandoffError(.notFound, "no such file: \(path)") }
+            throw failure("cannot open", path, code)
+        }
+        defer { close(descriptor) }
+        return try readAll(descriptor, name: path, limit: limit)
+    }
+
+    /// Everything readable from a descriptor (a file, a pipe, a terminal), refusing more than `limit` bytes
+    /// without reading further than one byte past it.
+    package static func readAll(_ descriptor: Int32, name: String, limit: Int = .max) throws(HandoffError)
+        -> [UInt8]
+    {
+        var info = stat()
+        var capacity = 64 * 1024
+        if fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG {
+            capacity = Int(info.st_size) + 1
+        }
+        var bytes = [UInt8](repeating: 0, count: max(1, min(capacity, limit == .max ? capacity : limit + 1)))
+        var count = 0
+        while true {
+            if count == bytes.count {
+                if count > limit { break }
+                bytes.append(contentsOf: repeatElement(0, count: min(bytes.count, max(1, limit + 1 - count))))
+            }
+            let read = bytes.withUnsafeMutableBytes { buffer in
+                Glibc.read(descriptor, buffer.baseAddress! + count, buffer.count - count)
+            }
+            if read < 0 {
+                if errno == EINTR { continue }
+                throw failure("cannot read", name, errno)
+            }
+            if read == 0 { break }
+            count += read
+        }
+        if count > limit {
+            throw HandoffError(
+                .invalidInput, "\(name) is larger than the limit of \(limit) bytes",
+                hint: "raise the limit with --max-bytes if this document is meant to be that large")
+        }
+        bytes.removeSubrange(count...)
+        return bytes
+    }
+
+    /// Writes `bytes` to a new file at `path` (which must not exist) and flushes it to stable storage.
+    package static func writeNewFileDurably(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o400)
+        throws(HandoffError)
+    {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        guard descriptor >= 0 else { throw failure("cannot create", path, errno) }
+        do throws(HandoffError) {
+            try writeAll(descriptor, bytes, name: path)
+            guard fsync(descriptor) == 0 else { throw failure("cannot flush", path, errno) }
+        } catch {
+            close(descriptor)
+            unlink(path)
+            throw error
+        }
+        guard close(descriptor) == 0 else {
+            let code = errno
+            unlink(path)
+            throw failure("cannot close", path, code)
+        }
+    }
+
+    package static func createFileIfAbsent(_ path: String, mode: mode_t) throws(HandoffError) {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, mode)
+        guard descriptor >= 0 else { throw failure("cannot create", path, errno) }
+        close(descriptor)
+    }
+
+    package static func writeAll(_ descriptor: Int32, _ bytes: [UInt8], name: String) throws(HandoffError) {
+        var written = 0
+        while written < bytes.count {
+            let result = bytes.withUnsafeBytes { buffer in
+                write(descriptor, buffer.baseAddress! + written, buffer.count - written)
+            }
+            if result < 0 {
+                if errno == EINTR { continue }
+                throw failure("cannot write", name, errno)
+            }
+            written += result
+        }
+    }
+
+    /// Flushes a directory's entries, so that a file created or renamed in it survives a power loss.
+    package static func syncDirectory(_ path: String) throws(HandoffError) {
+        let descriptor = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw failure("cannot open directory", path, errno) }
+        defer { close(descriptor) }
+        guard fsync(descriptor) == 0 else { throw failure("cannot flush directory", path, errno) }
+    }
+
+    package enum LinkOutcome {
+        case linked
+        case targetExists
+    }
+
+    /// Gives the file at `source` a second name, `target`, without ever replacing an existing `target`.
+    package static func linkWithoutReplacing(_ source: String, _ target: String) throws(HandoffError)
+        -> LinkOutcome
+    {
+        if link(source, target) == 0 { return .linked }
+        let code = errno
+        if code == EEXIST { return .targetExists }
+        // Some file systems have no hard links; a rename is atomic too, and the caller checked the target first.
+        if code == EPERM || code == ENOTSUP || code == EXDEV {
+            guard !exists(target) else { return .targetExists }
+            guard rename(source, target) == 0 else { throw failure("cannot rename into", target, errno) }
+            return .linked
+        }
+        throw failure("cannot link into", target, code)
+    }
+
+    package static func removeFile(_ path: String) {
+        unlink(path)
+    }
+
+    /// Replaces `target` with `source` atomically.
+    package static func replace(_ target: String, with source: String) throws(HandoffError) {
+        guard rename(source, target) == 0 else { throw failure("cannot replace", target, errno) }
+    }
+
+    /// The names in a directory, without `.` and `..`; empty when the directory does not exist.
+    package static func contentsOfDirectory(_ path: String) throws(HandoffError) -> [String] {
+        guard let directory = opendir(path) else {
+            let code = errno
+            if code == ENOENT { return [] }
+            throw failure("cannot list", path, code)
+        }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    /// Modification time in milliseconds since 1970, or nil when the file is gone.
+    package static func modificationTime(_ path: String) -> Int64? {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return nil }
+        return Int64(info.st_mtim.tv_sec) * 1000 + Int64(info.st_mtim.tv_nsec) / 1_000_000
+    }
+
+    package static func failure(_ action: String, _ path: String, _ code: Int32) -> HandoffError {
+        let reason = String(cString: strerror(code))
+        if code == ENOENT {
+            return HandoffError(.notFound, "\(action) \(path): \(reason)")
+        }
+        return HandoffError(.io, "\(action) \(path): \(reason)")
+    }
+}

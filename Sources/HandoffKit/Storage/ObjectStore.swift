@@ -1,0 +1,137 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The content-addressed files under `<store>/objects/xxh128/ab/cdef…`: write-once, durable, verified on
+/// every read.
+struct ObjectStore: Sendable {
+    /// `<store>/objects/xxh128`; the hash function is part of the path.
+    let root: String
+    /// `<store>/tmp`, where objects are written before they get their name.
+    let temporaryDirectory: String
+
+    init(storePath: String) {
+        root = storePath + "/objects/xxh128"
+        temporaryDirectory = storePath + "/tmp"
+    }
+
+    func path(of id: ArtifactID) -> String {
+        let hex = id.hex
+        return root + "/" + hex.prefix(2) + "/" + hex.dropFirst(2)
+    }
+
+    enum WriteOutcome {
+        case created
+        case existed
+    }
+
+    /// Stores `bytes` under `id` and returns once they are on stable storage.
+    ///
+    /// The bytes go to a temporary file that is flushed, then linked to the object's name (a link never
+    /// replaces an existing file), then the directory is flushed. An existing object with the same bytes
+    /// makes this a no-op; one whose bytes no longer hash to `id` is damaged and is replaced; one with other
+    /// bytes that do hash to `id` is a collision, reported and left alone.
+    /// - Precondition: `id` is the hash of `bytes`.
+    func write(_ bytes: [UInt8], as id: ArtifactID) throws(HandoffError) -> WriteOutcome {
+        let target = path(of: id)
+        let shard = String(target.prefix(root.utf8.count + 3))
+        if FileIO.exists(target) {
+            try checkExisting(at: target, against: bytes, id: id)
+            // The writer that created it may have crashed before flushing the directory entry.
+            try FileIO.syncDirectory(shard)
+            return .existed
+        }
+        if try FileIO.makeDirectory(shard) {
+            try FileIO.syncDirectory(root)
+        }
+        let temporary = temporaryDirectory + "/" + temporaryName()
+        try FileIO.writeNewFileDurably(temporary, bytes)
+        defer { FileIO.removeFile(temporary) }
+        Failpoint.hit("object-temporary-written")
+        switch try FileIO.linkWithoutReplacing(temporary, target) {
+        case .linked:
+            try FileIO.syncDirectory(shard)
+            Failpoint.hit("object-linked")
+            return .created
+        case .targetExists:
+            // Another process stored it first.
+            try checkExisting(at: target, against: bytes, id: id, replacingDamageWith: temporary)
+            try FileIO.syncDirectory(shard)
+            return .existed
+        }
+    }
+
+    private func checkExisting(
+        at target: String, against bytes: [UInt8], id: ArtifactID,
+        replacingDamageWith temporary: String? = nil
+    ) throws(HandoffError) {
+        let existing = try FileIO.readFile(target)
+        if existing == bytes { return }
+        let existingID = ArtifactID(canonicalBytes: existing)
+        guard existingID != id else {
+            throw HandoffError(
+                .io,
+                "hash collision: \(id) is already stored with different content; nothing was overwritten",
+                hint: "keep both files and report this: it is the first known XXH3-128 collision")
+        }
+        // The stored object is damaged (its bytes no longer hash to its name); these bytes are the right ones.
+        if let temporary {
+            try FileIO.replace(target, with: temporary)
+        } else {
+            let replacement = temporaryDirectory + "/" + temporaryName()
+            try FileIO.writeNewFileDurably(replacement, bytes)
+            try FileIO.replace(target, with: replacement)
+        }
+    }
+
+    /// The bytes of an object, after checking that they still hash to its id.
+    /// - Throws: `.notFound` when there is no such object, `.io` when it is damaged or unreadable.
+    func read(_ id: ArtifactID) throws(HandoffError) -> [UInt8] {
+        let path = path(of: id)
+        let bytes: [UInt8]
+        do {
+            bytes = try FileIO.readFile(path)
+        } catch  where error.code == .notFound {
+            throw HandoffError(
+                .notFound, "the object file of \(id) is missing (\(path))",
+                hint: "run `handoff verify` to check the whole store")
+        }
+        let actual = ArtifactID(canonicalBytes: bytes)
+        guard actual == id else {
+            throw HandoffError(
+                .io, "object \(id) is damaged: its bytes hash to \(actual) (\(path))",
+                hint: "run `handoff verify`; putting the original document again repairs it")
+        }
+        return bytes
+    }
+
+    /// Every object id on disk, with the names of files that are not objects.
+    func scan() throws(HandoffError) -> (ids: [ArtifactID], strays: [String]) {
+        var ids: [ArtifactID] = []
+        var strays: [String] = []
+        for shard in try FileIO.contentsOfDirectory(root).sorted() {
+            let shardPath = root + "/" + shard
+            guard shard.utf8.count == 2, FileIO.isDirectory(shardPath) else {
+                strays.append(shardPath)
+                continue
+            }
+            for name in try FileIO.contentsOfDirectory(shardPath).sorted() {
+                if let reference = try? ArtifactReference(parsing: shard + name),
+                    let id = reference.completeID
+                {
+                    ids.append(id)
+                } else {
+                    strays.append(shardPath + "/" + name)
+                }
+            }
+        }
+        return (ids, strays)
+    }
+
+    private func temporaryName() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return "object-\(getpid())-\(String(generator.next(), radix: 36))"
+    }
+}

@@ -1,0 +1,110 @@
+import HandoffJSON
+
+/// A Handoff store: content-addressed artifacts under `objects/`, and an SQLite index of them and their
+/// handoffs. Several processes may use one store at once.
+///
+/// ```swift
+/// let store = try Store.create(at: ".handoff")
+/// let result = try store.put(document, from: "scanner", to: ["reviewer"])
+/// let same = try store.document(result.id)
+/// ```
+public final class Store: Sendable {
+    /// How a store behaves; the defaults suit bots on one machine.
+    public struct Configuration: Sendable {
+        /// Seconds to wait for other processes' locks on the index before failing with `.busy`.
+        public var busyTimeout: Double
+        /// Limits on documents read from bytes and on documents stored.
+        public var limits: JSONParser.Limits
+        /// The clock that stamps artifacts and handoffs; tests replace it.
+        public var clock: @Sendable () -> Timestamp
+
+        public init(
+            busyTimeout: Double = 10, limits: JSONParser.Limits = .init(),
+            clock: @escaping @Sendable () -> Timestamp = { Timestamp.now() }
+        ) {
+            self.busyTimeout = busyTimeout
+            self.limits = limits
+            self.clock = clock
+        }
+    }
+
+    /// The store's directory, as given.
+    public let path: String
+    public let configuration: Configuration
+    let objects: ObjectStore
+    let index: SQLiteIndex
+
+    private init(path: String, configuration: Configuration) throws(HandoffError) {
+        self.path = path
+        self.configuration = configuration
+        objects = ObjectStore(storePath: path)
+        index = try SQLiteIndex(
+            path: Self.indexPath(path), busyTimeout: configuration.busyTimeout, lockPath: path + "/lock")
+    }
+
+    deinit {
+        index.close()
+    }
+
+    /// The store a command uses when none is named: `$HANDOFF_STORE`, else `./.handoff`.
+    public static func defaultPath(environment: [String: String]) -> String {
+        if let path = environment["HANDOFF_STORE"], !path.isEmpty { return path }
+        return ".handoff"
+    }
+
+    /// Whether `path` holds a store.
+    public static func exists(at path: String) -> Bool {
+        FileIO.fileSize(indexPath(path)) != nil
+    }
+
+    /// Opens an existing store.
+    /// - Throws: `HandoffError` `.notFound` when there is no store at `path`.
+    public static func open(at path: String, configuration: Configuration = .init()) throws(HandoffError)
+        -> Store
+    {
+        guard exists(at: path) else {
+            if FileIO.isDirectory(path) {
+                throw HandoffError(
+                    .notFound, "\(path) is not a Handoff store (it has no index.sqlite)",
+                    hint: "create one with `handoff init --store \(path)`")
+            }
+            throw HandoffError(
+                .notFound, "no store at \(path)",
+                hint: "create one with `handoff init`, or name another with --store")
+        }
+        return try Store(path: path, configuration: configuration)
+    }
+
+    /// Opens the store at `path`, creating it (with owner-only permissions) when it does not exist.
+    public static func create(at path: String, configuration: Configuration = .init()) throws(HandoffError)
+        -> Store
+    {
+        if !exists(at: path) {
+            try makeDirectories(path)
+            for directory in [path + "/objects", path + "/objects/xxh128", path + "/tmp"] {
+                try FileIO.makeDirectory(directory)
+            }
+            // SQLite gives its -wal and -shm files the permissions of the database file.
+            try FileIO.createFileIfAbsent(indexPath(path), mode: 0o600)
+            try FileIO.syncDirectory(path + "/objects")
+            try FileIO.syncDirectory(path)
+        }
+        return try Store(path: path, configuration: configuration)
+    }
+
+    private static func makeDirectories(_ path: String) throws(HandoffError) {
+        guard !FileIO.isDirectory(path) else { return }
+        var prefix = path.hasPrefix("/") ? "/" : ""
+        for component in path.split(separator: "/") {
+            prefix += component
+            if !FileIO.isDirectory(prefix) {
+                try FileIO.makeDirectory(prefix)
+                let parent = prefix.contains("/") ? String(prefix[..<prefix.lastIndex(of: "/")!]) : "."
+                try FileIO.syncDirectory(parent.isEmpty ? "/" : parent)
+            }
+            prefix += "/"
+        }
+    }
+
+    static func indexPath(_ storePath: String) -> String { storePath + "/index.sqlite" }
+}
