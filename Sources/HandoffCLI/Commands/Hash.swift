@@ -1,0 +1,34 @@
+import ArgumentParser
+import HandoffJSON
+import HandoffKit
+
+extension HandoffCommand {
+    struct Hash: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the artifact id of a document.",
+            discussion: """
+                The id is xxh128: and the XXH3-128 of the document's canonical bytes, so the same content has \
+                the same id on every machine, however it is formatted:
+
+                  handoff hash scan.json
+                  xxh128:3f2a…
+                """)
+
+        @Argument(help: ArgumentHelp("The document (default: standard input).", valueName: "file"))
+        var file: String?
+
+        @OptionGroup var limits: LimitOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() throws {
+            let (document, _) = try Input.document(file, limits: limits.limits)
+            let bytes = CanonicalJSON.encode(document)
+            let id = ArtifactID(canonicalBytes: bytes)
+            if output.json {
+                Terminal.printJSON(["id": .string(id.description), "size": .number(Double(bytes.count))])
+            } else {
+                Terminal.print(id.description)
+            }
+        }
+    }
+}

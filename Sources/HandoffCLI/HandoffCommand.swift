@@ -1,0 +1,76 @@
+import ArgumentParser
+import HandoffKit
+
+/// `handoff`: the command line of a Handoff store.
+public struct HandoffCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "handoff",
+        abstract: "Hand structured work from one AI agent to another.",
+        discussion: """
+            Bots write schema-versioned JSON artifacts into a content-addressed store and hand them to each \
+            other. The store is --store DIR, else $HANDOFF_STORE, else ./.handoff.
+
+            Every command that prints data takes --json and then prints one JSON document. Exit statuses: \
+            0 success, 1 a check found something wanting, 2 nothing to claim, 3 conflict, 64 usage error, \
+            65 bad input data, 66 not found, 74 I/O error, 75 store busy.
+
+            Try `handoff demo`, then `handoff ls` and `handoff show ID`.
+            """,
+        version: "0.1.0",
+        subcommands: [
+            Canonicalize.self, Hash.self, Init.self, Put.self, Get.self, Show.self, List.self, Stats.self,
+            Verify.self, Demo.self,
+        ]
+    )
+
+    public init() {}
+
+    /// Runs the command line and returns the process's exit status.
+    ///
+    /// Errors are printed to standard error as one line, `handoff: <what>`, with a hint where one helps.
+    public static func run(_ arguments: [String]) -> Int32 {
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+            return 0
+        } catch let error as HandoffError {
+            Terminal.printError(error.message)
+            if let hint = error.hint { printHint(hint) }
+            return error.code.exitStatus
+        } catch let exit as ExitCode {
+            return exit.rawValue
+        } catch {
+            let status = exitCode(for: error)
+            if status == .success {
+                Terminal.print(fullMessage(for: error))
+                return 0
+            }
+            Terminal.printError(message(for: error).replacingFirstCapital())
+            printHint("see `handoff \(subcommandName(in: arguments) ?? "")--help`")
+            return status.rawValue
+        }
+    }
+
+    private static func printHint(_ hint: String) {
+        Terminal.writeError("  hint: \(hint)\n")
+    }
+
+    private static func subcommandName(in arguments: [String]) -> String? {
+        guard let first = arguments.first,
+            configuration.subcommands.contains(where: {
+                $0.configuration.commandName == first || $0._commandName == first
+            })
+        else { return nil }
+        return first + " "
+    }
+}
+
+extension String {
+    /// ArgumentParser's messages start with a capital; ours continue `handoff: ` in lower case.
+    fileprivate func replacingFirstCapital() -> String {
+        guard let first = first, first.isUppercase, dropFirst().first?.isLowercase ?? true else {
+            return self
+        }
+        return first.lowercased() + dropFirst()
+    }
+}

@@ -1,0 +1,143 @@
+import HandoffJSON
+import HandoffKit
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Where commands write: data to standard output, errors and progress to standard error.
+enum Terminal {
+    static let stdoutIsTerminal = isatty(STDOUT_FILENO) == 1
+    static let stderrIsTerminal = isatty(STDERR_FILENO) == 1
+    static let stdinIsTerminal = isatty(STDIN_FILENO) == 1
+
+    /// Colour only on a terminal, and never under `NO_COLOR`.
+    static let colorEnabled: Bool =
+        stdoutIsTerminal && getenv("NO_COLOR") == nil && getenv("TERM").map { String(cString: $0) } != "dumb"
+
+    static func write(_ bytes: [UInt8]) {
+        writeAll(STDOUT_FILENO, bytes)
+    }
+
+    static func writeError(_ text: String) {
+        writeAll(STDERR_FILENO, Array(text.utf8))
+    }
+
+    /// Unbuffered, so output and errors interleave in the order they happen.
+    private static func writeAll(_ descriptor: Int32, _ bytes: [UInt8]) {
+        var written = 0
+        while written < bytes.count {
+            let result = bytes.withUnsafeBytes { buffer in
+                Glibc.write(descriptor, buffer.baseAddress! + written, buffer.count - written)
+            }
+            if result < 0 {
+                if errno == EINTR { continue }
+                return
+            }
+            written += result
+        }
+    }
+
+    static func print(_ text: String = "") {
+        write(Array(text.utf8) + [0x0A])
+    }
+
+    /// Prints one JSON document: indented on a terminal, one line otherwise.
+    static func printJSON(_ value: JSONValue) {
+        let options: JSONWriter.Options = stdoutIsTerminal ? .pretty : .compact
+        write(JSONWriter.encode(value, options: options) + [0x0A])
+    }
+
+    static func printError(_ text: String) {
+        writeError("handoff: \(text)\n")
+    }
+
+    /// Prints a remark for a person on standard error, only when someone is watching it.
+    static func note(_ text: String) {
+        guard stderrIsTerminal else { return }
+        writeError(text + "\n")
+    }
+
+    static func bold(_ text: String) -> String { styled(text, "1") }
+    static func dim(_ text: String) -> String { styled(text, "2") }
+    static func green(_ text: String) -> String { styled(text, "32") }
+    static func yellow(_ text: String) -> String { styled(text, "33") }
+    static func red(_ text: String) -> String { styled(text, "31") }
+    static func cyan(_ text: String) -> String { styled(text, "36") }
+
+    private static func styled(_ text: String, _ code: String) -> String {
+        colorEnabled ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
+    }
+
+    /// A handoff state, coloured by what it asks of a person.
+    static func state(_ state: Handoff.State) -> String {
+        switch state {
+        case .pending: yellow(state.rawValue)
+        case .claimed: cyan(state.rawValue)
+        case .done: green(state.rawValue)
+        case .blocked, .rejected, .dead: red(state.rawValue)
+        }
+    }
+}
+
+/// Columns of text aligned for reading; styling codes do not count towards widths.
+struct TextTable {
+    var rows: [[String]] = []
+
+    mutating func append(_ row: [String]) { rows.append(row) }
+
+    func render(indent: String = "") -> String {
+        var widths: [Int] = []
+        for row in rows {
+            for (column, cell) in row.enumerated() {
+                let width = visibleWidth(cell)
+                if column < widths.count {
+                    widths[column] = max(widths[column], width)
+                } else {
+                    widths.append(width)
+                }
+            }
+        }
+        return rows.map { row in
+            var line = indent
+            for (column, cell) in row.enumerated() {
+                line += cell
+                if column < row.count - 1 {
+                    line += String(repeating: " ", count: widths[column] - visibleWidth(cell) + 2)
+                }
+            }
+            return line
+        }.joined(separator: "\n")
+    }
+
+    private func visibleWidth(_ text: String) -> Int {
+        var width = 0
+        var inEscape = false
+        for scalar in text.unicodeScalars {
+            if inEscape {
+                if scalar == "m" { inEscape = false }
+            } else if scalar == "\u{1B}" {
+                inEscape = true
+            } else {
+                width += 1
+            }
+        }
+        return width
+    }
+}
+
+/// `1.2 KB`, `3.4 MB`: sizes for people.
+func formatBytes(_ count: Int) -> String {
+    if count < 1024 { return "\(count) B" }
+    let units = ["KB", "MB", "GB", "TB"]
+    var value = Double(count) / 1024
+    var unit = 0
+    while value >= 1024 && unit < units.count - 1 {
+        value /= 1024
+        unit += 1
+    }
+    let rounded = (value * 10).rounded() / 10
+    return "\(rounded) \(units[unit])"
+}

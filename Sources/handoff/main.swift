@@ -1,0 +1,9 @@
+import HandoffCLI
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+exit(HandoffCommand.run(Array(CommandLine.arguments.dropFirst())))

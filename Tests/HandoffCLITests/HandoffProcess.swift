@@ -1,0 +1,137 @@
+import Foundation
+import Testing
+
+/// The built `handoff` executable, run as a user runs it: a separate process, arguments, standard input,
+/// environment; what comes back is its exit status and its two output streams.
+struct HandoffProcess {
+    struct Result {
+        let status: Int32
+        let stdout: Data
+        let stderr: String
+        /// Whether the process was killed by a signal rather than exiting.
+        let signaled: Bool
+
+        var output: String { String(decoding: stdout, as: UTF8.self) }
+        var outputLines: [String] { output.split(separator: "\n").map(String.init) }
+
+        func json() throws -> Any { try JSONSerialization.jsonObject(with: stdout) }
+    }
+
+    /// The directory holding the test bundle holds the executable too.
+    static let executable: URL = {
+        let testBinary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        return testBinary.deletingLastPathComponent().appendingPathComponent("handoff")
+    }()
+
+    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+
+    static let samples = repositoryRoot.appendingPathComponent("Samples")
+
+    private static let ignoreBrokenPipes: Void = { signal(SIGPIPE, SIG_IGN) }()
+
+    /// Starts the executable; the caller waits for it or kills it.
+    static func start(
+        _ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:],
+        directory: String? = nil
+    ) throws -> (Process, Pipe, Pipe) {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env["NO_COLOR"] = "1"
+        env.removeValue(forKey: "HANDOFF_STORE")
+        env.removeValue(forKey: "HANDOFF_FAILPOINT")
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        let input = Pipe()
+        process.standardInput = input
+        try process.run()
+        // The child may stop reading early (an input over its limit); that must not kill the test process.
+        _ = ignoreBrokenPipes
+        let writer = input.fileHandleForWriting
+        DispatchQueue.global().async {
+            if let stdin { try? writer.write(contentsOf: stdin) }
+            try? writer.close()
+        }
+        return (process, out, err)
+    }
+
+    @discardableResult
+    static func run(
+        _ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:],
+        directory: String? = nil
+    ) throws -> Result {
+        let (process, out, err) = try start(
+            arguments, stdin: stdin, environment: environment, directory: directory)
+        // Read both pipes fully before waiting, so a large output cannot block the child.
+        let errData = DataBox()
+        let group = DispatchGroup()
+        DispatchQueue.global().async(group: group) {
+            errData.data = err.fileHandleForReading.readDataToEndOfFile()
+        }
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        group.wait()
+        return Result(
+            status: process.terminationStatus, stdout: outData,
+            stderr: String(decoding: errData.data, as: UTF8.self),
+            signaled: process.terminationReason == .uncaughtSignal)
+    }
+
+    static func run(_ arguments: [String], stdin text: String, environment: [String: String] = [:]) throws
+        -> Result
+    {
+        try run(arguments, stdin: Data(text.utf8), environment: environment)
+    }
+}
+
+private final class DataBox: @unchecked Sendable {
+    var data = Data()
+}
+
+/// A fresh directory for one test's store, removed afterwards.
+final class Scratch: Sendable {
+    let path: String
+    var store: String { path + "/store" }
+
+    init() {
+        path = NSTemporaryDirectory() + "handoff-cli-" + UUID().uuidString
+        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    func write(_ name: String, _ text: String) -> String {
+        let file = path + "/" + name
+        precondition(FileManager.default.createFile(atPath: file, contents: Data(text.utf8)))
+        return file
+    }
+
+    func write(_ name: String, bytes: [UInt8]) -> String {
+        let file = path + "/" + name
+        precondition(FileManager.default.createFile(atPath: file, contents: Data(bytes)))
+        return file
+    }
+
+    deinit {
+        if let enumerator = FileManager.default.enumerator(atPath: path) {
+            for case let relative as String in enumerator {
+                try? FileManager.default.setAttributes(
+                    [.posixPermissions: 0o700], ofItemAtPath: path + "/" + relative)
+            }
+        }
+        try? FileManager.default.removeItem(atPath: path)
+    }
+}
+
+/// Every sample document in `Samples/`, as paths relative to it.
+func sampleFiles() -> [String] {
+    let enumerator = FileManager.default.enumerator(atPath: HandoffProcess.samples.path)!
+    return (enumerator.allObjects as! [String]).filter {
+        $0.hasSuffix(".json") && $0 != "invalid/expectations.json"
+    }.sorted()
+}

@@ -1,0 +1,229 @@
+import Foundation
+import Testing
+
+struct StoreCLITests {
+    let scratch = Scratch()
+
+    func handoff(_ arguments: [String], stdin: String? = nil) throws -> HandoffProcess.Result {
+        try HandoffProcess.run(arguments + ["--store", scratch.store], stdin: stdin.map { Data($0.utf8) })
+    }
+
+    @Test func initCreatesAnOwnerOnlyStoreAndIsIdempotent() throws {
+        let first = try handoff(["init", "--json"])
+        #expect(first.status == 0)
+        let report = try #require(try first.json() as? [String: Any])
+        #expect(report["path"] as? String == scratch.store)
+        #expect(report["created"] as? Bool == true)
+        let mode = try FileManager.default.attributesOfItem(atPath: scratch.store)[.posixPermissions] as? Int
+        #expect(mode == 0o700)
+        let second = try handoff(["init"])
+        #expect(second.status == 0)
+        #expect(second.output == "A store already exists at \(scratch.store); it was left as it is.\n")
+    }
+
+    @Test func putPrintsTheIDAndGetPrintsTheCanonicalDocument() throws {
+        let file = scratch.write(
+            "scan.json",
+            "{\n  \"schema\": \"security-scan-v1\",\n  \"risk_score\": 15,\n  \"skill_name\": \"x-bookmarks\"\n}\n"
+        )
+        let put = try handoff(["put", file, "--from", "security_scanner", "--to", "reviewer"])
+        #expect(put.status == 0)
+        #expect(put.stderr.isEmpty)
+        let id = put.output.trimmingCharacters(in: .newlines)
+        let hash = try HandoffProcess.run(["hash", file])
+        #expect(hash.output == id + "\n")
+        let get = try handoff(["get", id])
+        #expect(get.status == 0)
+        #expect(
+            get.output == #"{"risk_score":15,"schema":"security-scan-v1","skill_name":"x-bookmarks"}"# + "\n")
+        let byPrefix = try handoff(["get", String(id.dropFirst("xxh128:".count).prefix(10))])
+        #expect(byPrefix.output == get.output)
+    }
+
+    @Test func putFromStandardInputAndJSONReport() throws {
+        let put = try handoff(
+            [
+                "put", "--from", "analyzer", "--to", "suggester", "--to", "reviewer", "--workflow", "wf-7",
+                "--workspace", "#general", "--json",
+            ],
+            stdin: #"{"schema": "work-log-v1", "query": "Check my X bookmarks"}"#)
+        #expect(put.status == 0)
+        let report = try #require(try put.json() as? [String: Any])
+        #expect(report["existed"] as? Bool == false)
+        #expect(report["schema"] as? String == "work-log-v1")
+        let handoffs = try #require(report["handoffs"] as? [[String: Any]])
+        #expect(handoffs.map { $0["consumer"] as? String } == ["suggester", "reviewer"])
+        #expect(
+            handoffs.allSatisfy { $0["state"] as? String == "pending" && $0["workflow"] as? String == "wf-7" }
+        )
+        #expect((report["pending_duplicates"] as? [Any])?.isEmpty == true)
+
+        let again = try handoff(
+            ["put", "--from", "analyzer", "--to", "suggester", "--workflow", "wf-7", "--json"],
+            stdin: #"{"query": "Check my X bookmarks", "schema": "work-log-v1"}"#)
+        let second = try #require(try again.json() as? [String: Any])
+        #expect(second["existed"] as? Bool == true)
+        #expect(second["id"] as? String == report["id"] as? String)
+        #expect((second["handoffs"] as? [Any])?.isEmpty == true)
+        #expect(
+            (second["pending_duplicates"] as? [[String: Any]])?.first?["id"] as? String == handoffs[0]["id"]
+                as? String)
+    }
+
+    @Test func getMetaAddsTheSeedsMetaObject() throws {
+        let put = try handoff(
+            ["put", "--from", "bookmark_analyzer", "--to", "action_suggester"],
+            stdin: #"{"schema": "work-log-v1"}"#)
+        let id = put.output.trimmingCharacters(in: .newlines)
+        let get = try handoff(["get", id, "--meta"])
+        let document = try #require(try get.json() as? [String: Any])
+        let meta = try #require(document["_meta"] as? [String: Any])
+        #expect(meta["id"] as? String == id)
+        #expect(meta["producer"] as? String == "bookmark_analyzer")
+        #expect(meta["consumer"] as? String == "action_suggester")
+        #expect(meta["consumers"] as? [String] == ["action_suggester"])
+        #expect(meta["schema"] as? String == "work-log-v1")
+        #expect((meta["created_at"] as? String)?.hasSuffix("Z") == true)
+        #expect(document["schema"] as? String == "work-log-v1")
+        let pretty = try handoff(["get", id, "--pretty"])
+        #expect(pretty.output == "{\n  \"schema\": \"work-log-v1\"\n}\n")
+    }
+
+    @Test func showListsTheArtifactAndItsHandoffs() throws {
+        let put = try handoff(
+            ["put", "--from", "scanner", "--to", "reviewer", "--to", "auditor", "--workflow", "install"],
+            stdin: #"{"schema": "security-scan-v1", "risk_score": 15}"#)
+        let id = put.output.trimmingCharacters(in: .newlines)
+        let text = try handoff(["show", String(id.suffix(32).prefix(8))])
+        #expect(text.status == 0)
+        #expect(text.outputLines.first == id)
+        #expect(text.output.contains("\n  schema    security-scan-v1\n"))
+        #expect(text.output.contains("\n  workflow  install\n"))
+        #expect(text.output.contains("scanner → reviewer  pending"))
+        #expect(text.output.contains("scanner → auditor   pending"))
+        let json = try #require(try handoff(["show", id, "--json"]).json() as? [String: Any])
+        let artifact = try #require(json["artifact"] as? [String: Any])
+        #expect(artifact["id"] as? String == id)
+        #expect(artifact["size"] as? Int == #"{"risk_score":15,"schema":"security-scan-v1"}"#.utf8.count)
+        let handoffs = try #require(json["handoffs"] as? [[String: Any]])
+        #expect(handoffs.count == 2)
+        // A handoff id names its artifact too.
+        let byHandoff = try handoff(["show", handoffs[0]["id"] as! String, "--json"])
+        #expect(
+            (try byHandoff.json() as? [String: Any]).flatMap {
+                ($0["artifact"] as? [String: Any])?["id"] as? String
+            } == id)
+    }
+
+    @Test func lsFiltersArtifactsAndHandoffs() throws {
+        _ = try handoff(
+            ["put", "--from", "analyzer", "--to", "suggester", "--workflow", "w1"],
+            stdin: #"{"schema": "work-log-v1", "n": 1}"#)
+        _ = try handoff(
+            ["put", "--from", "scanner", "--to", "reviewer"],
+            stdin: #"{"schema": "security-scan-v1", "n": 2}"#)
+        _ = try handoff(
+            ["put", "--from", "scanner", "--to", "suggester"], stdin: #"{"schema": "work-log-v1", "n": 3}"#)
+        func ids(_ arguments: [String], key: String = "artifacts") throws -> [[String: Any]] {
+            let result = try handoff(["ls", "--json"] + arguments)
+            #expect(result.status == 0, "\(arguments): \(result.stderr)")
+            return try #require((try result.json() as? [String: Any])?[key] as? [[String: Any]])
+        }
+        #expect(try ids([]).count == 3)
+        #expect(
+            try ids(["--schema", "work-log-v1"]).map { $0["producer"] as? String } == ["scanner", "analyzer"])
+        #expect(try ids(["--from", "scanner"]).count == 2)
+        #expect(try ids(["--to", "suggester"]).count == 2)
+        #expect(try ids(["--workflow", "w1"]).count == 1)
+        #expect(try ids(["--limit", "1"]).count == 1)
+        #expect(try ids(["--since", "1h"]).count == 3)
+        #expect(try ids(["--until", "2000-01-01"]).isEmpty)
+        let handoffs = try ids(["--handoffs", "--to", "suggester", "--state", "pending"], key: "handoffs")
+        #expect(handoffs.map { $0["producer"] as? String } == ["analyzer", "scanner"])
+        #expect(try ids(["--handoffs", "--state", "done"], key: "handoffs").isEmpty)
+        let text = try handoff(["ls", "--schema", "security-scan-v1"])
+        #expect(text.outputLines.count == 1)
+        #expect(text.output.contains("security-scan-v1  scanner"))
+        #expect(try handoff(["ls", "--schema", "nothing-v1"]).output == "No artifacts match.\n")
+    }
+
+    @Test func statsCountsWhatIsStored() throws {
+        _ = try handoff(
+            ["put", "--from", "a", "--to", "b", "--to", "c"], stdin: #"{"schema": "work-log-v1"}"#)
+        _ = try handoff(["put", "--from", "a"], stdin: #"{"schema": "tool-result-v1"}"#)
+        let stats = try #require(try handoff(["stats", "--json"]).json() as? [String: Any])
+        #expect(stats["artifacts"] as? Int == 2)
+        #expect(
+            stats["artifact_bytes"] as? Int == #"{"schema":"work-log-v1"}"#.utf8.count
+                + #"{"schema":"tool-result-v1"}"#.utf8.count)
+        #expect(stats["handoffs"] as? Int == 2)
+        #expect((stats["handoffs_by_state"] as? [String: Int])?["pending"] == 2)
+        #expect(stats["artifacts_by_schema"] as? [String: Int] == ["tool-result-v1": 1, "work-log-v1": 1])
+        #expect(stats["consumers"] as? Int == 2)
+    }
+
+    @Test func verifyFindsDamageAndExits1() throws {
+        let put = try handoff(["put", "--from", "a"], stdin: #"{"schema": "work-log-v1", "query": "q"}"#)
+        let id = put.output.trimmingCharacters(in: .newlines)
+        let clean = try handoff(["verify", "--json"])
+        #expect(clean.status == 0)
+        #expect((try clean.json() as? [String: Any])?["clean"] as? Bool == true)
+
+        let hex = String(id.dropFirst("xxh128:".count))
+        let object = scratch.store + "/objects/xxh128/" + hex.prefix(2) + "/" + hex.dropFirst(2)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: object)
+        try Data(#"{"schema":"work-log-v1","query":"Q"}"#.utf8).write(to: URL(fileURLWithPath: object))
+        let damaged = try handoff(["verify"])
+        #expect(damaged.status == 1)
+        #expect(damaged.output.contains("1 problems:\n  damaged: \(id): damaged, its bytes hash to xxh128:"))
+        let json = try #require(try handoff(["verify", "--json"]).json() as? [String: Any])
+        #expect(json["clean"] as? Bool == false)
+        #expect((json["problems"] as? [[String: Any]])?.first?["kind"] as? String == "damaged")
+        let get = try handoff(["get", id])
+        #expect(get.status == 74)
+        #expect(get.stderr.hasPrefix("handoff: object \(id) is damaged: its bytes hash to xxh128:"))
+        #expect(get.stdout.isEmpty)
+
+        try FileManager.default.removeItem(atPath: object)
+        let missing = try handoff(["verify"])
+        #expect(missing.status == 1)
+        #expect(missing.output.contains("missing: \(id): indexed, but its object file is missing"))
+    }
+
+    @Test func theDefaultStoreIsTheEnvironmentsThenTheWorkingDirectorys() throws {
+        let viaEnvironment = try HandoffProcess.run(
+            ["put", "--from", "a"], stdin: Data(#"{"schema": "x-v1"}"#.utf8),
+            environment: ["HANDOFF_STORE": scratch.store])
+        #expect(viaEnvironment.status == 0)
+        #expect(FileManager.default.fileExists(atPath: scratch.store + "/index.sqlite"))
+        let inDirectory = try HandoffProcess.run(
+            ["put", "--from", "a"], stdin: Data(#"{"schema": "x-v1"}"#.utf8), directory: scratch.path)
+        #expect(inDirectory.status == 0)
+        #expect(FileManager.default.fileExists(atPath: scratch.path + "/.handoff/index.sqlite"))
+    }
+
+    @Test func helpAndVersionGoToStandardOutput() throws {
+        let help = try HandoffProcess.run(["put", "--help"])
+        #expect(help.status == 0)
+        #expect(help.output.contains("handoff put scan.json --from security_scanner --to reviewer"))
+        let version = try HandoffProcess.run(["--version"])
+        #expect(version.status == 0)
+        #expect(version.output == "0.1.0\n")
+    }
+
+    @Test func demoRunsTwiceOnTheDefaultStore() throws {
+        let first = try HandoffProcess.run(["demo"], directory: scratch.path)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.output.contains("Handoff demo on the store at .handoff"))
+        #expect(first.output.contains("Stored tool-result-v1"))
+        #expect(first.output.contains("security_scanner → reviewer  pending"))
+        #expect(first.output.contains("skill x-bookmarks: risk 15/100, rejected, 1 finding(s)"))
+        #expect(first.output.contains("The scanner recommends: manual_review, approve_if_trusted"))
+        let second = try HandoffProcess.run(["demo"], directory: scratch.path)
+        #expect(second.status == 0)
+        #expect(second.output.contains("The same content was already stored"))
+        #expect(second.output.contains("was still pending, so no second one was made"))
+        let verify = try HandoffProcess.run(["verify"], directory: scratch.path)
+        #expect(verify.status == 0)
+    }
+}
