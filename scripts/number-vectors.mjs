@@ -2,7 +2,7 @@
 // "<16 hex digits of the IEEE 754 bit pattern> <ECMAScript Number.prototype.toString>".
 // The oracle is the JavaScript engine running this script.
 //
-//   node Scripts/number-vectors.mjs [COUNT] [SEED] > Tests/HandoffJSONTests/Fixtures/es-numbers.txt
+//   node scripts/number-vectors.mjs [COUNT] [SEED] > Tests/HandoffJSONTests/Fixtures/es-numbers.txt
 //
 // The same COUNT and SEED always print the same lines.
 const count = Number(process.argv[2] ?? 50000);
