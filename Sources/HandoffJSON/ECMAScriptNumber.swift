@@ -5,9 +5,9 @@
 enum ECMAScriptNumber {
     /// Appends the ECMAScript form of `value`; like `JSON.stringify`, a NaN or infinity becomes `null`
     /// (callers that must refuse them check `JSONValue.firstInterchangeProblem()` first).
-    static func write(_ value: Double, into output: inout [UInt8]) {
+    static func write(_ value: Double, into output: inout ByteBuffer) {
         guard value.isFinite else {
-            output.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])
+            output.append("null")
             return
         }
         if value == 0 {
@@ -21,7 +21,7 @@ enum ECMAScriptNumber {
         }
         if value < 0 { output.append(UInt8(ascii: "-")) }
         var digits: [UInt8] = []
-        digits.reserveCapacity(24)
+        digits.reserveCapacity(32)
         var pointPosition: Int?
         var exponent = 0
         var exponentNegative = false
@@ -48,31 +48,40 @@ enum ECMAScriptNumber {
         n -= leading
         var trailing = digits.count
         while trailing > leading + 1, digits[trailing - 1] == UInt8(ascii: "0") { trailing -= 1 }
-        let significant = digits[leading..<trailing]
-        layOut(significant, n: n, into: &output)
+        digits.withUnsafeBufferPointer { digits in
+            layOut(UnsafeBufferPointer(rebasing: digits[leading..<trailing]), n: n, into: &output)
+        }
     }
 
-    /// Number::toString steps 6–10 (ECMA-262 §6.1.6.1.20).
-    private static func layOut(_ digits: ArraySlice<UInt8>, n: Int, into output: inout [UInt8]) {
+    /// The ECMAScript form of `value` as bytes.
+    static func bytes(_ value: Double) -> [UInt8] {
+        var output = ByteBuffer(capacity: 32)
+        defer { output.deallocate() }
+        write(value, into: &output)
+        return Array(output.bytes)
+    }
+
+    /// Number::toString steps 6–10 (ECMA-262 §6.1.6.1.20), for the significant digits d₁…dₖ and n.
+    private static func layOut(_ digits: UnsafeBufferPointer<UInt8>, n: Int, into output: inout ByteBuffer) {
         let k = digits.count
         let zero = UInt8(ascii: "0")
         if k <= n && n <= 21 {
-            output.append(contentsOf: digits)
-            output.append(contentsOf: repeatElement(zero, count: n - k))
+            output.append(digits)
+            output.append(repeating: zero, count: n - k)
         } else if 0 < n && n <= 21 {
-            output.append(contentsOf: digits.prefix(n))
+            output.append(UnsafeBufferPointer(rebasing: digits[..<n]))
             output.append(UInt8(ascii: "."))
-            output.append(contentsOf: digits.dropFirst(n))
+            output.append(UnsafeBufferPointer(rebasing: digits[n...]))
         } else if -6 < n && n <= 0 {
             output.append(zero)
             output.append(UInt8(ascii: "."))
-            output.append(contentsOf: repeatElement(zero, count: -n))
-            output.append(contentsOf: digits)
+            output.append(repeating: zero, count: -n)
+            output.append(digits)
         } else {
-            output.append(digits.first!)
+            output.append(digits[0])
             if k > 1 {
                 output.append(UInt8(ascii: "."))
-                output.append(contentsOf: digits.dropFirst())
+                output.append(UnsafeBufferPointer(rebasing: digits[1...]))
             }
             output.append(UInt8(ascii: "e"))
             output.append(n - 1 < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
@@ -80,18 +89,19 @@ enum ECMAScriptNumber {
         }
     }
 
-    private static func appendInteger(_ value: Int64, into output: inout [UInt8]) {
+    private static func appendInteger(_ value: Int64, into output: inout ByteBuffer) {
         if value < 0 { output.append(UInt8(ascii: "-")) }
         var magnitude = value.magnitude
-        var buffer: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        withUnsafeMutableBytes(of: &buffer) { scratch in
-            var position = scratch.count
+        var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &scratch) { raw in
+            let buffer = raw.bindMemory(to: UInt8.self)
+            var position = buffer.count
             repeat {
                 position -= 1
-                scratch[position] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                buffer[position] = UInt8(ascii: "0") + UInt8(magnitude % 10)
                 magnitude /= 10
             } while magnitude > 0
-            output.append(contentsOf: scratch[position...])
+            output.append(UnsafeBufferPointer(rebasing: buffer[position...]))
         }
     }
 }

@@ -1,30 +1,28 @@
-/// The members of a JSON object, in document order, with keys unique by Unicode scalars.
+/// The members of a JSON object: keys unique by Unicode scalars and kept in RFC 8785 order (UTF-16 code
+/// units), whatever order they were written or inserted in.
 ///
-/// Document order is kept so that a value parsed and written back reads the way it was written;
-/// the canonical form sorts keys itself.
+/// Keeping the canonical order makes writing the canonical form a straight walk, lets the parser find
+/// duplicate keys with the same sort, and makes lookups a binary search.
 public struct JSONObject: Sendable {
     public typealias Member = (key: String, value: JSONValue)
 
+    /// The keys in UTF-16 order.
     public private(set) var keys: [String] = []
+    /// The values, in the order of `keys`.
     public private(set) var values: [JSONValue] = []
-    /// Built once an object grows past `indexThreshold`; small objects are faster to scan.
-    private var positions: [ScalarKey: Int]?
-
-    private static let indexThreshold = 12
 
     /// An empty object.
     public init() {}
 
-    /// An object of the given members; a repeated key keeps the last value, at the first key's place.
+    /// An object of the given members; a repeated key keeps the last value.
     public init(_ members: some Sequence<Member>) {
         for (key, value) in members { self[key] = value }
     }
 
-    /// Members known to have distinct keys, as the parser produces them.
-    init(uniqueKeys keys: [String], values: [JSONValue]) {
+    /// Members whose keys are known to be unique and in UTF-16 order, as the parser produces them.
+    init(sortedUniqueKeys keys: [String], values: [JSONValue]) {
         self.keys = keys
         self.values = values
-        if keys.count > Self.indexThreshold { rebuildPositions() }
     }
 
     public var count: Int { keys.count }
@@ -37,40 +35,48 @@ public struct JSONObject: Sendable {
             return values[position]
         }
         set {
-            if let position = position(of: key) {
-                if let newValue {
-                    values[position] = newValue
-                } else {
-                    keys.remove(at: position)
-                    values.remove(at: position)
-                    positions = nil
-                    if keys.count > Self.indexThreshold { rebuildPositions() }
-                }
-            } else if let newValue {
-                keys.append(key)
-                values.append(newValue)
-                if positions != nil {
-                    positions![ScalarKey(key)] = keys.count - 1
-                } else if keys.count > Self.indexThreshold {
-                    rebuildPositions()
-                }
+            let (position, found) = search(key)
+            switch (found, newValue) {
+            case (true, let value?):
+                values[position] = value
+            case (true, nil):
+                keys.remove(at: position)
+                values.remove(at: position)
+            case (false, let value?):
+                keys.insert(key, at: position)
+                values.insert(value, at: position)
+            case (false, nil):
+                break
             }
         }
     }
 
-    /// The position of `key` in document order.
+    /// The position of `key` among the members.
     public func position(of key: String) -> Int? {
-        if let positions { return positions[ScalarKey(key)] }
-        for (position, candidate) in keys.enumerated() where scalarsEqual(candidate, key) {
-            return position
-        }
-        return nil
+        let (position, found) = search(key)
+        return found ? position : nil
     }
 
-    private mutating func rebuildPositions() {
-        var positions = [ScalarKey: Int](minimumCapacity: keys.count)
-        for (position, key) in keys.enumerated() { positions[ScalarKey(key)] = position }
-        self.positions = positions
+    /// Where `key` is, or where it would be inserted.
+    private func search(_ key: String) -> (position: Int, found: Bool) {
+        if keys.count <= 8 {
+            for (position, candidate) in keys.enumerated() {
+                if scalarsEqual(candidate, key) { return (position, true) }
+                if utf16Precedes(key, candidate) { return (position, false) }
+            }
+            return (keys.count, false)
+        }
+        var low = 0
+        var high = keys.count
+        while low < high {
+            let middle = (low + high) / 2
+            if utf16Precedes(keys[middle], key) {
+                low = middle + 1
+            } else {
+                high = middle
+            }
+        }
+        return (low, low < keys.count && scalarsEqual(keys[low], key))
     }
 }
 

@@ -83,12 +83,11 @@ private enum Byte {
     static let carriageReturn = UInt8(ascii: "\r")
 }
 
+/// An open array or object: where its values (and keys) start on the parser's stacks.
 private struct Frame {
     var isObject: Bool
     var valueStart: Int
     var keyStart: Int
-    /// Keys seen so far, once the object is large enough that scanning them would cost more.
-    var keySet: Set<ScalarKey>?
 }
 
 private struct Parser {
@@ -96,8 +95,11 @@ private struct Parser {
     let limits: JSONParser.Limits
     var index = 0
     var frames: [Frame] = []
-    var values: [JSONValue] = []
-    var keys: [String] = []
+    /// Values and keys of all open containers; a closing container moves its own into its arrays.
+    let values = MoveStack<JSONValue>()
+    let keys = MoveStack<String>()
+    /// Where each key on `keys` starts in the input, to point at a duplicate.
+    var keyOffsets: [Int] = []
     var scratch: [UInt8] = []
 
     init(bytes: UnsafeBufferPointer<UInt8>, limits: JSONParser.Limits) {
@@ -190,71 +192,79 @@ private struct Parser {
             // Attach the finished value to its container, closing containers as far as they end here.
             while true {
                 guard let frame = frames.last else { return value }
-                values.append(value)
+                values.push(value)
+                let isObject = frame.isObject
                 skipWhitespace()
                 guard index < bytes.count else {
-                    throw unexpectedEnd(frame.isObject ? "',' or '}'" : "',' or ']'")
+                    throw unexpectedEnd(isObject ? "',' or '}'" : "',' or ']'")
                 }
                 let byte = bytes[index]
                 if byte == Byte.comma {
                     index += 1
                     skipWhitespace()
                     guard index < bytes.count else {
-                        throw unexpectedEnd(frame.isObject ? "a key" : "a value")
+                        throw unexpectedEnd(isObject ? "a key" : "a value")
                     }
-                    if frame.isObject { try parseKey() }
+                    if isObject { try parseKey() }
                     break
                 }
-                if frame.isObject, byte == Byte.closeBrace {
+                if isObject, byte == Byte.closeBrace {
                     index += 1
-                    let object = JSONObject(
-                        uniqueKeys: Array(keys[frame.keyStart...]), values: Array(values[frame.valueStart...])
-                    )
-                    keys.removeSubrange(frame.keyStart...)
-                    values.removeSubrange(frame.valueStart...)
-                    frames.removeLast()
-                    value = .object(object)
-                } else if !frame.isObject, byte == Byte.closeBracket {
+                    value = .object(try closeObject(frames.removeLast()))
+                } else if !isObject, byte == Byte.closeBracket {
                     index += 1
-                    let array = Array(values[frame.valueStart...])
-                    values.removeSubrange(frame.valueStart...)
-                    frames.removeLast()
-                    value = .array(array)
+                    value = .array(values.popArray(from: frames.removeLast().valueStart))
                 } else {
-                    throw unexpected(frame.isObject ? "',' or '}'" : "',' or ']'")
+                    throw unexpected(isObject ? "',' or '}'" : "',' or ']'")
                 }
             }
             guard index < bytes.count else { throw unexpectedEnd("a value") }
         }
     }
 
-    /// Parses `"key" :` inside the innermost object, refusing a key it already has.
+    /// Parses `"key" :` inside the innermost object.
     private mutating func parseKey() throws(JSONParseError) {
         guard bytes[index] == Byte.quote else { throw unexpected("a string key") }
         let keyOffset = index
         let key = try parseString()
-        let top = frames.count - 1
-        let keyStart = frames[top].keyStart
-        let duplicate: Bool
-        if frames[top].keySet != nil {
-            duplicate = !frames[top].keySet!.insert(ScalarKey(key)).inserted
-        } else {
-            duplicate = keys[keyStart...].contains { scalarsEqual($0, key) }
-            if !duplicate, keys.count - keyStart >= 16 {
-                frames[top].keySet = Set(keys[keyStart...].map(ScalarKey.init))
-                frames[top].keySet!.insert(ScalarKey(key))
-            }
-        }
-        if duplicate {
-            throw error(.duplicateKey, "duplicate key \(quoted(key))", at: keyOffset)
-        }
-        keys.append(key)
+        keys.push(key)
+        keyOffsets.append(keyOffset)
         skipWhitespace()
         guard index < bytes.count else { throw unexpectedEnd("':'") }
         guard bytes[index] == Byte.colon else { throw unexpected("':' after the key \(quoted(key))") }
         index += 1
         skipWhitespace()
         guard index < bytes.count else { throw unexpectedEnd("a value") }
+    }
+
+    /// Puts an object's members in canonical order; the same sort brings duplicate keys side by side.
+    private mutating func closeObject(_ frame: Frame) throws(JSONParseError) -> JSONObject {
+        let members = keys.elements(from: frame.keyStart)
+        let order = utf16SortedOrder(members)
+        // Sorted input is strictly increasing; sorted output has any duplicates side by side.
+        if let order,
+            order.indices.dropFirst().contains(where: {
+                scalarsEqual(members[order[$0 - 1]], members[order[$0]])
+            })
+        {
+            throw duplicateKeyError(frame)
+        }
+        let objectKeys = keys.popArray(from: frame.keyStart, order: order)
+        let objectValues = values.popArray(from: frame.valueStart, order: order)
+        keyOffsets.removeSubrange(frame.keyStart...)
+        return JSONObject(sortedUniqueKeys: objectKeys, values: objectValues)
+    }
+
+    /// The error naming the first key in the object's document order that repeats an earlier one.
+    private func duplicateKeyError(_ frame: Frame) -> JSONParseError {
+        var seen = Set<ScalarKey>()
+        for position in frame.keyStart..<keys.count
+        where !seen.insert(ScalarKey(keys.element(at: position))).inserted {
+            return error(
+                .duplicateKey, "duplicate key \(quoted(keys.element(at: position)))", at: keyOffsets[position]
+            )
+        }
+        return error(.duplicateKey, "duplicate key")
     }
 
     @inline(__always)
@@ -624,9 +634,7 @@ private struct Parser {
     }
 
     private func writesAsLiteral(_ value: Double, _ text: String, negative: Bool) -> Bool {
-        var written: [UInt8] = []
-        ECMAScriptNumber.write(value, into: &written)
-        return written.elementsEqual(negative ? text.utf8.dropFirst() : text.utf8[...])
+        ECMAScriptNumber.bytes(value).elementsEqual(negative ? text.utf8.dropFirst() : text.utf8[...])
     }
 
     @inline(__always)

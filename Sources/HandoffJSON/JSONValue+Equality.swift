@@ -17,9 +17,12 @@ extension JSONValue: Equatable {
 extension JSONObject: Equatable {
     /// Objects are equal when they have the same keys with equal values, in any order.
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
+        // Members are kept in canonical order, so equal objects line up member by member.
         guard lhs.count == rhs.count else { return false }
-        for (key, value) in lhs {
-            guard let other = rhs[key], other == value else { return false }
+        for position in lhs.keys.indices {
+            guard scalarsEqual(lhs.keys[position], rhs.keys[position]),
+                lhs.values[position] == rhs.values[position]
+            else { return false }
         }
         return true
     }
@@ -52,16 +55,11 @@ extension JSONValue: Hashable {
 }
 
 extension JSONObject: Hashable {
-    /// Member order does not count, so members are hashed separately and combined commutatively.
     public func hash(into hasher: inout Hasher) {
-        var combined = 0
-        for (key, value) in self {
-            var member = Hasher()
-            member.combine(ScalarKey(key))
-            member.combine(value)
-            combined ^= member.finalize()
-        }
         hasher.combine(count)
-        hasher.combine(combined)
+        for (key, value) in self {
+            hasher.combine(ScalarKey(key))
+            hasher.combine(value)
+        }
     }
 }

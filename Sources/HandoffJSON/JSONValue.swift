@@ -119,7 +119,7 @@ extension JSONValue: ExpressibleByDictionaryLiteral {
 }
 
 extension JSONValue: CustomStringConvertible {
-    /// The compact JSON text of the value, keys in document order.
+    /// The compact JSON text of the value: its canonical form.
     public var description: String {
         String(decoding: JSONWriter.encode(self), as: UTF8.self)
     }

@@ -1,25 +1,22 @@
-/// Writes JSON text: compact or indented, keys in document order or sorted.
+/// Writes JSON text, compact or indented, keys in the canonical order objects keep.
 ///
 /// Whatever the layout, strings are escaped minimally and numbers are written in ECMAScript form, so the
 /// output of any layout parses back to an equal value.
 public enum JSONWriter {
-    /// How the text is laid out.
+    /// How the text is laid out. Keys always come in RFC 8785 order, the order `JSONObject` keeps.
     public struct Options: Sendable, Equatable {
-        /// Sort object keys by UTF-16 code units (RFC 8785 order) instead of keeping document order.
-        public var sortKeys: Bool
         /// Break lines and indent nested values by `indent` spaces.
         public var pretty: Bool
         public var indent: Int
 
-        public init(sortKeys: Bool = false, pretty: Bool = false, indent: Int = 2) {
-            self.sortKeys = sortKeys
+        public init(pretty: Bool = false, indent: Int = 2) {
             self.pretty = pretty
             self.indent = indent
         }
 
-        /// Compact, keys in document order.
+        /// One line, no spaces: the canonical layout.
         public static let compact = Options()
-        /// Indented by two spaces, keys in document order.
+        /// Indented by two spaces.
         public static let pretty = Options(pretty: true)
     }
 
@@ -32,10 +29,18 @@ public enum JSONWriter {
 
     /// Appends the text of `value` to `output`.
     public static func write(_ value: JSONValue, into output: inout [UInt8], options: Options = .compact) {
-        var writer = Writer(options: options)
-        swap(&writer.output, &output)
+        var writer = Writer(options: options, capacity: 256)
+        defer { writer.output.deallocate() }
         writer.write(value, depth: 0)
-        swap(&writer.output, &output)
+        output.append(contentsOf: writer.output.bytes)
+    }
+
+    /// The text of `value` in a new array sized for about `capacity` bytes.
+    static func encode(_ value: JSONValue, options: Options, capacity: Int) -> [UInt8] {
+        var writer = Writer(options: options, capacity: capacity)
+        defer { writer.output.deallocate() }
+        writer.write(value, depth: 0)
+        return Array(writer.output.bytes)
     }
 }
 
@@ -48,10 +53,7 @@ public enum JSONWriter {
 public enum CanonicalJSON {
     /// The canonical bytes of `value`.
     public static func encode(_ value: JSONValue) -> [UInt8] {
-        var output: [UInt8] = []
-        output.reserveCapacity(256)
-        JSONWriter.write(value, into: &output, options: JSONWriter.Options(sortKeys: true))
-        return output
+        JSONWriter.encode(value, options: .compact, capacity: 1024)
     }
 
     /// Parses `bytes` strictly and returns their canonical form.
@@ -60,21 +62,26 @@ public enum CanonicalJSON {
         throws(JSONParseError)
         -> [UInt8]
     {
-        encode(try JSONParser.parse(bytes, limits: limits))
+        let value = try JSONParser.parse(bytes, limits: limits)
+        // The canonical form is rarely larger than the input.
+        return JSONWriter.encode(value, options: .compact, capacity: bytes.count)
     }
 }
 
 private struct Writer {
     let options: JSONWriter.Options
-    var output: [UInt8] = []
+    var output: ByteBuffer
 
-    init(options: JSONWriter.Options) { self.options = options }
+    init(options: JSONWriter.Options, capacity: Int) {
+        self.options = options
+        output = ByteBuffer(capacity: capacity)
+    }
 
     mutating func write(_ value: JSONValue, depth: Int) {
         switch value {
-        case .null: output.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])
-        case .bool(true): output.append(contentsOf: [0x74, 0x72, 0x75, 0x65])
-        case .bool(false): output.append(contentsOf: [0x66, 0x61, 0x6C, 0x73, 0x65])
+        case .null: output.append("null")
+        case .bool(true): output.append("true")
+        case .bool(false): output.append("false")
         case .number(let number): ECMAScriptNumber.write(number, into: &output)
         case .string(let string): writeString(string)
         case .array(let elements):
@@ -88,38 +95,31 @@ private struct Writer {
             output.append(UInt8(ascii: "]"))
         case .object(let object):
             output.append(UInt8(ascii: "{"))
-            let order = options.sortKeys ? sortedPositions(object) : Array(object.indices)
-            for (count, position) in order.enumerated() {
-                if count > 0 { output.append(UInt8(ascii: ",")) }
-                newline(depth: depth + 1)
-                writeString(object.keys[position])
-                output.append(UInt8(ascii: ":"))
-                if options.pretty { output.append(UInt8(ascii: " ")) }
-                write(object.values[position], depth: depth + 1)
+            // Members are kept in canonical order, so every layout writes them in it.
+            let keys = object.keys
+            let values = object.values
+            for position in keys.indices {
+                writeMember(keys[position], values[position], first: position == 0, depth: depth)
             }
-            if !object.isEmpty { newline(depth: depth) }
+            if !keys.isEmpty { newline(depth: depth) }
             output.append(UInt8(ascii: "}"))
         }
     }
 
-    private func sortedPositions(_ object: JSONObject) -> [Int] {
-        let keys = object.keys
-        var positions = Array(keys.indices)
-        // Documents read back from the store are canonical already; checking is cheaper than sorting.
-        var sorted = true
-        for position in positions.dropFirst() where !utf16Precedes(keys[position - 1], keys[position]) {
-            sorted = false
-            break
-        }
-        if !sorted { positions.sort { utf16Precedes(keys[$0], keys[$1]) } }
-        return positions
+    private mutating func writeMember(_ key: String, _ value: JSONValue, first: Bool, depth: Int) {
+        if !first { output.append(UInt8(ascii: ",")) }
+        newline(depth: depth + 1)
+        writeString(key)
+        output.append(UInt8(ascii: ":"))
+        if options.pretty { output.append(UInt8(ascii: " ")) }
+        write(value, depth: depth + 1)
     }
 
     @inline(__always)
     private mutating func newline(depth: Int) {
         guard options.pretty else { return }
         output.append(UInt8(ascii: "\n"))
-        output.append(contentsOf: repeatElement(UInt8(ascii: " "), count: depth * options.indent))
+        output.append(repeating: UInt8(ascii: " "), count: depth * options.indent)
     }
 
     private mutating func writeString(_ string: String) {
@@ -127,13 +127,25 @@ private struct Writer {
         string.withUTF8 { bytes in
             output.append(UInt8(ascii: "\""))
             var runStart = 0
-            for position in bytes.indices {
-                let byte = bytes[position]
-                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else {
+            var position = 0
+            let count = bytes.count
+            while position < count {
+                // Eight bytes at a time while none of them needs an escape.
+                if position + 8 <= count,
+                    !needsEscape(
+                        UnsafeRawPointer(bytes.baseAddress! + position).loadUnaligned(as: UInt64.self))
+                {
+                    position += 8
                     continue
                 }
-                output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<position]))
-                runStart = position + 1
+                let byte = bytes[position]
+                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else {
+                    position += 1
+                    continue
+                }
+                output.append(UnsafeBufferPointer(rebasing: bytes[runStart..<position]))
+                position += 1
+                runStart = position
                 output.append(UInt8(ascii: "\\"))
                 switch byte {
                 case UInt8(ascii: "\""): output.append(UInt8(ascii: "\""))
@@ -144,15 +156,29 @@ private struct Writer {
                 case 0x0C: output.append(UInt8(ascii: "f"))
                 case 0x0D: output.append(UInt8(ascii: "r"))
                 default:
-                    output.append(contentsOf: [UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
+                    output.append("u00")
                     output.append(hexDigit(byte >> 4))
                     output.append(hexDigit(byte & 0xF))
                 }
             }
-            output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
+            output.append(UnsafeBufferPointer(rebasing: bytes[runStart..<count]))
             output.append(UInt8(ascii: "\""))
         }
     }
+}
+
+/// Whether any of the eight bytes in `word` is below 0x20, a quote or a backslash (SWAR: a byte is found
+/// when subtracting from it borrows into its top bit while its own top bit was clear).
+@inline(__always)
+func needsEscape(_ word: UInt64) -> Bool {
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    let highs: UInt64 = 0x8080_8080_8080_8080
+    let control = (word &- 0x2020_2020_2020_2020) & ~word & highs
+    let quotes = word ^ (ones &* 0x22)
+    let backslashes = word ^ (ones &* 0x5C)
+    let quote = (quotes &- ones) & ~quotes & highs
+    let backslash = (backslashes &- ones) & ~backslashes & highs
+    return control | quote | backslash != 0
 }
 
 @inline(__always)

@@ -32,3 +32,70 @@ private func utf16Precedes(_ left: UnsafeBufferPointer<UInt8>, _ right: UnsafeBu
     }
     return left.count < right.count
 }
+
+/// The positions of `keys` in UTF-16 order, or nil when they are in that order already (as documents read
+/// back from the store are: checking is cheaper than sorting). Equal keys end up side by side.
+///
+/// Most keys differ within their first eight bytes, so each is summarised by those bytes as one integer
+/// and compared by it; only ties, and keys whose first bytes include the lead bytes where UTF-16 order
+/// departs from UTF-8 order, are compared in full.
+func utf16SortedOrder(_ keys: UnsafeBufferPointer<String>) -> [Int]? {
+    let count = keys.count
+    guard count > 1 else { return nil }
+    return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: count) { prefixes in
+        withUnsafeTemporaryAllocation(of: Bool.self, capacity: count) { exact in
+            for position in 0..<count {
+                let (prefix, isExact) = summary(of: keys[position])
+                prefixes.initializeElement(at: position, to: prefix)
+                exact.initializeElement(at: position, to: isExact)
+            }
+            @inline(__always)
+            func precedes(_ left: Int, _ right: Int) -> Bool {
+                let a = prefixes[left]
+                let b = prefixes[right]
+                if a != b, exact[left], exact[right] { return a < b }
+                return utf16Precedes(keys[left], keys[right])
+            }
+            var sorted = true
+            for position in 1..<count where !precedes(position - 1, position) {
+                sorted = false
+                break
+            }
+            if sorted { return nil }
+            var order = Array(0..<count)
+            if count <= 32 {
+                // Insertion sort: objects are small, and this avoids the general sort's closure calls.
+                for next in 1..<count {
+                    let moving = order[next]
+                    var slot = next
+                    while slot > 0, precedes(moving, order[slot - 1]) {
+                        order[slot] = order[slot - 1]
+                        slot -= 1
+                    }
+                    order[slot] = moving
+                }
+            } else {
+                order.sort(by: precedes)
+            }
+            return order
+        }
+    }
+}
+
+/// The first eight UTF-8 bytes of `key` as a big-endian integer (zero-padded), and whether comparing such
+/// integers orders keys as UTF-16 does (none of those bytes is 0xEE or above).
+@inline(__always)
+private func summary(of key: String) -> (prefix: UInt64, exact: Bool) {
+    let result = key.utf8.withContiguousStorageIfAvailable { bytes in
+        var prefix: UInt64 = 0
+        var exact = true
+        for position in 0..<min(8, bytes.count) {
+            let byte = bytes[position]
+            prefix |= UInt64(byte) << (56 - 8 * UInt64(position))
+            exact = exact && byte < 0xEE
+        }
+        return (prefix, exact)
+    }
+    // Strings the parser made are contiguous; anything else is compared in full.
+    return result ?? (0, false)
+}

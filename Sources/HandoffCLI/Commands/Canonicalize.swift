@@ -22,6 +22,7 @@ extension HandoffCommand {
         func run() throws {
             let (document, _) = try Input.document(file, limits: limits.limits)
             Terminal.write(CanonicalJSON.encode(document))
+            ProcessLifetime.keep(document)
         }
     }
 }

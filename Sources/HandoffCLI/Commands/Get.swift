@@ -55,7 +55,7 @@ extension HandoffCommand {
                 document = .object(object)
             }
             Terminal.write(
-                JSONWriter.encode(document, options: JSONWriter.Options(sortKeys: true, pretty: pretty)) + [
+                JSONWriter.encode(document, options: JSONWriter.Options(pretty: pretty)) + [
                     0x0A
                 ])
         }

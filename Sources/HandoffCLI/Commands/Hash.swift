@@ -24,6 +24,7 @@ extension HandoffCommand {
             let (document, _) = try Input.document(file, limits: limits.limits)
             let bytes = CanonicalJSON.encode(document)
             let id = ArtifactID(canonicalBytes: bytes)
+            ProcessLifetime.keep(document)
             if output.json {
                 Terminal.printJSON(["id": .string(id.description), "size": .number(Double(bytes.count))])
             } else {

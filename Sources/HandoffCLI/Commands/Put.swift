@@ -46,6 +46,7 @@ extension HandoffCommand {
             // A request that would be refused must not create a store on its way out.
             try request.check()
             let result = try store.openOrCreate(limits: limits.limits).put([request])[0]
+            ProcessLifetime.keep(request)
             if output.json {
                 Terminal.printJSON([
                     "id": .string(result.id.description), "schema": .string(result.artifact.schema),
