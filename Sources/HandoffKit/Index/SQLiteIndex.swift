@@ -124,12 +124,12 @@ final class SQLiteIndex: Sendable {
         let createdAt = put.createdAt ?? now
         try db.execute(
             sql: """
-                INSERT INTO artifact (id, schema, size, created_at, producer, workflow, workspace)
-                VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING
+                INSERT INTO artifact (id, schema, size, created_at, producer, workflow, workspace, validated)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING
                 """,
             arguments: [
                 put.id.description, put.schema, put.size, createdAt.millisecondsSince1970, put.producer,
-                put.workflow, put.workspace,
+                put.workflow, put.workspace, put.validated,
             ])
         let existed = db.changesCount == 0
         guard
@@ -141,6 +141,34 @@ final class SQLiteIndex: Sendable {
         }
         let artifact = try Self.artifactInfo(row)
         let artifactSeq: Int64 = row["seq"]
+        if existed {
+            // The same content checked now counts as checked, whoever stored it first without checking.
+            if put.validated && !artifact.validated {
+                try db.execute(
+                    sql: "UPDATE artifact SET validated = 1 WHERE seq = ?", arguments: [artifactSeq])
+            }
+        } else {
+            for action in put.nextActions {
+                try db.execute(
+                    sql:
+                        "INSERT OR IGNORE INTO next_action (artifact, action, source, inferred) VALUES (?, ?, ?, ?)",
+                    arguments: [artifactSeq, action.action, action.source, action.inferred])
+            }
+        }
+        for parent in put.parents {
+            guard
+                let parentSeq = try Int64.fetchOne(
+                    db, sql: "SELECT seq FROM artifact WHERE id = ?", arguments: [parent.description])
+            else {
+                throw HandoffError(.notFound, "no parent artifact \(parent) in the store")
+            }
+            guard parentSeq != artifactSeq else {
+                throw HandoffError(.usage, "artifact \(put.id) cannot be its own parent")
+            }
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO artifact_parent (child, parent) VALUES (?, ?)",
+                arguments: [artifactSeq, parentSeq])
+        }
         var created: [Handoff] = []
         var duplicates: [Handoff] = []
         for consumer in put.consumers {
@@ -157,27 +185,41 @@ final class SQLiteIndex: Sendable {
                 duplicates.append(try Self.handoff(pending))
                 continue
             }
-            let id = HandoffID.make(at: now)
-            try db.execute(
-                sql: """
-                    INSERT INTO handoff (id, artifact, producer, consumer, workflow, workspace, state, attempts,
-                        created_at, updated_at, available_at)
-                    VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)
-                    """,
-                arguments: [
-                    id, artifactSeq, put.producer, consumer, put.workflow, put.workspace,
-                    createdAt.millisecondsSince1970, now.millisecondsSince1970,
-                    createdAt.millisecondsSince1970,
-                ])
             created.append(
-                Handoff(
-                    id: id, artifactID: put.id, schema: artifact.schema, producer: put.producer,
-                    consumer: consumer,
-                    workflow: put.workflow, workspace: put.workspace, state: .pending, attempts: 0,
-                    createdAt: createdAt,
-                    updatedAt: now, availableAt: createdAt, leaseExpiresAt: nil, worker: nil, note: nil))
+                try insertHandoff(
+                    artifact: artifact, artifactSeq: artifactSeq, producer: put.producer, consumer: consumer,
+                    workflow: put.workflow, workspace: put.workspace, createdAt: createdAt, now: now, in: db))
         }
-        return RecordedPut(artifact: artifact, existed: existed, created: created, duplicates: duplicates)
+        return RecordedPut(
+            artifact: try Self.artifactInfo(
+                try Row.fetchOne(
+                    db, sql: "SELECT \(Self.artifactColumns) FROM artifact a WHERE a.seq = ?",
+                    arguments: [artifactSeq])!),
+            existed: existed, created: created, duplicates: duplicates)
+    }
+
+    func insertHandoff(
+        artifact: ArtifactInfo, artifactSeq: Int64, producer: String, consumer: String, workflow: String?,
+        workspace: String?, createdAt: Timestamp, now: Timestamp, note: String? = nil,
+        routedFrom: (seq: Int64, id: String)? = nil,
+        in db: Database
+    ) throws -> Handoff {
+        let id = HandoffID.make(at: now)
+        try db.execute(
+            sql: """
+                INSERT INTO handoff (id, artifact, producer, consumer, workflow, workspace, state, attempts,
+                    created_at, updated_at, available_at, note, routed_from)
+                VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                id, artifactSeq, producer, consumer, workflow, workspace, createdAt.millisecondsSince1970,
+                now.millisecondsSince1970, createdAt.millisecondsSince1970, note, routedFrom?.seq,
+            ])
+        return Handoff(
+            id: id, artifactID: artifact.id, schema: artifact.schema, producer: producer, consumer: consumer,
+            workflow: workflow, workspace: workspace, state: .pending, attempts: 0, createdAt: createdAt,
+            updatedAt: now,
+            availableAt: createdAt, leaseExpiresAt: nil, worker: nil, note: note, routedFrom: routedFrom?.id)
     }
 
     // MARK: Reading
@@ -246,6 +288,19 @@ final class SQLiteIndex: Sendable {
     }
 
     func handoffs(_ filter: HandoffFilter) throws(HandoffError) -> [Handoff] {
+        let (sql, arguments) = handoffQuery(filter)
+        return try read { db in try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.handoff) }
+    }
+
+    /// SQLite's plan for a handoff query, one line per step, so tests can check that it uses indexes.
+    func queryPlan(_ filter: HandoffFilter) throws(HandoffError) -> [String] {
+        let (sql, arguments) = handoffQuery(filter)
+        return try read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments).map { $0["detail"] }
+        }
+    }
+
+    private func handoffQuery(_ filter: HandoffFilter) -> (String, StatementArguments) {
         var conditions: [String] = []
         var arguments = StatementArguments()
         if let consumer = filter.consumer {
@@ -257,8 +312,11 @@ final class SQLiteIndex: Sendable {
             arguments += [producer]
         }
         if let states = filter.states, !states.isEmpty {
-            conditions.append("h.state IN (\(states.map { _ in "?" }.joined(separator: ", ")))")
-            for state in states { arguments += [state.rawValue] }
+            // Literal state names (from the enum, so safe to inline): only a literal `state = 'pending'` lets
+            // SQLite use the partial indexes that keep the inbox fast.
+            let names = Set(states).map { "'\($0.rawValue)'" }.sorted()
+            conditions.append(
+                names.count == 1 ? "h.state = \(names[0])" : "h.state IN (\(names.joined(separator: ", ")))")
         }
         if let schema = filter.schema {
             conditions.append("a.schema = ?")
@@ -276,6 +334,11 @@ final class SQLiteIndex: Sendable {
             conditions.append("a.id = ?")
             arguments += [artifact.description]
         }
+        if let action = filter.action {
+            conditions.append(
+                "EXISTS (SELECT 1 FROM next_action n WHERE n.action = ? AND n.artifact = h.artifact)")
+            arguments += [action]
+        }
         if let since = filter.since {
             conditions.append("h.created_at >= ?")
             arguments += [since.millisecondsSince1970]
@@ -292,7 +355,7 @@ final class SQLiteIndex: Sendable {
             sql += " LIMIT ?"
             arguments += [limit]
         }
-        return try read { db in try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.handoff) }
+        return (sql, arguments)
     }
 
     func handoff(id: String) throws(HandoffError) -> Handoff? {
@@ -348,18 +411,19 @@ final class SQLiteIndex: Sendable {
     // MARK: Rows
 
     static let artifactColumns =
-        "a.seq, a.id, a.schema, a.size, a.created_at, a.producer, a.workflow, a.workspace"
+        "a.seq, a.id, a.schema, a.size, a.created_at, a.producer, a.workflow, a.workspace, a.validated"
 
     static let handoffColumns = """
-        h.id, a.id AS artifact_id, a.schema, h.producer, h.consumer, h.workflow, h.workspace, h.state, h.attempts,
-        h.created_at, h.updated_at, h.available_at, h.lease_expires_at, h.worker, h.note
+        h.seq, h.id, a.id AS artifact_id, a.schema, h.producer, h.consumer, h.workflow, h.workspace, h.state,
+        h.attempts, h.created_at, h.updated_at, h.available_at, h.lease_expires_at, h.worker, h.note,
+        (SELECT o.id FROM handoff o WHERE o.seq = h.routed_from) AS routed_from
         """
 
     static func artifactInfo(_ row: Row) throws -> ArtifactInfo {
         ArtifactInfo(
             id: try ArtifactID(stored: row["id"]), schema: row["schema"], size: row["size"],
             createdAt: Timestamp(millisecondsSince1970: row["created_at"]), producer: row["producer"],
-            workflow: row["workflow"], workspace: row["workspace"])
+            workflow: row["workflow"], workspace: row["workspace"], validated: row["validated"])
     }
 
     static func handoff(_ row: Row) throws -> Handoff {
@@ -378,7 +442,7 @@ final class SQLiteIndex: Sendable {
             updatedAt: Timestamp(millisecondsSince1970: row["updated_at"]),
             availableAt: Timestamp(millisecondsSince1970: row["available_at"]),
             leaseExpiresAt: leaseExpiry.map(Timestamp.init(millisecondsSince1970:)), worker: row["worker"],
-            note: row["note"])
+            note: row["note"], routedFrom: row["routed_from"])
     }
 }
 
@@ -393,6 +457,10 @@ struct IndexedPut: Sendable {
     var workspace: String?
     /// The original creation time, when importing; otherwise now.
     var createdAt: Timestamp?
+    var parents: [ArtifactID] = []
+    var nextActions: [NextAction] = []
+    /// Whether the document was checked against its schema.
+    var validated: Bool = false
 }
 
 struct RecordedPut: Sendable {

@@ -12,10 +12,12 @@ public struct ArtifactInfo: Sendable, Hashable {
     /// The workflow and workspace of the first put, when given.
     public let workflow: String?
     public let workspace: String?
+    /// Whether the document was checked against its schema when it was stored (`put --no-validate` skips it).
+    public let validated: Bool
 
     public init(
         id: ArtifactID, schema: String, size: Int, createdAt: Timestamp, producer: String, workflow: String?,
-        workspace: String?
+        workspace: String?, validated: Bool
     ) {
         self.id = id
         self.schema = schema
@@ -24,6 +26,7 @@ public struct ArtifactInfo: Sendable, Hashable {
         self.producer = producer
         self.workflow = workflow
         self.workspace = workspace
+        self.validated = validated
     }
 }
 

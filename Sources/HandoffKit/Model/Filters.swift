@@ -41,6 +41,8 @@ public struct HandoffFilter: Sendable, Hashable {
     public var workspace: String?
     /// Handoffs of this artifact only.
     public var artifact: ArtifactID?
+    /// Handoffs whose artifact recommends this next action.
+    public var action: String?
     /// Created at or after this moment.
     public var since: Timestamp?
     /// Created before this moment.
@@ -53,9 +55,8 @@ public struct HandoffFilter: Sendable, Hashable {
     public init(
         consumer: String? = nil, producer: String? = nil, states: [Handoff.State]? = nil,
         schema: String? = nil,
-        workflow: String? = nil, workspace: String? = nil, artifact: ArtifactID? = nil,
-        since: Timestamp? = nil,
-        until: Timestamp? = nil, limit: Int? = nil, newestFirst: Bool = false
+        workflow: String? = nil, workspace: String? = nil, artifact: ArtifactID? = nil, action: String? = nil,
+        since: Timestamp? = nil, until: Timestamp? = nil, limit: Int? = nil, newestFirst: Bool = false
     ) {
         self.consumer = consumer
         self.producer = producer
@@ -64,6 +65,7 @@ public struct HandoffFilter: Sendable, Hashable {
         self.workflow = workflow
         self.workspace = workspace
         self.artifact = artifact
+        self.action = action
         self.since = since
         self.until = until
         self.limit = limit

@@ -16,6 +16,8 @@ public struct Handoff: Sendable, Hashable, Identifiable {
         case rejected
         /// Given up after too many attempts.
         case dead
+        /// Handed on to another consumer with `route`; the note says where.
+        case routed
 
         public var description: String { rawValue }
     }
@@ -42,12 +44,15 @@ public struct Handoff: Sendable, Hashable, Identifiable {
     public let worker: String?
     /// The consumer's note on finishing, or why it was moved.
     public let note: String?
+    /// The handoff this one was routed on from, if any.
+    public let routedFrom: String?
 
     public init(
         id: String, artifactID: ArtifactID, schema: String, producer: String, consumer: String,
         workflow: String?,
         workspace: String?, state: State, attempts: Int, createdAt: Timestamp, updatedAt: Timestamp,
-        availableAt: Timestamp, leaseExpiresAt: Timestamp?, worker: String?, note: String?
+        availableAt: Timestamp, leaseExpiresAt: Timestamp?, worker: String?, note: String?,
+        routedFrom: String? = nil
     ) {
         self.id = id
         self.artifactID = artifactID
@@ -64,6 +69,15 @@ public struct Handoff: Sendable, Hashable, Identifiable {
         self.leaseExpiresAt = leaseExpiresAt
         self.worker = worker
         self.note = note
+        self.routedFrom = routedFrom
+    }
+
+    /// Whether the handoff is finished: nothing more happens to it unless it is retried.
+    public var isFinished: Bool {
+        switch state {
+        case .pending, .claimed: false
+        case .done, .blocked, .rejected, .dead, .routed: true
+        }
     }
 }
 

@@ -8,6 +8,8 @@ public struct PutRequest: Sendable {
     public var consumers: [String]
     public var workflow: String?
     public var workspace: String?
+    /// Artifacts this one was derived from; they must be in the store.
+    public var parents: [ArtifactID]
     /// When the artifact and its handoffs were created, for imports that keep original times; nil means now.
     public var createdAt: Timestamp?
     /// How to name the document in an error, such as its file name.
@@ -15,13 +17,15 @@ public struct PutRequest: Sendable {
 
     public init(
         document: JSONValue, producer: String, consumers: [String] = [], workflow: String? = nil,
-        workspace: String? = nil, createdAt: Timestamp? = nil, source: String = "the artifact"
+        workspace: String? = nil, parents: [ArtifactID] = [], createdAt: Timestamp? = nil,
+        source: String = "the artifact"
     ) {
         self.document = document
         self.producer = producer
         self.consumers = consumers
         self.workflow = workflow
         self.workspace = workspace
+        self.parents = parents
         self.createdAt = createdAt
         self.source = source
     }
@@ -69,12 +73,12 @@ extension Store {
     @discardableResult
     public func put(
         _ document: JSONValue, from producer: String, to consumers: [String] = [], workflow: String? = nil,
-        workspace: String? = nil
+        workspace: String? = nil, parents: [ArtifactID] = []
     ) throws(HandoffError) -> PutResult {
         try put([
             PutRequest(
                 document: document, producer: producer, consumers: consumers, workflow: workflow,
-                workspace: workspace)
+                workspace: workspace, parents: parents)
         ])[0]
     }
 
@@ -83,14 +87,23 @@ extension Store {
     /// Nothing is written when any request is invalid.
     @discardableResult
     public func put(_ requests: [PutRequest]) throws(HandoffError) -> [PutResult] {
-        var prepared: [(bytes: [UInt8], put: IndexedPut)] = []
+        var prepared: [PreparedPut] = []
         prepared.reserveCapacity(requests.count)
         for request in requests {
             prepared.append(try prepare(request))
         }
+        return try commit(prepared)
+    }
+
+    /// Writes prepared artifacts' objects, then records them all in one index transaction.
+    func commit(_ prepared: [PreparedPut]) throws(HandoffError) -> [PutResult] {
+        // Refuse unknown parents before writing anything.
+        for parent in Set(prepared.flatMap(\.put.parents)) where try index.artifact(parent) == nil {
+            throw HandoffError(.notFound, "no parent artifact \(parent) in the store at \(path)")
+        }
         var written = Set<ArtifactID>()
-        for (bytes, put) in prepared where written.insert(put.id).inserted {
-            _ = try objects.write(bytes, as: put.id)
+        for item in prepared where written.insert(item.put.id).inserted {
+            _ = try objects.write(item.bytes, as: item.put.id)
         }
         Failpoint.hit("objects-durable")
         let recorded = try index.record(prepared.map(\.put), at: configuration.clock())
@@ -102,7 +115,8 @@ extension Store {
         }
     }
 
-    private func prepare(_ request: PutRequest) throws(HandoffError) -> (bytes: [UInt8], put: IndexedPut) {
+    /// Checks a request and computes its canonical bytes and id, writing nothing.
+    func prepare(_ request: PutRequest) throws(HandoffError) -> PreparedPut {
         let schema = try request.check()
         if let problem = request.document.firstInterchangeProblem() {
             throw HandoffError(
@@ -128,8 +142,15 @@ extension Store {
         let put = IndexedPut(
             id: ArtifactID(canonicalBytes: bytes), schema: schema.description, size: bytes.count,
             producer: request.producer, consumers: consumers, workflow: request.workflow,
-            workspace: request.workspace,
-            createdAt: request.createdAt)
-        return (bytes, put)
+            workspace: request.workspace, createdAt: request.createdAt, parents: request.parents,
+            nextActions: NextActionExtractor.extract(
+                from: request.document, places: NextActionExtractor.defaultPlaces))
+        return PreparedPut(bytes: bytes, put: put)
     }
+}
+
+/// A checked request: its canonical bytes and what the index will record.
+struct PreparedPut: Sendable {
+    var bytes: [UInt8]
+    var put: IndexedPut
 }

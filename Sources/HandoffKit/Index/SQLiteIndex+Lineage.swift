@@ -1,0 +1,44 @@
+import GRDB
+
+/// Lineage (which artifacts one was derived from) and next actions.
+extension SQLiteIndex {
+    func parents(of id: ArtifactID) throws(HandoffError) -> [ArtifactInfo] {
+        try read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT \(Self.artifactColumns) FROM artifact c JOIN artifact_parent p ON p.child = c.seq
+                    JOIN artifact a ON a.seq = p.parent WHERE c.id = ? ORDER BY a.created_at, a.seq
+                    """,
+                arguments: [id.description]
+            ).map(Self.artifactInfo)
+        }
+    }
+
+    func children(of id: ArtifactID) throws(HandoffError) -> [ArtifactInfo] {
+        try read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT \(Self.artifactColumns) FROM artifact parent JOIN artifact_parent p ON p.parent = parent.seq
+                    JOIN artifact a ON a.seq = p.child WHERE parent.id = ? ORDER BY a.created_at, a.seq
+                    """,
+                arguments: [id.description]
+            ).map(Self.artifactInfo)
+        }
+    }
+
+    func nextActions(of id: ArtifactID) throws(HandoffError) -> [NextAction] {
+        try read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT n.action, n.source, n.inferred FROM next_action n JOIN artifact a ON a.seq = n.artifact
+                    WHERE a.id = ? ORDER BY n.rowid
+                    """,
+                arguments: [id.description]
+            ).map { row in NextAction(action: row["action"], source: row["source"], inferred: row["inferred"])
+            }
+        }
+    }
+}

@@ -1,0 +1,316 @@
+import GRDB
+
+/// Claims and leases: each operation is one IMMEDIATE transaction, so two processes can never both take
+/// the same handoff, and a receipt is checked and used in the same transaction that changes the state.
+extension SQLiteIndex {
+    /// Takes the oldest claimable handoff of `consumer`: pending and available, or claimed under a lease
+    /// that has expired. Handoffs already claimed `maxAttempts` times are dead-lettered on the way.
+    func claim(
+        consumer: String, schema: String?, worker: String?, leaseMilliseconds: Int64, maxAttempts: Int,
+        now: Timestamp
+    ) throws(HandoffError) -> Claim? {
+        try write { db in
+            while true {
+                guard let candidate = try claimCandidate(consumer: consumer, schema: schema, now: now, in: db)
+                else {
+                    return nil
+                }
+                let seq: Int64 = candidate["seq"]
+                let attempts: Int = candidate["attempts"]
+                let previousWorker: String? = candidate["worker"]
+                if candidate["state"] == "claimed" {
+                    let expiredAt: Int64 = candidate["lease_expires_at"]
+                    try addEvent(
+                        seq, "expired", at: Timestamp(millisecondsSince1970: expiredAt),
+                        worker: previousWorker,
+                        attempt: attempts, note: nil, in: db)
+                }
+                if attempts >= maxAttempts {
+                    let note = "dead-lettered after \(attempts) attempts"
+                    try db.execute(
+                        sql: """
+                            UPDATE handoff SET state = 'dead', lease_token = NULL, lease_expires_at = NULL,
+                                note = ?, updated_at = ? WHERE seq = ?
+                            """,
+                        arguments: [note, now.millisecondsSince1970, seq])
+                    try addEvent(seq, "dead", at: now, worker: nil, attempt: attempts, note: note, in: db)
+                    continue
+                }
+                let id: String = candidate["id"]
+                let receipt = Receipt.make(handoffID: id, attempt: attempts + 1)
+                let expiry = now.adding(milliseconds: leaseMilliseconds)
+                try db.execute(
+                    sql: """
+                        UPDATE handoff SET state = 'claimed', attempts = attempts + 1, lease_token = ?,
+                            lease_expires_at = ?, worker = ?, updated_at = ? WHERE seq = ?
+                        """,
+                    arguments: [
+                        receipt.token, expiry.millisecondsSince1970, worker, now.millisecondsSince1970, seq,
+                    ])
+                try addEvent(
+                    seq, "claimed", at: now, worker: worker, attempt: attempts + 1, leaseExpiresAt: expiry,
+                    note: nil,
+                    in: db)
+                return Claim(handoff: try handoff(seq: seq, in: db), receipt: receipt)
+            }
+        }
+    }
+
+    /// The oldest of the first available pending handoff and the first expired lease: two index lookups on
+    /// the partial indexes, whatever the store holds.
+    private func claimCandidate(consumer: String, schema: String?, now: Timestamp, in db: Database) throws
+        -> Row?
+    {
+        let (pendingQuery, expiredQuery) = Self.candidateQueries(schema: schema != nil)
+        var arguments: StatementArguments = schema.map { [$0] } ?? []
+        arguments += [consumer, now.millisecondsSince1970]
+        let pending = try Row.fetchOne(db, sql: pendingQuery, arguments: arguments)
+        let expired = try Row.fetchOne(db, sql: expiredQuery, arguments: arguments)
+        switch (pending, expired) {
+        case (nil, nil): return nil
+        case (let row?, nil), (nil, let row?): return row
+        case (let pending?, let expired?):
+            let pendingCreated: Int64 = pending["created_at"]
+            let expiredCreated: Int64 = expired["created_at"]
+            return expiredCreated <= pendingCreated ? expired : pending
+        }
+    }
+
+    /// The two claim lookups: the oldest available pending handoff, and the lease that expired first. Each is
+    /// answered from a partial index holding only handoffs in that state.
+    private static func candidateQueries(schema: Bool) -> (pending: String, expired: String) {
+        let join = schema ? "JOIN artifact a ON a.seq = h.artifact AND a.schema = ?" : ""
+        let columns = "h.seq, h.id, h.state, h.attempts, h.created_at, h.worker, h.lease_expires_at"
+        return (
+            """
+            SELECT \(columns) FROM handoff h \(join)
+            WHERE h.consumer = ? AND h.state = 'pending' AND h.available_at <= ?
+            ORDER BY h.created_at, h.seq LIMIT 1
+            """,
+            """
+            SELECT \(columns) FROM handoff h \(join)
+            WHERE h.consumer = ? AND h.state = 'claimed' AND h.lease_expires_at <= ?
+            ORDER BY h.lease_expires_at LIMIT 1
+            """
+        )
+    }
+
+    /// SQLite's plans for the claim lookups, for tests that check they use the partial indexes.
+    func claimQueryPlans(consumer: String) throws(HandoffError) -> [[String]] {
+        let (pending, expired) = Self.candidateQueries(schema: false)
+        return try read { db in
+            try [pending, expired].map { sql in
+                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: [consumer, 0]).map {
+                    $0["detail"]
+                }
+            }
+        }
+    }
+
+    /// Finishes a claimed handoff.
+    func ack(_ receipt: Receipt, outcome: Outcome, note: String?, now: Timestamp) throws(HandoffError)
+        -> Handoff
+    {
+        try write { db in
+            let seq = try holdingLease(receipt, in: db)
+            try db.execute(
+                sql: """
+                    UPDATE handoff SET state = ?, lease_token = NULL, lease_expires_at = NULL, note = ?, updated_at = ?
+                    WHERE seq = ?
+                    """,
+                arguments: [outcome.state.rawValue, note, now.millisecondsSince1970, seq])
+            try addEvent(
+                seq, outcome.rawValue, at: now, worker: nil, attempt: receipt.attempt, note: note, in: db)
+            return try handoff(seq: seq, in: db)
+        }
+    }
+
+    /// Gives a claimed handoff back to the inbox, claimable again after `delayMilliseconds`.
+    func release(_ receipt: Receipt, delayMilliseconds: Int64, note: String?, now: Timestamp)
+        throws(HandoffError)
+        -> Handoff
+    {
+        try write { db in
+            let seq = try holdingLease(receipt, in: db)
+            try db.execute(
+                sql: """
+                    UPDATE handoff SET state = 'pending', lease_token = NULL, lease_expires_at = NULL,
+                        available_at = ?, updated_at = ? WHERE seq = ?
+                    """,
+                arguments: [now.millisecondsSince1970 + delayMilliseconds, now.millisecondsSince1970, seq])
+            try addEvent(seq, "released", at: now, worker: nil, attempt: receipt.attempt, note: note, in: db)
+            return try handoff(seq: seq, in: db)
+        }
+    }
+
+    /// Moves the end of a lease to `leaseMilliseconds` from now.
+    func extend(_ receipt: Receipt, leaseMilliseconds: Int64, now: Timestamp) throws(HandoffError) -> Handoff
+    {
+        try write { db in
+            let seq = try holdingLease(receipt, in: db)
+            let expiry = now.adding(milliseconds: leaseMilliseconds)
+            try db.execute(
+                sql: "UPDATE handoff SET lease_expires_at = ?, updated_at = ? WHERE seq = ?",
+                arguments: [expiry.millisecondsSince1970, now.millisecondsSince1970, seq])
+            try addEvent(
+                seq, "extended", at: now, worker: nil, attempt: receipt.attempt, leaseExpiresAt: expiry,
+                note: nil, in: db)
+            return try handoff(seq: seq, in: db)
+        }
+    }
+
+    /// Puts a dead, blocked or rejected handoff back in its consumer's inbox with a fresh attempt count.
+    func retry(handoffID: String, note: String?, now: Timestamp) throws(HandoffError) -> Handoff {
+        try write { db in
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT seq, state FROM handoff WHERE id = ?", arguments: [handoffID])
+            else {
+                throw HandoffError(.notFound, "no handoff \(quotedForMessage(handoffID)) in the store")
+            }
+            let state: String = row["state"]
+            guard ["dead", "blocked", "rejected"].contains(state) else {
+                throw HandoffError(
+                    .conflict,
+                    "handoff \(handoffID) is \(state); only dead, blocked or rejected handoffs can be retried"
+                )
+            }
+            let seq: Int64 = row["seq"]
+            try db.execute(
+                sql: """
+                    UPDATE handoff SET state = 'pending', attempts = 0, available_at = ?, note = ?, updated_at = ?
+                    WHERE seq = ?
+                    """,
+                arguments: [now.millisecondsSince1970, note, now.millisecondsSince1970, seq])
+            try addEvent(seq, "retried", at: now, worker: nil, attempt: nil, note: note, in: db)
+            return try handoff(seq: seq, in: db)
+        }
+    }
+
+    /// Hands an artifact on to another consumer. When it comes from a handoff, that handoff's note says
+    /// where it went, and if it was still pending or claimed it is finished as `routed`.
+    func route(
+        artifact: ArtifactID, from origin: String?, producer: String, to consumer: String, note: String?,
+        now: Timestamp
+    ) throws(HandoffError) -> Handoff {
+        try write { db in
+            guard
+                let artifactRow = try Row.fetchOne(
+                    db, sql: "SELECT \(Self.artifactColumns) FROM artifact a WHERE a.id = ?",
+                    arguments: [artifact.description])
+            else {
+                throw HandoffError(.notFound, "no artifact \(artifact) in the store")
+            }
+            let info = try Self.artifactInfo(artifactRow)
+            var routedFrom: (seq: Int64, id: String)?
+            var workflow = info.workflow
+            var workspace = info.workspace
+            if let origin {
+                guard
+                    let originRow = try Row.fetchOne(
+                        db, sql: "SELECT seq, state, workflow, workspace FROM handoff WHERE id = ?",
+                        arguments: [origin])
+                else {
+                    throw HandoffError(.notFound, "no handoff \(quotedForMessage(origin)) in the store")
+                }
+                let originSeq: Int64 = originRow["seq"]
+                routedFrom = (originSeq, origin)
+                workflow = originRow["workflow"]
+                workspace = originRow["workspace"]
+                let where_ = "routed to \(consumer) by \(producer)" + (note.map { ": \($0)" } ?? "")
+                let state: String = originRow["state"]
+                let finishes = state == "pending" || state == "claimed"
+                try db.execute(
+                    sql: """
+                        UPDATE handoff SET state = CASE WHEN ? THEN 'routed' ELSE state END,
+                            lease_token = CASE WHEN ? THEN NULL ELSE lease_token END,
+                            lease_expires_at = CASE WHEN ? THEN NULL ELSE lease_expires_at END,
+                            note = ?, updated_at = ? WHERE seq = ?
+                        """,
+                    arguments: [finishes, finishes, finishes, where_, now.millisecondsSince1970, originSeq])
+                try addEvent(originSeq, "routed", at: now, worker: nil, attempt: nil, note: where_, in: db)
+            }
+            return try insertHandoff(
+                artifact: info, artifactSeq: artifactRow["seq"], producer: producer, consumer: consumer,
+                workflow: workflow, workspace: workspace, createdAt: now, now: now, note: note,
+                routedFrom: routedFrom,
+                in: db)
+        }
+    }
+
+    func events(ofHandoff id: String) throws(HandoffError) -> [HandoffEvent] {
+        try read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT e.kind, e.at, e.worker, e.attempt, e.lease_expires_at, e.note FROM handoff_event e
+                    JOIN handoff h ON h.seq = e.handoff WHERE h.id = ? ORDER BY e.seq
+                    """,
+                arguments: [id]
+            ).map { row in
+                let expiry: Int64? = row["lease_expires_at"]
+                return HandoffEvent(
+                    kind: row["kind"], at: Timestamp(millisecondsSince1970: row["at"]), worker: row["worker"],
+                    attempt: row["attempt"],
+                    leaseExpiresAt: expiry.map(Timestamp.init(millisecondsSince1970:)),
+                    note: row["note"])
+            }
+        }
+    }
+
+    /// The handoff a receipt names, if its lease is still this receipt's; otherwise a conflict saying why not.
+    private func holdingLease(_ receipt: Receipt, in db: Database) throws -> Int64 {
+        guard
+            let row = try Row.fetchOne(
+                db, sql: "SELECT seq, state, attempts, lease_token FROM handoff WHERE id = ?",
+                arguments: [receipt.handoffID])
+        else {
+            throw HandoffError(.notFound, "no handoff \(receipt.handoffID) in the store")
+        }
+        let state: String = row["state"]
+        let attempts: Int = row["attempts"]
+        let token: String? = row["lease_token"]
+        if state == "claimed", token == receipt.token, attempts == receipt.attempt {
+            return row["seq"]
+        }
+        let message: String
+        if state == "claimed" || attempts > receipt.attempt {
+            message =
+                "the receipt no longer holds: its lease expired and handoff \(receipt.handoffID) was claimed again (attempt \(attempts))"
+        } else if state == "pending" {
+            message =
+                "the receipt no longer holds: handoff \(receipt.handoffID) was released back to the inbox"
+        } else {
+            message = "the receipt no longer holds: handoff \(receipt.handoffID) is already \(state)"
+        }
+        throw HandoffError(.conflict, message, hint: "nothing was changed; claim again to work on it")
+    }
+
+    func addEvent(
+        _ handoff: Int64, _ kind: String, at: Timestamp, worker: String?, attempt: Int?,
+        leaseExpiresAt: Timestamp? = nil, note: String?, in db: Database
+    ) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO handoff_event (handoff, kind, at, worker, attempt, lease_expires_at, note)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                handoff, kind, at.millisecondsSince1970, worker, attempt,
+                leaseExpiresAt?.millisecondsSince1970, note,
+            ])
+    }
+
+    func handoff(seq: Int64, in db: Database) throws -> Handoff {
+        guard
+            let row = try Row.fetchOne(
+                db,
+                sql:
+                    "SELECT \(Self.handoffColumns) FROM handoff h JOIN artifact a ON a.seq = h.artifact WHERE h.seq = ?",
+                arguments: [seq])
+        else {
+            throw HandoffError(.io, "index \(path): handoff \(seq) vanished")
+        }
+        return try Self.handoff(row)
+    }
+}

@@ -1,0 +1,179 @@
+import HandoffJSON
+
+/// What an import did.
+public struct ImportReport: Sendable {
+    /// One input that was not imported, and why.
+    public struct Refusal: Sendable, Hashable {
+        /// The file, or `FILE line N`.
+        public let source: String
+        public let message: String
+    }
+
+    /// Inputs read.
+    public var read = 0
+    /// New artifacts stored.
+    public var imported = 0
+    /// Inputs whose content was already stored (by an earlier import, or earlier in this one).
+    public var duplicates = 0
+    /// Handoffs created.
+    public var handoffs = 0
+    /// Inputs refused, none of them half-imported.
+    public var invalid: [Refusal] = []
+    /// The ids of the artifacts imported or found already stored, in input order.
+    public var ids: [ArtifactID] = []
+}
+
+extension Store {
+    /// How many artifacts an import records per index transaction.
+    public static let importBatchSize = 500
+
+    /// Stores many artifacts, refusing the invalid ones and importing the rest in batches, each batch one
+    /// index transaction: every artifact is either wholly imported (object, index entry, handoffs) or not at all.
+    /// - Parameter progress: Called after each batch with how many inputs are done and how many there are.
+    public func importArtifacts(
+        _ requests: [PutRequest], batchSize: Int = Store.importBatchSize,
+        progress: ((_ done: Int, _ total: Int) -> Void)? = nil
+    ) throws(HandoffError) -> ImportReport {
+        var report = ImportReport()
+        report.read = requests.count
+        var batch: [PreparedPut] = []
+        var done = 0
+        func flush() throws(HandoffError) {
+            guard !batch.isEmpty else { return }
+            for result in try commit(batch) {
+                report.ids.append(result.id)
+                report.handoffs += result.handoffs.count
+                if result.existed { report.duplicates += 1 } else { report.imported += 1 }
+            }
+            done += batch.count
+            batch.removeAll(keepingCapacity: true)
+            progress?(done, requests.count)
+        }
+        for request in requests {
+            do {
+                batch.append(try prepare(request))
+            } catch {
+                report.invalid.append(.init(source: request.source, message: error.message))
+                done += 1
+                continue
+            }
+            if batch.count >= max(1, batchSize) { try flush() }
+        }
+        try flush()
+        progress?(requests.count, requests.count)
+        return report
+    }
+
+    /// Imports a JSON Lines file's documents, one per non-blank line, as put by `producer` for `consumers`.
+    /// - Parameter source: How to name the input in messages, such as its path.
+    public func importJSONLines(
+        _ bytes: [UInt8], source: String, producer: String, consumers: [String] = [], workflow: String? = nil,
+        workspace: String? = nil, progress: ((_ done: Int, _ total: Int) -> Void)? = nil
+    ) throws(HandoffError) -> ImportReport {
+        try Name.check(producer, as: "producer")
+        var requests: [PutRequest] = []
+        var refused: [ImportReport.Refusal] = []
+        var lineNumber = 0
+        for line in bytes.split(separator: 0x0A, omittingEmptySubsequences: false) {
+            lineNumber += 1
+            var content = line[...]
+            if content.last == 0x0D { content = content.dropLast() }
+            guard content.contains(where: { $0 != 0x20 && $0 != 0x09 }) else { continue }
+            let name = "\(source) line \(lineNumber)"
+            do {
+                let document = try ArtifactDocument.parse(
+                    Array(content), source: name, limits: configuration.limits)
+                requests.append(
+                    PutRequest(
+                        document: document, producer: producer, consumers: consumers, workflow: workflow,
+                        workspace: workspace, source: name))
+            } catch {
+                refused.append(.init(source: name, message: error.message))
+            }
+        }
+        var report = try importArtifacts(requests, progress: progress)
+        report.read += refused.count
+        report.invalid = (refused + report.invalid).sorted { lineOrder($0.source) < lineOrder($1.source) }
+        return report
+    }
+
+    /// Imports a folder written by the seed's `AgentArtifactStore` (a `.nanobot/artifacts` folder): one
+    /// `<uuid>.json` per artifact, each the artifact plus a `_meta` object of `id`, `producer`, `consumer`,
+    /// `created_at` and `schema`. The `_meta` object is not part of the stored artifact; its producer, consumer
+    /// and time become the handoff's.
+    public func importNanobot(folder: String, progress: ((_ done: Int, _ total: Int) -> Void)? = nil)
+        throws(HandoffError) -> ImportReport
+    {
+        guard FileIO.isDirectory(folder) else {
+            throw HandoffError(.notFound, "no such folder: \(folder)")
+        }
+        let names = try FileIO.contentsOfDirectory(folder).filter { $0.hasSuffix(".json") }.sorted()
+        var requests: [PutRequest] = []
+        var refused: [ImportReport.Refusal] = []
+        for name in names {
+            let path = folder + "/" + name
+            do {
+                let bytes = try FileIO.readFile(path, limit: configuration.limits.maxBytes)
+                let document = try ArtifactDocument.parse(bytes, source: path, limits: configuration.limits)
+                requests.append(try nanobotRequest(document, path: path))
+            } catch {
+                refused.append(.init(source: path, message: error.message))
+            }
+        }
+        // The seed's store lists artifacts by creation time; importing in that order keeps inboxes in it.
+        requests.sort {
+            ($0.createdAt ?? Timestamp(millisecondsSince1970: 0))
+                < ($1.createdAt ?? Timestamp(millisecondsSince1970: 0))
+        }
+        var report = try importArtifacts(requests, progress: progress)
+        report.read += refused.count
+        report.invalid = (refused + report.invalid).sorted { $0.source < $1.source }
+        return report
+    }
+
+    private func nanobotRequest(_ document: JSONValue, path: String) throws(HandoffError) -> PutRequest {
+        guard case .object(var object) = document else {
+            throw HandoffError(
+                .invalidInput, "\(path): an artifact must be a JSON object, not \(document.typeName)")
+        }
+        guard case .object(let meta) = object["_meta"] else {
+            throw HandoffError(
+                .invalidInput, "\(path): no _meta object, so this is not a file of the seed's artifact store")
+        }
+        object["_meta"] = nil
+        guard case .string(let producer) = meta["producer"] else {
+            throw HandoffError(.invalidInput, "\(path): _meta has no producer")
+        }
+        var consumers: [String] = []
+        switch meta["consumer"] {
+        case .string(let consumer): consumers = [consumer]
+        case .null, nil: break
+        default: throw HandoffError(.invalidInput, "\(path): _meta.consumer must be a string or null")
+        }
+        var createdAt: Timestamp?
+        if let created = meta["created_at"] {
+            guard case .string(let text) = created, let time = Timestamp(rfc3339: text) else {
+                throw HandoffError(
+                    .invalidInput, "\(path): _meta.created_at is not a date and time: \(created)")
+            }
+            createdAt = time
+        }
+        if case .string(let declared) = meta["schema"], case .string(let schema) = object["schema"],
+            declared != schema
+        {
+            throw HandoffError(
+                .invalidInput,
+                "\(path): _meta.schema \(quotedForMessage(declared)) differs from the artifact's \(quotedForMessage(schema))"
+            )
+        }
+        return PutRequest(
+            document: .object(object), producer: producer, consumers: consumers, createdAt: createdAt,
+            source: path)
+    }
+}
+
+/// Orders `FILE line N` names by N.
+private func lineOrder(_ source: String) -> Int {
+    guard let number = source.split(separator: " ").last.flatMap({ Int($0) }) else { return 0 }
+    return number
+}

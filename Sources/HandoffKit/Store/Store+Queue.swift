@@ -1,0 +1,135 @@
+extension Store {
+    /// The default lease: long enough for a bot to do a step, short enough that a crashed bot's work is
+    /// picked up again soon.
+    public static let defaultLeaseSeconds = 300.0
+
+    /// How many claims a handoff gets before it is dead-lettered.
+    public static let defaultMaxAttempts = 5
+
+    /// Handoffs waiting for `consumer`, oldest first: pending ones unless `filter.states` says otherwise.
+    public func inbox(_ consumer: String, filter: HandoffFilter = .init()) throws(HandoffError) -> [Handoff] {
+        try Name.check(consumer, as: "consumer")
+        var filter = filter
+        filter.consumer = consumer
+        if filter.states == nil { filter.states = [.pending] }
+        filter.newestFirst = false
+        return try index.handoffs(filter)
+    }
+
+    /// Takes the oldest handoff waiting for `consumer` (pending, or claimed under a lease that has expired)
+    /// and holds it under a lease; nobody else can claim it until the lease ends.
+    ///
+    /// A handoff already claimed `maxAttempts` times is dead-lettered instead, and the next one is taken.
+    /// - Returns: The claim with its receipt, or nil when there is nothing to claim.
+    public func claim(
+        for consumer: String, leaseSeconds: Double = Store.defaultLeaseSeconds, worker: String? = nil,
+        schema: String? = nil, maxAttempts: Int = Store.defaultMaxAttempts
+    ) throws(HandoffError) -> Claim? {
+        try Name.check(consumer, as: "consumer")
+        if let worker { try Name.check(worker, as: "worker") }
+        return try index.claim(
+            consumer: consumer, schema: schema, worker: worker,
+            leaseMilliseconds: try milliseconds(leaseSeconds, "lease"),
+            maxAttempts: max(1, maxAttempts), now: configuration.clock())
+    }
+
+    /// Finishes a claimed handoff.
+    /// - Throws: `HandoffError` `.conflict` when the receipt no longer holds (the lease expired and the handoff
+    ///   was claimed again, or it was already acked or released); nothing is changed then.
+    @discardableResult
+    public func ack(_ receipt: Receipt, outcome: Outcome = .done, note: String? = nil) throws(HandoffError)
+        -> Handoff
+    {
+        try index.ack(receipt, outcome: outcome, note: note, now: configuration.clock())
+    }
+
+    /// Gives a claimed handoff back to the inbox, claimable again after `delaySeconds`.
+    /// - Throws: `HandoffError` `.conflict` when the receipt no longer holds.
+    @discardableResult
+    public func release(_ receipt: Receipt, delaySeconds: Double = 0, note: String? = nil)
+        throws(HandoffError) -> Handoff
+    {
+        try index.release(
+            receipt, delayMilliseconds: try milliseconds(delaySeconds, "delay", allowZero: true), note: note,
+            now: configuration.clock())
+    }
+
+    /// Keeps a lease alive: it now ends `leaseSeconds` from now.
+    /// - Throws: `HandoffError` `.conflict` when the receipt no longer holds.
+    @discardableResult
+    public func extend(_ receipt: Receipt, leaseSeconds: Double) throws(HandoffError) -> Handoff {
+        try index.extend(
+            receipt, leaseMilliseconds: try milliseconds(leaseSeconds, "lease"), now: configuration.clock())
+    }
+
+    /// Puts a dead, blocked or rejected handoff back in its consumer's inbox, with its attempts counted anew.
+    /// - Throws: `HandoffError` `.conflict` when the handoff is in another state.
+    @discardableResult
+    public func retry(handoffID: String, note: String? = nil) throws(HandoffError) -> Handoff {
+        try index.retry(handoffID: handoffID, note: note, now: configuration.clock())
+    }
+
+    /// Hands an artifact on to another consumer.
+    ///
+    /// Given a handoff, its artifact goes on from its consumer (unless `producer` names someone else), the
+    /// new handoff records where it came from, and the original's note says where it went; if the original
+    /// was still pending or claimed it is finished as `routed`.
+    /// - Parameters:
+    ///   - handoffID: The handoff to route on, or nil to route the artifact `artifact` afresh.
+    ///   - producer: Who hands it on; required when routing an artifact rather than a handoff.
+    @discardableResult
+    public func route(
+        handoffID: String? = nil, artifact: ArtifactID? = nil, to consumer: String,
+        from producer: String? = nil,
+        note: String? = nil
+    ) throws(HandoffError) -> Handoff {
+        try Name.check(consumer, as: "consumer")
+        if let producer { try Name.check(producer, as: "producer") }
+        let origin = try handoffID.map { id throws(HandoffError) in try handoff(id: id) }
+        guard let artifact = artifact ?? origin?.artifactID else {
+            throw HandoffError(.usage, "route needs a handoff or an artifact")
+        }
+        guard let producer = producer ?? origin?.consumer else {
+            throw HandoffError(
+                .usage, "routing an artifact needs the bot that hands it on",
+                hint: "give --from, or route one of its handoffs")
+        }
+        return try index.route(
+            artifact: artifact, from: origin?.id, producer: producer, to: consumer, note: note,
+            now: configuration.clock())
+    }
+
+    /// What happened to a handoff after it was created, in order.
+    public func events(ofHandoff id: String) throws(HandoffError) -> [HandoffEvent] {
+        _ = try handoff(id: id)
+        return try index.events(ofHandoff: id)
+    }
+
+    /// The artifact's next actions and where each came from.
+    public func nextActions(of id: ArtifactID) throws(HandoffError) -> [NextAction] {
+        _ = try artifact(id)
+        return try index.nextActions(of: id)
+    }
+
+    /// The artifacts `id` was derived from.
+    public func parents(of id: ArtifactID) throws(HandoffError) -> [ArtifactInfo] {
+        try index.parents(of: id)
+    }
+
+    /// The artifacts derived from `id`.
+    public func children(of id: ArtifactID) throws(HandoffError) -> [ArtifactInfo] {
+        try index.children(of: id)
+    }
+
+    private func milliseconds(_ seconds: Double, _ what: String, allowZero: Bool = false) throws(HandoffError)
+        -> Int64
+    {
+        guard seconds.isFinite, allowZero ? seconds >= 0 : seconds > 0, seconds <= 31_536_000 else {
+            throw HandoffError(
+                .usage,
+                "the \(what) must be \(allowZero ? "0" : "more than 0") to 31536000 seconds (a year), not \(seconds)"
+            )
+        }
+        return Int64((seconds * 1000).rounded())
+    }
+}
