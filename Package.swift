@@ -34,7 +34,7 @@ let package = Package(
                 "HandoffKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            resources: [.embedInCode("Resources/scan-skill-x-bookmarks.json")]
+            resources: [.embedInCode("Resources/bookmark-analysis.json")]
         ),
         .executableTarget(name: "handoff", dependencies: ["HandoffCLI"]),
         .executableTarget(

@@ -18,8 +18,9 @@ public struct HandoffCommand: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            Canonicalize.self, Hash.self, Init.self, Put.self, Get.self, Show.self, List.self, Stats.self,
-            Verify.self, Demo.self,
+            Canonicalize.self, Hash.self, Init.self, Put.self, Get.self, Show.self, List.self, Inbox.self,
+            ClaimCommand.self, Ack.self, Release.self, Extend.self, Retry.self, Route.self, ChainCommand.self,
+            Next.self, Work.self, Import.self, Stats.self, Verify.self, Demo.self,
         ]
     )
 

@@ -122,7 +122,8 @@ struct BadInputCLITests {
             #"handoff: artifact id "XXH128:3F2A9C01" must be lowercase"#),
         Case(
             "unknown state", ["ls", "--handoffs", "--state", "finished"], 64,
-            #"handoff: unknown state "finished"; states are pending, claimed, done, blocked, rejected, dead"#),
+            #"handoff: unknown state "finished"; states are pending, claimed, done, blocked, rejected, dead, routed"#
+        ),
         Case(
             "bad time", ["ls", "--since", "yesterday"], 64,
             "handoff: the value 'yesterday' is invalid for '--since <time>'"),

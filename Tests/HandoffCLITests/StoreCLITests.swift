@@ -1,4 +1,5 @@
 import Foundation
+import HandoffKit
 import Testing
 
 struct StoreCLITests {
@@ -211,19 +212,25 @@ struct StoreCLITests {
         #expect(version.output == "0.1.0\n")
     }
 
-    @Test func demoRunsTwiceOnTheDefaultStore() throws {
+    @Test func demoRunsTheBookmarkWorkflowTwiceOnTheDefaultStore() throws {
         let first = try HandoffProcess.run(["demo"], directory: scratch.path)
         #expect(first.status == 0, "\(first.stderr)")
-        #expect(first.output.contains("Handoff demo on the store at .handoff"))
-        #expect(first.output.contains("Stored tool-result-v1"))
-        #expect(first.output.contains("security_scanner → reviewer  pending"))
-        #expect(first.output.contains("skill x-bookmarks: risk 15/100, rejected, 1 finding(s)"))
-        #expect(first.output.contains("The scanner recommends: manual_review, approve_if_trusted"))
+        #expect(first.output.contains("on the store at .handoff"))
+        #expect(first.output.contains("xxh128:ad0ee1025c735865e16f54c6b8415e2d  work-log-v1, stored"))
+        #expect(first.output.contains("recommends: summarize_top_categories, suggest_actions"))
+        #expect(
+            first.output.contains("50 bookmarks; top categories: Programming 17, AI/ML 14, Productivity 9"))
+        #expect(first.output.contains("action_suggester → reviewer  pending"))
+        #expect(first.output.contains("↳ bookmark_analyzer → action_suggester  done"))
+        #expect(first.output.contains("manual_review  from /next_actions/0"))
+        #expect(first.output.contains("Try next"))
         let second = try HandoffProcess.run(["demo"], directory: scratch.path)
         #expect(second.status == 0)
-        #expect(second.output.contains("The same content was already stored"))
-        #expect(second.output.contains("was still pending, so no second one was made"))
-        let verify = try HandoffProcess.run(["verify"], directory: scratch.path)
-        #expect(verify.status == 0)
+        #expect(second.output.contains("already stored, so not written again"))
+        let store = try Store.open(at: scratch.path + "/.handoff")
+        #expect(try store.artifacts().count == 2)
+        #expect(try store.inbox("reviewer").count == 1, "the same pending request is not handed over twice")
+        #expect(try store.handoffs(HandoffFilter(consumer: "action_suggester", states: [.done])).count == 2)
+        #expect(try HandoffProcess.run(["verify"], directory: scratch.path).status == 0)
     }
 }

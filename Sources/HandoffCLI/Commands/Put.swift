@@ -13,6 +13,7 @@ extension HandoffCommand {
 
                   handoff put scan.json --from security_scanner --to reviewer
                   ID=$(tool-output | handoff put --from scanner --to reviewer --to auditor)
+                  handoff put request.json --from action_suggester --to reviewer --parent "$ID"
                 """)
 
         @Argument(help: ArgumentHelp("The artifact (default: standard input).", valueName: "file"))
@@ -25,6 +26,12 @@ extension HandoffCommand {
             name: .long,
             help: ArgumentHelp("A consumer to hand it to; repeat for several.", valueName: "consumer"))
         var to: [String] = []
+
+        @Option(
+            name: .long,
+            help: ArgumentHelp(
+                "An artifact this one was derived from (id or prefix); repeatable.", valueName: "id"))
+        var parent: [String] = []
 
         @Option(name: .long, help: ArgumentHelp("The workflow this handoff belongs to.", valueName: "id"))
         var workflow: String?
@@ -40,12 +47,19 @@ extension HandoffCommand {
 
         func run() throws {
             let (document, source) = try Input.document(file, limits: limits.limits)
-            let request = PutRequest(
+            let parents = try parent.map { text throws(HandoffError) in try ArtifactArgument(parsing: text) }
+            var request = PutRequest(
                 document: document, producer: from, consumers: to, workflow: workflow, workspace: workspace,
                 source: source)
             // A request that would be refused must not create a store on its way out.
             try request.check()
-            let result = try store.openOrCreate(limits: limits.limits).put([request])[0]
+            let store =
+                parents.isEmpty
+                ? try store.openOrCreate(limits: limits.limits) : try store.open(limits: limits.limits)
+            request.parents = try parents.map { argument throws(HandoffError) in
+                try argument.resolve(in: store)
+            }
+            let result = try store.put([request])[0]
             ProcessLifetime.keep(request)
             if output.json {
                 Terminal.printJSON([

@@ -5,14 +5,17 @@ import HandoffKit
 extension HandoffCommand {
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Show an artifact: its schema, size, producer and handoffs.",
+            abstract:
+                "Show an artifact: schema, size, handoffs and their states, parents, children, next actions.",
             discussion: """
-                ID is an artifact id, a unique prefix of at least 8 hex digits, or a handoff id.
+                ID is an artifact id, a unique prefix of at least 8 hex digits, or a handoff id; for a handoff \
+                id, that handoff's history (claims, acks, releases, routes) is shown too.
 
                   handoff show 3f2a9c01
+                  handoff show 01JD3XQ2K8B6W5N2M7T4R9C1ZP --json
                 """)
 
-        @Argument(help: ArgumentHelp("The artifact.", valueName: "id"))
+        @Argument(help: ArgumentHelp("The artifact or handoff.", valueName: "id"))
         var id: String
 
         @OptionGroup var store: StoreOptions
@@ -24,25 +27,70 @@ extension HandoffCommand {
             let id = try argument.resolve(in: store)
             let info = try store.artifact(id)
             let handoffs = try store.handoffs(HandoffFilter(artifact: id))
+            let parents = try store.parents(of: id)
+            let children = try store.children(of: id)
+            let actions = try store.nextActions(of: id)
+            var focused: (handoff: Handoff, events: [HandoffEvent])?
+            if case .handoff(let handoffID) = argument {
+                focused = (try store.handoff(id: handoffID), try store.events(ofHandoff: handoffID))
+            }
             if output.json {
-                Terminal.printJSON(["artifact": info.json, "handoffs": .array(handoffs.map(\.json))])
+                var object: JSONObject = [
+                    "artifact": info.json, "handoffs": .array(handoffs.map(\.json)),
+                    "parents": .array(parents.map { .string($0.id.description) }),
+                    "children": .array(children.map { .string($0.id.description) }),
+                    "next_actions": .array(actions.map(\.json)),
+                ]
+                if let focused {
+                    object["handoff"] = focused.handoff.json
+                    object["events"] = .array(focused.events.map(\.json))
+                }
+                Terminal.printJSON(.object(object))
                 return
             }
             Terminal.print(Terminal.bold(id.description))
             var details = TextTable()
-            details.append(["schema", info.schema])
+            details.append([
+                "schema",
+                info.schema + (info.validated ? "" : Terminal.yellow("  (stored without validation)")),
+            ])
             details.append(["size", "\(formatBytes(info.size)) (\(info.size) bytes)"])
             details.append(["stored", "\(info.createdAt) by \(info.producer)"])
             if let workflow = info.workflow { details.append(["workflow", workflow]) }
             if let workspace = info.workspace { details.append(["workspace", workspace]) }
+            for parent in parents {
+                details.append(["parent", "\(parent.id)  \(parent.schema) by \(parent.producer)"])
+            }
+            for child in children {
+                details.append(["child", "\(child.id)  \(child.schema) by \(child.producer)"])
+            }
+            if !actions.isEmpty { details.append(["next", actionNames(actions).joined(separator: ", ")]) }
             Terminal.print(details.render(indent: "  "))
             Terminal.print()
-            guard !handoffs.isEmpty else {
+            if handoffs.isEmpty {
                 Terminal.print("No handoffs: it was stored without a consumer.")
-                return
+            } else {
+                Terminal.print(Terminal.bold("handoffs (\(handoffs.count))"))
+                Terminal.print(handoffTable(handoffs).render(indent: "  "))
             }
-            Terminal.print(Terminal.bold("handoffs (\(handoffs.count))"))
-            Terminal.print(handoffTable(handoffs).render(indent: "  "))
+            if let focused {
+                Terminal.print()
+                Terminal.print(Terminal.bold("history of \(focused.handoff.id)"))
+                var history = TextTable()
+                history.append([
+                    focused.handoff.createdAt.description, "created",
+                    "\(focused.handoff.producer) → \(focused.handoff.consumer)",
+                ])
+                for event in focused.events {
+                    var detail: [String] = []
+                    if let attempt = event.attempt { detail.append("attempt \(attempt)") }
+                    if let worker = event.worker { detail.append("by \(worker)") }
+                    if let expiry = event.leaseExpiresAt { detail.append("lease until \(expiry)") }
+                    if let note = event.note { detail.append(note) }
+                    history.append([event.at.description, event.kind, detail.joined(separator: ", ")])
+                }
+                Terminal.print(history.render(indent: "  "))
+            }
         }
     }
 }

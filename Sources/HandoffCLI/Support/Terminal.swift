@@ -78,6 +78,7 @@ enum Terminal {
         case .claimed: cyan(state.rawValue)
         case .done: green(state.rawValue)
         case .blocked, .rejected, .dead: red(state.rawValue)
+        case .routed: dim(state.rawValue)
         }
     }
 }

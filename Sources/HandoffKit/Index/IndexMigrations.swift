@@ -66,6 +66,9 @@ enum IndexMigrations {
                     CREATE INDEX handoff_by_consumer ON handoff(consumer, state, created_at, seq);
                     CREATE INDEX handoff_leased ON handoff(consumer, lease_expires_at) WHERE state = 'claimed';
                     CREATE INDEX handoff_by_artifact ON handoff(artifact);
+                    -- Finds the same delivery still pending, which a repeated put must not duplicate.
+                    CREATE INDEX handoff_pending_delivery ON handoff(artifact, consumer, producer, workflow)
+                        WHERE state = 'pending';
                     CREATE INDEX handoff_by_producer ON handoff(producer, created_at);
                     CREATE INDEX handoff_by_created ON handoff(created_at);
                     CREATE INDEX handoff_by_origin ON handoff(routed_from) WHERE routed_from IS NOT NULL;

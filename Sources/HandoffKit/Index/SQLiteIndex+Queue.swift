@@ -217,7 +217,7 @@ extension SQLiteIndex {
                 routedFrom = (originSeq, origin)
                 workflow = originRow["workflow"]
                 workspace = originRow["workspace"]
-                let where_ = "routed to \(consumer) by \(producer)" + (note.map { ": \($0)" } ?? "")
+                let destination = "routed to \(consumer) by \(producer)" + (note.map { ": \($0)" } ?? "")
                 let state: String = originRow["state"]
                 let finishes = state == "pending" || state == "claimed"
                 try db.execute(
@@ -227,8 +227,11 @@ extension SQLiteIndex {
                             lease_expires_at = CASE WHEN ? THEN NULL ELSE lease_expires_at END,
                             note = ?, updated_at = ? WHERE seq = ?
                         """,
-                    arguments: [finishes, finishes, finishes, where_, now.millisecondsSince1970, originSeq])
-                try addEvent(originSeq, "routed", at: now, worker: nil, attempt: nil, note: where_, in: db)
+                    arguments: [
+                        finishes, finishes, finishes, destination, now.millisecondsSince1970, originSeq,
+                    ])
+                try addEvent(
+                    originSeq, "routed", at: now, worker: nil, attempt: nil, note: destination, in: db)
             }
             return try insertHandoff(
                 artifact: info, artifactSeq: artifactRow["seq"], producer: producer, consumer: consumer,

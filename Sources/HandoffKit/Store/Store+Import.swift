@@ -21,6 +21,9 @@ public struct ImportReport: Sendable {
     public var invalid: [Refusal] = []
     /// The ids of the artifacts imported or found already stored, in input order.
     public var ids: [ArtifactID] = []
+
+    /// An empty report.
+    public init() {}
 }
 
 extension Store {

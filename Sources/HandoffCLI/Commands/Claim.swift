@@ -1,0 +1,211 @@
+import ArgumentParser
+import HandoffJSON
+import HandoffKit
+
+extension HandoffCommand {
+    struct ClaimCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "claim",
+            abstract: "Claim the next handoff for a consumer; prints it with its receipt and document.",
+            discussion: """
+                Takes the oldest pending handoff (or one whose lease expired) for CONSUMER and holds it for \
+                --lease seconds; no other claim gets it meanwhile. Finish it with `handoff ack RECEIPT`, give it \
+                back with `handoff release RECEIPT`, or keep it with `handoff extend RECEIPT`. A handoff already \
+                claimed --max-attempts times is dead-lettered instead. Exits 2 when there is nothing to claim.
+
+                  R=$(handoff claim reviewer --json | jq -r .receipt) && review && handoff ack "$R"
+                """)
+
+        @Argument(help: ArgumentHelp("The consumer.", valueName: "consumer"))
+        var consumer: String
+
+        @Option(name: .long, help: ArgumentHelp("Seconds the claim holds.", valueName: "seconds"))
+        var lease: Double = Store.defaultLeaseSeconds
+
+        @Option(
+            name: .long,
+            help: ArgumentHelp("Who is working on it (recorded on the handoff).", valueName: "name"))
+        var worker: String?
+
+        @Option(name: .long, help: ArgumentHelp("Only claim artifacts of this schema.", valueName: "schema"))
+        var schema: String?
+
+        @Option(
+            name: .long,
+            help: ArgumentHelp("Claims a handoff gets before it is dead-lettered.", valueName: "n"))
+        var maxAttempts: Int = Store.defaultMaxAttempts
+
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
+
+        func validate() throws {
+            guard maxAttempts > 0 else { throw ValidationError("--max-attempts must be positive") }
+        }
+
+        func run() throws {
+            let store = try store.open()
+            guard
+                let claim = try store.claim(
+                    for: consumer, leaseSeconds: lease, worker: worker, schema: schema,
+                    maxAttempts: maxAttempts)
+            else {
+                throw HandoffError(.nothingToClaim, "nothing to claim for \(consumer)")
+            }
+            let document = try store.document(claim.handoff.artifactID)
+            let actions = try store.nextActions(of: claim.handoff.artifactID)
+            ProcessLifetime.keep(document)
+            if output.json {
+                Terminal.printJSON(claim.json(document: document, nextActions: actions))
+                return
+            }
+            let handoff = claim.handoff
+            Terminal.print(
+                Terminal.bold("claimed \(handoff.id)")
+                    + " (attempt \(handoff.attempts), lease until \(handoff.leaseExpiresAt?.description ?? "?"))"
+            )
+            Terminal.print("receipt  \(claim.receipt)")
+            Terminal.print("from     \(handoff.producer), \(handoff.schema) \(handoff.artifactID)")
+            let names = actionNames(actions)
+            if !names.isEmpty { Terminal.print("next     \(names.joined(separator: ", "))") }
+            Terminal.print()
+            Terminal.write(JSONWriter.encode(document, options: .pretty) + [0x0A])
+        }
+    }
+
+    struct Ack: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Finish a claimed handoff: done, blocked or rejected.",
+            discussion: """
+                Exits 3, changing nothing, when the receipt no longer holds: its lease expired and the handoff \
+                was claimed again, or it was already acked or released.
+
+                  handoff ack "$RECEIPT"
+                  handoff ack "$RECEIPT" --outcome blocked --note "needs the user's password policy"
+                """)
+
+        @Argument(help: ArgumentHelp("The receipt `claim` printed.", valueName: "receipt"))
+        var receipt: String
+
+        @Option(name: .long, help: ArgumentHelp("done, blocked or rejected.", valueName: "outcome"))
+        var outcome: String = "done"
+
+        @Option(name: .long, help: ArgumentHelp("Why, for whoever looks at it later.", valueName: "text"))
+        var note: String?
+
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
+
+        func validate() throws {
+            guard Outcome(rawValue: outcome) != nil else {
+                throw ValidationError("unknown outcome \"\(outcome)\"; outcomes are done, blocked, rejected")
+            }
+        }
+
+        func run() throws {
+            let receipt = try Receipt(parsing: receipt)
+            let handoff = try store.open().ack(receipt, outcome: Outcome(rawValue: outcome)!, note: note)
+            printHandoff(handoff, json: output.json, text: "\(handoff.id) is \(handoff.state).")
+        }
+    }
+
+    struct Release: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Give a claimed handoff back to its consumer's inbox.",
+            discussion: """
+                The handoff becomes claimable again, after --delay seconds. Its attempts still count towards \
+                dead-lettering. Exits 3 when the receipt no longer holds.
+
+                  handoff release "$RECEIPT" --delay 60
+                """)
+
+        @Argument(help: ArgumentHelp("The receipt `claim` printed.", valueName: "receipt"))
+        var receipt: String
+
+        @Option(
+            name: .long, help: ArgumentHelp("Seconds before it can be claimed again.", valueName: "seconds"))
+        var delay: Double = 0
+
+        @Option(name: .long, help: ArgumentHelp("Why, for the history.", valueName: "text"))
+        var note: String?
+
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() throws {
+            let receipt = try Receipt(parsing: receipt)
+            let handoff = try store.open().release(receipt, delaySeconds: delay, note: note)
+            printHandoff(
+                handoff, json: output.json,
+                text:
+                    "\(handoff.id) is back in \(handoff.consumer)'s inbox, claimable from \(handoff.availableAt)."
+            )
+        }
+    }
+
+    struct Extend: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Keep a claim: its lease now ends --lease seconds from now.",
+            discussion: """
+                Exits 3 when the receipt no longer holds.
+
+                  handoff extend "$RECEIPT" --lease 600
+                """)
+
+        @Argument(help: ArgumentHelp("The receipt `claim` printed.", valueName: "receipt"))
+        var receipt: String
+
+        @Option(name: .long, help: ArgumentHelp("Seconds from now the lease lasts.", valueName: "seconds"))
+        var lease: Double
+
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() throws {
+            let receipt = try Receipt(parsing: receipt)
+            let handoff = try store.open().extend(receipt, leaseSeconds: lease)
+            printHandoff(
+                handoff, json: output.json,
+                text: "\(handoff.id) is held until \(handoff.leaseExpiresAt?.description ?? "?").")
+        }
+    }
+
+    struct Retry: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Put a dead, blocked or rejected handoff back in its consumer's inbox.",
+            discussion: """
+                Its attempt count starts again. Exits 3 when the handoff is in another state.
+
+                  handoff inbox reviewer --state dead
+                  handoff retry 01JD3XQ2K8B6W5N2M7T4R9C1ZP
+                """)
+
+        @Argument(help: ArgumentHelp("The handoff id.", valueName: "handoff"))
+        var handoff: String
+
+        @Option(name: .long, help: ArgumentHelp("Why, for the history.", valueName: "text"))
+        var note: String?
+
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() throws {
+            guard Store.isHandoffID(handoff) else {
+                throw HandoffError(
+                    .usage, "\(quotedForMessage(handoff)) is not a handoff id",
+                    hint: "handoff ids are 26 characters, such as 01JD3XQ2K8B6W5N2M7T4R9C1ZP")
+            }
+            let result = try store.open().retry(handoffID: handoff, note: note)
+            printHandoff(
+                result, json: output.json,
+                text: "\(result.id) is pending again in \(result.consumer)'s inbox.")
+        }
+    }
+}
+
+func printHandoff(_ handoff: Handoff, json: Bool, text: String) {
+    if json {
+        Terminal.printJSON(handoff.json)
+    } else {
+        Terminal.print(text)
+    }
+}

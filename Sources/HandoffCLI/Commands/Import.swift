@@ -1,0 +1,101 @@
+import ArgumentParser
+import HandoffJSON
+import HandoffKit
+
+extension HandoffCommand {
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract:
+                "Store many artifacts at once: a JSON Lines file, or the seed's .nanobot/artifacts folder.",
+            discussion: """
+                Each artifact is either wholly imported (object, index entry, handoffs) or not at all; they are \
+                recorded in batches of \(Store.importBatchSize) per transaction. Invalid inputs are listed and \
+                skipped, and the exit status is then 1. A summary says how many were imported, already stored \
+                (duplicates) and invalid. Progress is shown on a terminal.
+
+                From a JSON Lines file (one artifact per line), put by --from for each --to:
+                  handoff import runs.jsonl --from bookmark_analyzer --to action_suggester
+
+                From the seed's artifact store, keeping each file's producer, consumer and creation time:
+                  handoff import --nanobot ~/.nanobot/artifacts
+                """)
+
+        @Argument(help: ArgumentHelp("A JSON Lines file (- for standard input).", valueName: "file"))
+        var file: String?
+
+        @Option(name: .long, help: ArgumentHelp("A .nanobot/artifacts folder to import.", valueName: "dir"))
+        var nanobot: String?
+
+        @Option(
+            name: .long,
+            help: ArgumentHelp("The producer of a JSON Lines file's artifacts.", valueName: "producer"))
+        var from: String?
+
+        @Option(
+            name: .long,
+            help: ArgumentHelp("A consumer to hand each one to; repeatable.", valueName: "consumer"))
+        var to: [String] = []
+
+        @Option(name: .long, help: ArgumentHelp("The workflow they belong to.", valueName: "id"))
+        var workflow: String?
+
+        @Option(name: .long, help: ArgumentHelp("The workspace they belong to.", valueName: "name"))
+        var workspace: String?
+
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var limits: LimitOptions
+        @OptionGroup var output: OutputOptions
+
+        func validate() throws {
+            switch (file, nanobot) {
+            case (nil, nil): throw ValidationError("give a JSON Lines file, or --nanobot DIR")
+            case (_?, _?): throw ValidationError("give either a JSON Lines file or --nanobot DIR, not both")
+            case (_?, nil):
+                guard from != nil else {
+                    throw ValidationError("importing a JSON Lines file needs --from PRODUCER")
+                }
+            case (nil, _?):
+                if from != nil || !to.isEmpty || workflow != nil || workspace != nil {
+                    throw ValidationError(
+                        "--nanobot takes producer, consumer and time from each file's _meta")
+                }
+            }
+        }
+
+        func run() throws {
+            let progress = ProgressBar(label: "importing")
+            let report: ImportReport
+            if let nanobot {
+                guard FileIO.isDirectory(nanobot) else {
+                    throw HandoffError(.notFound, "no such folder: \(nanobot)")
+                }
+                report = try store.openOrCreate(limits: limits.limits).importNanobot(
+                    folder: nanobot, progress: progress.update)
+            } else {
+                // A file larger than the document limit is fine: each line is held to the limit.
+                let (bytes, source) = try Input.read(file, limits: JSONParser.Limits(maxBytes: .max))
+                report = try store.openOrCreate(limits: limits.limits).importJSONLines(
+                    bytes, source: source, producer: from!, consumers: to, workflow: workflow,
+                    workspace: workspace,
+                    progress: progress.update)
+            }
+            progress.finish()
+            if output.json {
+                Terminal.printJSON([
+                    "read": .number(Double(report.read)), "imported": .number(Double(report.imported)),
+                    "duplicates": .number(Double(report.duplicates)),
+                    "handoffs": .number(Double(report.handoffs)),
+                    "invalid": .array(
+                        report.invalid.map { ["source": .string($0.source), "message": .string($0.message)] }),
+                    "ids": .array(report.ids.map { .string($0.description) }),
+                ])
+            } else {
+                Terminal.print(
+                    "Read \(report.read): imported \(report.imported), already stored \(report.duplicates), invalid \(report.invalid.count); \(report.handoffs) handoffs created."
+                )
+                for refusal in report.invalid { Terminal.print("  invalid: \(refusal.message)") }
+            }
+            if !report.invalid.isEmpty { throw ExitCode(HandoffError.Code.checkFailed.exitStatus) }
+        }
+    }
+}

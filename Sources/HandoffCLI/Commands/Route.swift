@@ -1,0 +1,94 @@
+import ArgumentParser
+import HandoffJSON
+import HandoffKit
+
+extension HandoffCommand {
+    struct Route: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Hand an artifact, or the artifact of a handoff, on to another consumer.",
+            discussion: """
+                Given a handoff id, its artifact goes on from that handoff's consumer (unless --from says \
+                otherwise); the new handoff records where it came from, and the original's note says where it \
+                went. A handoff that was still pending or claimed is finished as routed. Given an artifact id, \
+                --from is required. The chain shows the route.
+
+                  handoff route 01JD3XQ2K8B6W5N2M7T4R9C1ZP --to security_reviewer --note "touches credentials"
+                  handoff route 3f2a9c01 --from coordinator --to coder
+                """)
+
+        @Argument(help: ArgumentHelp("A handoff id, or an artifact id or prefix.", valueName: "id"))
+        var id: String
+
+        @Option(name: .long, help: ArgumentHelp("The consumer to hand it to.", valueName: "consumer"))
+        var to: String
+
+        @Option(name: .long, help: ArgumentHelp("Who hands it on.", valueName: "producer"))
+        var from: String?
+
+        @Option(name: .long, help: ArgumentHelp("Why.", valueName: "text"))
+        var note: String?
+
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() throws {
+            let argument = try ArtifactArgument(parsing: id)
+            let store = try store.open()
+            let handoff: Handoff
+            switch argument {
+            case .handoff(let origin):
+                handoff = try store.route(handoffID: origin, to: to, from: from, note: note)
+            case .artifact:
+                handoff = try store.route(
+                    artifact: try argument.resolve(in: store), to: to, from: from, note: note)
+            }
+            printHandoff(
+                handoff, json: output.json,
+                text:
+                    "\(handoff.artifactID) handed on from \(handoff.producer) to \(handoff.consumer) as \(handoff.id)."
+            )
+        }
+    }
+
+    struct Next: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List an artifact's next actions and where each came from.",
+            discussion: """
+                Actions written in the artifact, at the places its schema declares, come first; then the ones \
+                inferred from it: any error means review_errors, any confidence below 0.7 means \
+                verify_low_confidence_decisions. Each comes with the JSON Pointer of its source.
+
+                  handoff next 3f2a9c01
+                """)
+
+        @Argument(help: ArgumentHelp("An artifact id or prefix, or a handoff id.", valueName: "id"))
+        var id: String
+
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() throws {
+            let argument = try ArtifactArgument(parsing: id)
+            let store = try store.open()
+            let artifact = try argument.resolve(in: store)
+            let actions = try store.nextActions(of: artifact)
+            if output.json {
+                Terminal.printJSON([
+                    "artifact": .string(artifact.description), "next_actions": .array(actions.map(\.json)),
+                ])
+                return
+            }
+            guard !actions.isEmpty else {
+                Terminal.print("\(artifact) recommends no next actions.")
+                return
+            }
+            var table = TextTable()
+            for name in actionNames(actions) {
+                let sources = actions.filter { $0.action == name }
+                let origin = sources.contains { !$0.inferred } ? "" : Terminal.dim("inferred ")
+                table.append([name, origin + "from " + sources.map(\.source).joined(separator: ", ")])
+            }
+            Terminal.print(table.render())
+        }
+    }
+}

@@ -1,0 +1,230 @@
+import ArgumentParser
+import HandoffJSON
+import HandoffKit
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+extension HandoffCommand {
+    struct Work: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Work through a consumer's inbox, running a command for each handoff.",
+            discussion: """
+                Claims the consumer's handoffs one at a time and runs COMMAND for each, with the document on \
+                its standard input and HANDOFF_ID, HANDOFF_RECEIPT, HANDOFF_ARTIFACT, HANDOFF_SCHEMA, \
+                HANDOFF_PRODUCER, HANDOFF_CONSUMER, HANDOFF_ATTEMPT, HANDOFF_LEASE_EXPIRES_AT and HANDOFF_STORE \
+                in its environment. The lease is extended while the command runs. The command's exit status \
+                finishes the handoff: 0 done, 65 rejected, 75 released to be tried again after --retry-delay, \
+                anything else blocked (the note says why). If the worker itself dies, its lease expires and \
+                another worker takes the handoff.
+
+                Stops when the inbox is empty, after --limit handoffs, or, with --poll, never.
+
+                  handoff work reviewer -- ./review.sh
+                  handoff work summarizer --poll 5 --lease 120 -- python3 summarize.py
+                """)
+
+        @Argument(help: ArgumentHelp("The consumer whose inbox to work through.", valueName: "consumer"))
+        var consumer: String
+
+        @Argument(
+            parsing: .postTerminator,
+            help: ArgumentHelp("The command to run for each handoff.", valueName: "command"))
+        var command: [String] = []
+
+        @Option(
+            name: .long,
+            help: ArgumentHelp(
+                "Seconds each claim holds; extended while the command runs.", valueName: "seconds"))
+        var lease: Double = 60
+
+        @Option(
+            name: .long,
+            help: ArgumentHelp("Name recorded as the worker (default: work-<pid>).", valueName: "name"))
+        var worker: String?
+
+        @Option(name: .long, help: ArgumentHelp("Only claim artifacts of this schema.", valueName: "schema"))
+        var schema: String?
+
+        @Option(
+            name: .long,
+            help: ArgumentHelp("Claims a handoff gets before it is dead-lettered.", valueName: "n"))
+        var maxAttempts: Int = Store.defaultMaxAttempts
+
+        @Option(name: .long, help: ArgumentHelp("Stop after this many handoffs.", valueName: "n"))
+        var limit: Int?
+
+        @Option(
+            name: .long,
+            help: ArgumentHelp("Keep polling an empty inbox every this many seconds.", valueName: "seconds"))
+        var poll: Double?
+
+        @Option(
+            name: .long,
+            help: ArgumentHelp(
+                "Seconds before a released handoff (exit 75) is claimable again.", valueName: "seconds"))
+        var retryDelay: Double = 30
+
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
+
+        func validate() throws {
+            guard !command.isEmpty else {
+                throw ValidationError(
+                    "give the command to run after --, such as: handoff work reviewer -- ./review.sh")
+            }
+            guard lease >= 1 else { throw ValidationError("--lease must be at least 1 second") }
+            guard maxAttempts > 0 else { throw ValidationError("--max-attempts must be positive") }
+            if let limit, limit <= 0 { throw ValidationError("--limit must be positive") }
+            if let poll, !(poll > 0) { throw ValidationError("--poll must be more than 0 seconds") }
+            guard retryDelay >= 0 else { throw ValidationError("--retry-delay must be 0 or more") }
+        }
+
+        func run() throws {
+            let store = try store.open()
+            let worker = worker ?? "work-\(getpid())"
+            var counts: [String: Int] = [:]
+            var processed = 0
+            while limit.map({ processed < $0 }) ?? true {
+                guard
+                    let claim = try store.claim(
+                        for: consumer, leaseSeconds: lease, worker: worker, schema: schema,
+                        maxAttempts: maxAttempts)
+                else {
+                    guard let poll else { break }
+                    usleep(UInt32(min(poll, 3600) * 1_000_000))
+                    continue
+                }
+                processed += 1
+                let outcome = try process(claim, in: store)
+                counts[outcome, default: 0] += 1
+            }
+            let summary = ["done", "blocked", "rejected", "released", "lost"].compactMap { key in
+                counts[key].map { "\(key) \($0)" }
+            }
+            if output.json {
+                var object = JSONObject()
+                object["processed"] = .number(Double(processed))
+                for key in ["done", "blocked", "rejected", "released", "lost"] {
+                    object[key] = .number(Double(counts[key] ?? 0))
+                }
+                Terminal.printJSON(.object(object))
+            } else {
+                Terminal.print(
+                    "Processed \(processed) handoffs for \(consumer)\(summary.isEmpty ? "" : ": " + summary.joined(separator: ", "))."
+                )
+            }
+        }
+
+        /// Runs the command for one claim and finishes the handoff by its exit status; returns what became of it.
+        private func process(_ claim: Claim, in store: Store) throws -> String {
+            let handoff = claim.handoff
+            let document = try store.canonicalBytes(of: handoff.artifactID)
+            let input = store.path + "/tmp/work-\(getpid())-\(handoff.id)"
+            try FileIO.writeNewFileDurably(input, document + [0x0A], mode: 0o600)
+            let descriptor = open(input, O_RDONLY | O_CLOEXEC)
+            FileIO.removeFile(input)
+            guard descriptor >= 0 else { throw HandoffError(.io, "cannot reopen \(input)") }
+            defer { close(descriptor) }
+            var environment = HandoffCLI.environment()
+            environment["HANDOFF_ID"] = handoff.id
+            environment["HANDOFF_RECEIPT"] = claim.receipt.description
+            environment["HANDOFF_ARTIFACT"] = handoff.artifactID.description
+            environment["HANDOFF_SCHEMA"] = handoff.schema
+            environment["HANDOFF_PRODUCER"] = handoff.producer
+            environment["HANDOFF_CONSUMER"] = handoff.consumer
+            environment["HANDOFF_ATTEMPT"] = String(handoff.attempts)
+            environment["HANDOFF_LEASE_EXPIRES_AT"] = handoff.leaseExpiresAt?.description ?? ""
+            environment["HANDOFF_STORE"] = store.path
+            let child = try spawn(command, stdin: descriptor, environment: environment)
+            // Keep the lease alive while the command works: extend it when half of it has passed.
+            var nextExtension = Timestamp.now().adding(milliseconds: Int64(lease * 500))
+            var status: Int32 = 0
+            while true {
+                let result = waitpid(child, &status, WNOHANG)
+                if result == child { break }
+                if result < 0 && errno != EINTR { throw HandoffError(.io, "cannot wait for \(command[0])") }
+                if Timestamp.now() >= nextExtension {
+                    if let lost = try conflict({ () throws(HandoffError) in
+                        try store.extend(claim.receipt, leaseSeconds: lease)
+                    }) {
+                        Terminal.printError(
+                            "lost the lease on \(handoff.id) while \(command[0]) ran: \(lost.message)")
+                    }
+                    nextExtension = Timestamp.now().adding(milliseconds: Int64(lease * 500))
+                }
+                usleep(20_000)
+            }
+            var outcome = "blocked"
+            let lost = try conflict { () throws(HandoffError) in
+                guard exited(status) else {
+                    try store.ack(
+                        claim.receipt, outcome: .blocked,
+                        note: "\(command[0]) was killed by signal \(status & 0x7F)")
+                    return
+                }
+                switch exitStatus(status) {
+                case 0:
+                    try store.ack(claim.receipt, outcome: .done)
+                    outcome = "done"
+                case 65:
+                    try store.ack(
+                        claim.receipt, outcome: .rejected, note: "\(command[0]) rejected it (exit 65)")
+                    outcome = "rejected"
+                case 75:
+                    try store.release(
+                        claim.receipt, delaySeconds: retryDelay,
+                        note: "\(command[0]) asked to retry (exit 75)")
+                    outcome = "released"
+                case let code:
+                    try store.ack(
+                        claim.receipt, outcome: .blocked, note: "\(command[0]) exited with status \(code)")
+                }
+            }
+            if let lost {
+                Terminal.printError("could not finish \(handoff.id): \(lost.message)")
+                return "lost"
+            }
+            return outcome
+        }
+    }
+}
+
+/// Runs `body`, returning the conflict it met (a receipt that no longer holds) instead of throwing it.
+private func conflict(_ body: () throws(HandoffError) -> Void) throws(HandoffError) -> HandoffError? {
+    do {
+        try body()
+        return nil
+    } catch {
+        if error.code == .conflict { return error }
+        throw error
+    }
+}
+
+private func exited(_ status: Int32) -> Bool { status & 0x7F == 0 }
+private func exitStatus(_ status: Int32) -> Int32 { (status >> 8) & 0xFF }
+
+/// Starts `command` (looked up on PATH) with `stdin` as its standard input; output goes where ours goes.
+private func spawn(_ command: [String], stdin: Int32, environment: [String: String]) throws(HandoffError)
+    -> pid_t
+{
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_adddup2(&actions, stdin, 0)
+    let argv = command.map { strdup($0) } + [nil]
+    let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+    defer {
+        for pointer in argv { free(pointer) }
+        for pointer in envp { free(pointer) }
+    }
+    var pid: pid_t = 0
+    let result = posix_spawnp(&pid, command[0], &actions, nil, argv, envp)
+    guard result == 0 else {
+        throw HandoffError(.notFound, "cannot run \(command[0]): \(String(cString: strerror(result)))")
+    }
+    return pid
+}

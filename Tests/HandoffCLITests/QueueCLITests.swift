@@ -1,0 +1,226 @@
+import Foundation
+import HandoffKit
+import Testing
+
+/// The handoff engine through the command line: inbox, claim, ack, release, extend, retry, route, chain,
+/// next, put --parent.
+struct QueueCLITests {
+    let scratch = Scratch()
+
+    func handoff(_ arguments: [String], stdin: String? = nil) throws -> HandoffProcess.Result {
+        try HandoffProcess.run(arguments + ["--store", scratch.store], stdin: stdin.map { Data($0.utf8) })
+    }
+
+    func json(_ arguments: [String], stdin: String? = nil) throws -> [String: Any] {
+        let result = try handoff(arguments + ["--json"], stdin: stdin)
+        #expect(result.status == 0, "\(arguments): \(result.stderr)")
+        return try #require(try result.json() as? [String: Any])
+    }
+
+    func putScan(_ risk: Int, to consumers: [String] = ["reviewer"], extra: [String] = []) throws -> String {
+        let result = try handoff(
+            ["put", "--from", "security_scanner"] + consumers.flatMap { ["--to", $0] } + extra,
+            stdin:
+                #"{"schema": "security-scan-v1", "risk_score": \#(risk), "next_actions": ["manual_review"]}"#)
+        #expect(result.status == 0, "\(result.stderr)")
+        return result.output.trimmingCharacters(in: .newlines)
+    }
+
+    @Test func claimAckAndTheReceiptsContract() throws {
+        let artifact = try putScan(15)
+        let inbox = try json(["inbox", "reviewer"])
+        let waiting = try #require(inbox["handoffs"] as? [[String: Any]])
+        #expect(waiting.count == 1)
+        #expect(waiting[0]["artifact"] as? String == artifact)
+        #expect(waiting[0]["next_actions"] as? [String] == ["manual_review"])
+
+        let claim = try json(["claim", "reviewer", "--worker", "bot-1", "--lease", "60"])
+        let receipt = try #require(claim["receipt"] as? String)
+        let claimed = try #require(claim["handoff"] as? [String: Any])
+        #expect(claimed["state"] as? String == "claimed")
+        #expect(claimed["worker"] as? String == "bot-1")
+        #expect(claimed["attempts"] as? Int == 1)
+        #expect((claim["document"] as? [String: Any])?["risk_score"] as? Int == 15)
+        #expect((claim["next_actions"] as? [[String: Any]])?.first?["source"] as? String == "/next_actions/0")
+        #expect(receipt.hasPrefix("\(claimed["id"] as! String).1."))
+
+        let empty = try handoff(["claim", "reviewer"])
+        #expect(empty.status == 2)
+        #expect(empty.stderr == "handoff: nothing to claim for reviewer\n")
+        #expect(empty.stdout.isEmpty)
+
+        let extended = try json(["extend", receipt, "--lease", "120"])
+        #expect(extended["state"] as? String == "claimed")
+        let acked = try json([
+            "ack", receipt, "--outcome", "blocked", "--note", "needs the user's password policy",
+        ])
+        #expect(acked["state"] as? String == "blocked")
+        #expect(acked["note"] as? String == "needs the user's password policy")
+
+        let twice = try handoff(["ack", receipt])
+        #expect(twice.status == 3)
+        #expect(
+            twice.stderr.hasPrefix(
+                "handoff: the receipt no longer holds: handoff \(claimed["id"] as! String) is already blocked\n"
+            ))
+        #expect(
+            try json(["show", claimed["id"] as! String])["handoff"].flatMap {
+                ($0 as? [String: Any])?["state"] as? String
+            } == "blocked")
+
+        let retried = try json(["retry", claimed["id"] as! String, "--note", "policy added"])
+        #expect(retried["state"] as? String == "pending")
+        #expect(retried["attempts"] as? Int == 0)
+        let events = try #require(try json(["show", claimed["id"] as! String])["events"] as? [[String: Any]])
+        #expect(events.map { $0["kind"] as? String } == ["claimed", "extended", "blocked", "retried"])
+    }
+
+    @Test func anExpiredLeaseGoesToTheNextClaimAndTheOldReceiptExits3() throws {
+        _ = try putScan(1)
+        let first = try #require(try json(["claim", "reviewer", "--lease", "1"])["receipt"] as? String)
+        usleep(1_100_000)
+        let second = try #require(try json(["claim", "reviewer", "--lease", "60"])["receipt"] as? String)
+        #expect(second.split(separator: ".")[1] == "2")
+        let stale = try handoff(["ack", first])
+        #expect(stale.status == 3)
+        #expect(stale.stderr.contains("its lease expired and handoff"))
+        #expect(stale.stderr.contains("was claimed again (attempt 2)"))
+        #expect(try handoff(["release", first]).status == 3)
+        #expect(try handoff(["extend", first, "--lease", "5"]).status == 3)
+        #expect(try json(["ack", second])["state"] as? String == "done")
+    }
+
+    @Test func releaseWithADelayAndDeadLetters() throws {
+        _ = try putScan(1)
+        let receipt = try #require(try json(["claim", "reviewer"])["receipt"] as? String)
+        let released = try json(["release", receipt, "--delay", "3600"])
+        #expect(released["state"] as? String == "pending")
+        #expect(try handoff(["claim", "reviewer"]).status == 2)
+
+        let id = try putScan(2)
+        _ = id
+        for _ in 0..<2 {
+            #expect(
+                try handoff(["claim", "reviewer", "--lease", "0.001", "--max-attempts", "2"]).status == 0)
+            usleep(20_000)
+        }
+        #expect(try handoff(["claim", "reviewer", "--max-attempts", "2"]).status == 2)
+        let dead = try #require(
+            try json(["inbox", "reviewer", "--state", "dead"])["handoffs"] as? [[String: Any]])
+        #expect(dead.count == 1)
+        #expect(dead.first?["note"] as? String == "dead-lettered after 2 attempts")
+        let text = try handoff(["inbox", "reviewer", "--state", "dead"])
+        #expect(text.output.contains("dead"))
+    }
+
+    @Test func routeChainAndNext() throws {
+        let log = try handoff(
+            ["put", "--from", "bookmark_analyzer", "--to", "action_suggester", "--workflow", "wf"],
+            stdin:
+                #"{"schema": "work-log-v1", "decisions": [{"status": "error", "confidence": 0.5}], "next_actions": ["suggest_actions"]}"#
+        ).output.trimmingCharacters(in: .newlines)
+        let prefix = String(log.dropFirst("xxh128:".count).prefix(10))
+        let request = try handoff(
+            ["put", "--from", "action_suggester", "--to", "reviewer", "--parent", prefix],
+            stdin: #"{"schema": "handoff-request-v1", "task": "review", "next_actions": ["manual_review"]}"#)
+        #expect(request.status == 0, "\(request.stderr)")
+        let requestID = request.output.trimmingCharacters(in: .newlines)
+
+        let pending = try #require(try json(["inbox", "reviewer"])["handoffs"] as? [[String: Any]])
+        let routed = try json([
+            "route", pending[0]["id"] as! String, "--to", "security_reviewer", "--note", "credentials",
+        ])
+        #expect(routed["producer"] as? String == "reviewer")
+        #expect(routed["routed_from"] as? String == pending[0]["id"] as? String)
+        #expect(try handoff(["inbox", "reviewer"]).output == "Nothing pending for reviewer.\n")
+
+        let chain = try json(["chain", requestID])
+        let nodes = try #require(chain["nodes"] as? [[String: Any]])
+        #expect(nodes.map { ($0["artifact"] as? [String: Any])?["id"] as? String } == [log, requestID])
+        #expect(nodes.map { $0["generation"] as? Int } == [-1, 0])
+        #expect(chain["edges"] as? [[String: String]] == [["parent": log, "child": requestID]])
+        let requestHandoffs = try #require(nodes[1]["handoffs"] as? [[String: Any]])
+        #expect(requestHandoffs.map { $0["state"] as? String } == ["routed", "pending"])
+        #expect(
+            requestHandoffs[0]["note"] as? String == "routed to security_reviewer by reviewer: credentials")
+
+        let text = try handoff(["chain", requestID]).output
+        let lines = text.split(separator: "\n").map(String.init)
+        #expect(
+            lines[0].hasPrefix("xxh128:\(log.dropFirst(7).prefix(12))  work-log-v1  by bookmark_analyzer"))
+        #expect(lines.contains { $0.contains("↳ bookmark_analyzer → action_suggester  pending") })
+        #expect(
+            lines.contains {
+                $0.hasPrefix("└─ xxh128:\(requestID.dropFirst(7).prefix(12))  handoff-request-v1")
+                    && $0.hasSuffix("◀")
+            })
+        #expect(
+            lines.contains {
+                $0.contains("↳ reviewer → security_reviewer  pending") && $0.contains("routed from")
+            })
+
+        let dot = try handoff(["chain", requestID, "--format", "dot"]).output
+        #expect(dot.hasPrefix("digraph handoff {\n"))
+        #expect(dot.contains("\"\(log)\" -> \"\(requestID)\" [label=\"derived\"];"))
+        #expect(
+            dot.contains("\"\(requestID)\" -> \"bot:security_reviewer\" [style=dashed, label=\"pending\"];"))
+        let mermaid = try handoff(["chain", requestID, "--format", "mermaid"]).output
+        #expect(mermaid.hasPrefix("flowchart LR\n"))
+        #expect(mermaid.contains("a0 -->|derived| a1"))
+        #expect(mermaid.contains("a1 -.->|routed| b"))
+
+        let next = try json(["next", log])
+        let actions = try #require(next["next_actions"] as? [[String: Any]])
+        #expect(
+            actions.map { $0["action"] as? String } == [
+                "suggest_actions", "review_errors", "verify_low_confidence_decisions",
+            ])
+        #expect(
+            actions.map { $0["source"] as? String } == [
+                "/next_actions/0", "/decisions/0/status", "/decisions/0/confidence",
+            ])
+        #expect(actions.map { $0["inferred"] as? Bool } == [false, true, true])
+        let nextText = try handoff(["next", log]).output
+        #expect(nextText.contains("review_errors"))
+        #expect(nextText.contains("inferred from /decisions/0/status"))
+
+        let byAction = try #require(
+            try json(["inbox", "action_suggester", "--action", "review_errors"])["handoffs"]
+                as? [[String: Any]])
+        #expect(byAction.count == 1)
+        #expect(
+            (try json(["inbox", "action_suggester", "--action", "manual_review"])["handoffs"] as? [Any])?
+                .isEmpty == true)
+
+        let show = try json(["show", log])
+        #expect(show["children"] as? [String] == [requestID])
+        let showRequest = try json(["show", requestID])
+        #expect(showRequest["parents"] as? [String] == [log])
+    }
+
+    @Test func badReceiptsAndParentsAreRefused() throws {
+        _ = try putScan(1)
+        let badReceipt = try handoff(["ack", "01JD3XQ2K8B6W5N2M7T4R9C1ZP.1.nothex"])
+        #expect(badReceipt.status == 64)
+        #expect(
+            badReceipt.stderr.hasPrefix(#"handoff: "01JD3XQ2K8B6W5N2M7T4R9C1ZP.1.nothex" is not a receipt"#))
+        let unknown = try handoff(["ack", "01JD3XQ2K8B6W5N2M7T4R9C1ZP.1.0123456789abcdef0123456789abcdef"])
+        #expect(unknown.status == 66)
+        let badOutcome = try handoff([
+            "ack", "01JD3XQ2K8B6W5N2M7T4R9C1ZP.1.0123456789abcdef0123456789abcdef", "--outcome", "finished",
+        ])
+        #expect(badOutcome.status == 64)
+        #expect(
+            badOutcome.stderr.hasPrefix(
+                "handoff: unknown outcome \"finished\"; outcomes are done, blocked, rejected"))
+        let parent = try handoff(
+            ["put", "--from", "a", "--parent", "0123456789abcdef"], stdin: #"{"schema": "x-v1"}"#)
+        #expect(parent.status == 66)
+        #expect(parent.stderr.hasPrefix("handoff: no artifact xxh128:0123456789abcdef"))
+        let statsBefore = try handoff(["stats", "--json"]).output
+        #expect(try handoff(["route", "0123456789abcdef", "--to", "x", "--from", "y"]).status == 66)
+        #expect(try handoff(["retry", "not-a-handoff"]).status == 64)
+        #expect(try handoff(["claim", "bad consumer"]).status == 64)
+        #expect(try handoff(["stats", "--json"]).output == statsBefore)
+    }
+}
