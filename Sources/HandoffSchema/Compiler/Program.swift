@@ -1,0 +1,153 @@
+import HandoffJSON
+
+/// A compiled schema: every subschema reachable from the root as a `Node`, references resolved to node
+/// indices, lookup tables built and regular expressions compiled. Immutable once built.
+final class Program: Sendable {
+    let nodes: [Node]
+    let root: Int
+    let resources: [ResourceInfo]
+    /// Whether any `$dynamicRef` can change its target, so that the validator must track which schema
+    /// resources it has entered.
+    let tracksDynamicScope: Bool
+    let options: ValidationOptions
+
+    init(
+        nodes: [Node], root: Int, resources: [ResourceInfo], tracksDynamicScope: Bool,
+        options: ValidationOptions
+    ) {
+        self.nodes = nodes
+        self.root = root
+        self.resources = resources
+        self.tracksDynamicScope = tracksDynamicScope
+        self.options = options
+    }
+}
+
+/// A schema resource as the validator sees it: its URI and its dynamic anchors' compiled nodes.
+struct ResourceInfo: Sendable {
+    let uri: String
+    var dynamicAnchors: [String: Int]
+}
+
+/// One compiled subschema.
+struct Node: Sendable {
+    enum Kind: Sendable {
+        /// `true` or `{}`.
+        case alwaysValid
+        /// `false`.
+        case alwaysInvalid
+        case keywords
+    }
+
+    var kind: Kind
+    /// Keywords in evaluation order: cheap assertions first, `unevaluated*` last.
+    var keywords: [Keyword]
+    /// Index into `Program.resources`.
+    var resource: Int
+    /// Where the subschema is within its resource, as pointer text (for `absoluteKeywordLocation`).
+    var pointer: String
+    /// Whether a keyword of this node needs the evaluated properties or items of its siblings.
+    var collectsAnnotations: Bool
+}
+
+/// A JSON type set as a bit mask; `integer` is its own bit so that `["integer"]` and `["number"]` differ.
+struct TypeMask: OptionSet, Sendable {
+    let rawValue: UInt8
+    static let null = TypeMask(rawValue: 1 << 0)
+    static let boolean = TypeMask(rawValue: 1 << 1)
+    static let object = TypeMask(rawValue: 1 << 2)
+    static let array = TypeMask(rawValue: 1 << 3)
+    static let number = TypeMask(rawValue: 1 << 4)
+    static let string = TypeMask(rawValue: 1 << 5)
+    static let integer = TypeMask(rawValue: 1 << 6)
+
+    static let names: [(String, TypeMask)] = [
+        ("null", .null), ("boolean", .boolean), ("object", .object), ("array", .array), ("number", .number),
+        ("string", .string), ("integer", .integer),
+    ]
+}
+
+/// A compiled `pattern` or `patternProperties` regular expression.
+struct Pattern: Sendable {
+    let source: String
+    let regex: ECMARegex
+}
+
+/// A reference to a child node with the keyword path that leads to it, written once at compile time so
+/// that `keywordLocation` costs nothing until an error is reported.
+struct Edge: Sendable {
+    let node: Int
+    /// Escaped pointer text from the parent schema to the child, such as `/properties/summary`.
+    let path: String
+}
+
+/// `properties`, `patternProperties` and `additionalProperties`, evaluated in one pass over the members.
+struct ObjectApplicator: Sendable {
+    /// `properties` children in schema order.
+    var names: [String] = []
+    var edges: [Edge] = []
+    /// Position in `names` by key, when there are enough names that hashing beats scanning.
+    var table: [ScalarKey: Int]?
+    var patterns: [(pattern: Pattern, edge: Edge)] = []
+    var additional: Edge?
+    /// `additionalProperties: false`, reported once per extra property at the object.
+    var additionalIsFalse = false
+
+    func property(named key: String) -> Int? {
+        if let table { return table[ScalarKey(key)] }
+        for (position, name) in names.enumerated() where scalarsEqual(name, key) { return position }
+        return nil
+    }
+}
+
+/// `prefixItems` and `items`, evaluated in one pass over the elements.
+struct ArrayApplicator: Sendable {
+    var prefix: [Edge] = []
+    var items: Edge?
+    /// `items: false` (with or without `prefixItems`), reported once per extra element at the array.
+    var itemsIsFalse = false
+}
+
+struct DynamicReference: Sendable {
+    /// The target as resolved statically.
+    let edge: Edge
+    /// The anchor to look for in the dynamic scope, when the static target bears that `$dynamicAnchor`.
+    let anchor: String?
+}
+
+/// One compiled keyword (or a group of keywords evaluated together).
+enum Keyword: Sendable {
+    case type(TypeMask)
+    case const(JSONValue)
+    case enumeration([JSONValue], Set<JSONValue>?)
+    case multipleOf(Double)
+    case maximum(Double)
+    case exclusiveMaximum(Double)
+    case minimum(Double)
+    case exclusiveMinimum(Double)
+    case maxLength(Int)
+    case minLength(Int)
+    case pattern(Pattern)
+    case format(Format)
+    case maxItems(Int)
+    case minItems(Int)
+    case uniqueItems
+    case maxProperties(Int)
+    case minProperties(Int)
+    case required([String])
+    case dependentRequired([(property: String, required: [String])])
+    case ref(Edge)
+    case dynamicRef(DynamicReference)
+    case allOf([Edge])
+    case anyOf([Edge])
+    case oneOf([Edge])
+    case not(Edge)
+    case conditional(if: Edge, then: Edge?, else: Edge?)
+    case dependentSchemas([(property: String, edge: Edge)])
+    case objectApplicator(ObjectApplicator)
+    case propertyNames(Edge)
+    case arrayApplicator(ArrayApplicator)
+    case contains(Edge, min: Int, max: Int?)
+    case unevaluatedProperties(Edge, isFalse: Bool)
+    case unevaluatedItems(Edge, isFalse: Bool)
+}
