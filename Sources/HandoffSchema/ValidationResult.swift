@@ -11,7 +11,9 @@ public struct ValidationOptions: Sendable, Equatable {
     public var maxErrors: Int
     /// Deepest nesting of subschema evaluations followed before validation gives up with an error.
     ///
-    /// Bounds the stack used by references that go round without descending into the instance.
+    /// A recursive schema evaluates one or two subschemas per level of the document, so the default
+    /// covers the deepest document the parser accepts (2,048 levels). Validation that goes deeper than a
+    /// few dozen levels continues on a thread with a stack sized for this depth.
     public var maxDepth: Int
 
     public init(

@@ -184,8 +184,7 @@ struct Compiler {
         let key = NodeKey(document: ObjectIdentifier(document), pointer: pointerText(pointer))
         if let index = memo[key] { return index }
         let index = nodes.count
-        nodes.append(
-            Node(kind: .alwaysValid, keywords: [], resource: 0, pointer: "", collectsAnnotations: false))
+        nodes.append(.placeholder)
         nodeLocations.append(location(document, pointer))
         memo[key] = index
         pending.append((index, document, pointer))
@@ -208,34 +207,29 @@ struct Compiler {
     private mutating func build(_ document: SchemaDocument, _ pointer: [String]) throws(SchemaError) -> Node {
         let resourceIndex = document.resource(containing: pointer)
         let resource = document.resources[resourceIndex]
-        var node = Node(
-            kind: .keywords, keywords: [], resource: programResource(document, resourceIndex),
-            pointer: pointerText(pointer.dropFirst(resource.pointer.count)), collectsAnnotations: false)
+        let programResource = programResource(document, resourceIndex)
+        let relative = pointerText(pointer.dropFirst(resource.pointer.count))
         switch document.value(at: pointer) {
         case .bool(true):
-            node.kind = .alwaysValid
+            return Node(kind: .alwaysValid, keywords: [], resource: programResource, pointer: relative)
         case .bool(false):
-            node.kind = .alwaysInvalid
+            return Node(kind: .alwaysInvalid, keywords: [], resource: programResource, pointer: relative)
         case .object(let object):
             let vocabularies = try vocabularies(for: resource, in: document)
             let context = KeywordContext(
                 document: document, pointer: pointer, object: object, vocabularies: vocabularies,
                 baseURI: resource.uri)
-            node.keywords = try keywords(context)
-            node.collectsAnnotations = node.keywords.contains {
-                switch $0 {
-                case .unevaluatedItems, .unevaluatedProperties: true
-                default: false
-                }
-            }
-            if node.keywords.isEmpty { node.kind = .alwaysValid }
+            let keywords = try keywords(context)
+            return Node(
+                kind: keywords.isEmpty ? .alwaysValid : .keywords, keywords: keywords,
+                resource: programResource,
+                pointer: relative)
         case let other:
             throw SchemaError(
                 code: .invalidSchema,
                 message: "expected a schema (an object or a boolean), found \(other?.typeName ?? "nothing")",
                 location: location(document, pointer))
         }
-        return node
     }
 
     // MARK: Cycles

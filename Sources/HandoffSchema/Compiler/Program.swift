@@ -29,8 +29,8 @@ struct ResourceInfo: Sendable {
     var dynamicAnchors: [String: Int]
 }
 
-/// One compiled subschema.
-struct Node: Sendable {
+/// One compiled subschema. A class, so that the validator passes one pointer around per level.
+final class Node: Sendable {
     enum Kind: Sendable {
         /// `true` or `{}`.
         case alwaysValid
@@ -39,15 +39,30 @@ struct Node: Sendable {
         case keywords
     }
 
-    var kind: Kind
+    let kind: Kind
     /// Keywords in evaluation order: cheap assertions first, `unevaluated*` last.
-    var keywords: [Keyword]
+    let keywords: [Keyword]
     /// Index into `Program.resources`.
-    var resource: Int
+    let resource: Int
     /// Where the subschema is within its resource, as pointer text (for `absoluteKeywordLocation`).
-    var pointer: String
+    let pointer: String
     /// Whether a keyword of this node needs the evaluated properties or items of its siblings.
-    var collectsAnnotations: Bool
+    let collectsAnnotations: Bool
+
+    init(kind: Kind, keywords: [Keyword], resource: Int, pointer: String) {
+        self.kind = kind
+        self.keywords = keywords
+        self.resource = resource
+        self.pointer = pointer
+        collectsAnnotations = keywords.contains {
+            switch $0 {
+            case .unevaluatedItems, .unevaluatedProperties: true
+            default: false
+            }
+        }
+    }
+
+    static let placeholder = Node(kind: .alwaysValid, keywords: [], resource: 0, pointer: "")
 }
 
 /// A JSON type set as a bit mask; `integer` is its own bit so that `["integer"]` and `["number"]` differ.
@@ -68,9 +83,14 @@ struct TypeMask: OptionSet, Sendable {
 }
 
 /// A compiled `pattern` or `patternProperties` regular expression.
-struct Pattern: Sendable {
+final class Pattern: Sendable {
     let source: String
     let regex: ECMARegex
+
+    init(source: String, regex: ECMARegex) {
+        self.source = source
+        self.regex = regex
+    }
 }
 
 /// A reference to a child node with the keyword path that leads to it, written once at compile time so
@@ -115,8 +135,9 @@ struct DynamicReference: Sendable {
     let anchor: String?
 }
 
-/// One compiled keyword (or a group of keywords evaluated together).
-enum Keyword: Sendable {
+/// One compiled keyword (or a group of keywords evaluated together). Indirect, so that a keyword is one
+/// pointer wide whatever its payload.
+indirect enum Keyword: Sendable {
     case type(TypeMask)
     case const(JSONValue)
     case enumeration([JSONValue], Set<JSONValue>?)

@@ -5,18 +5,35 @@ import HandoffJSON
 /// Two modes share one walk. Without `collecting`, it answers validity only: it stops at the first
 /// failure and builds no location. With it, it keeps the instance and keyword paths as it goes (pointer
 /// text is only built when an error is recorded) and reports every error up to `maxErrors`.
+///
+/// The functions on the recursive path (`validate`, `evaluate`, the applicators) build no strings: the
+/// messages live in `Validator+Messages.swift`, so that each level of nesting costs little stack even in
+/// a debug build.
 struct Validator {
     let program: Program
     private let collecting: Bool
-    private(set) var errors: [ValidationError] = []
+    var errors: [ValidationError] = []
     /// Whether evaluation went deeper than `maxDepth` subschemas.
     private(set) var depthExceeded = false
 
-    private var instancePath: [PathToken] = []
-    private var keywordPath: [String] = []
+    var instancePath: [PathToken] = []
+    var keywordPath: [String] = []
     /// Program resources entered, outermost first, for `$dynamicRef`.
     private var dynamicScope: [Int] = []
     private var depth = 0
+    /// How deep this run may go; below `maxDepth` while running on the caller's stack.
+    private var depthLimit = 0
+    /// Set when a run on the caller's stack went deeper than `callerStackDepth`: everything after it is
+    /// abandoned, and validation starts again on a thread with a large stack.
+    private var needsLargeStack = false
+    /// Whether reaching `depthLimit` means moving to a large stack rather than giving up.
+    private var mayMoveToLargeStack = false
+
+    /// Subschema evaluations nested on the caller's thread, whose stack may be as small as 512 KiB: a
+    /// few kilobytes each in a debug build, well under two in a release build.
+    static let callerStackDepth = 64
+    /// Stack reserved per level of `maxDepth` on the large-stack thread, enough for a debug build.
+    static let stackPerLevel = 12 << 10
 
     enum PathToken {
         case key(String)
@@ -29,12 +46,39 @@ struct Validator {
     }
 
     /// Validates `instance` against the program's root.
+    ///
+    /// Runs on the caller's stack as long as evaluation stays shallow, which is nearly always; a deeper
+    /// one is run again from the start on a thread whose stack fits `maxDepth` levels.
     mutating func validate(_ instance: JSONValue) -> Bool {
+        let maxDepth = program.options.maxDepth
+        depthLimit = min(maxDepth, Self.callerStackDepth)
+        mayMoveToLargeStack = maxDepth > Self.callerStackDepth
         var none: Evaluated?
-        return validate(program.root, instance, collect: collecting, &none)
+        let valid = validate(program.root, instance, collect: collecting, &none)
+        guard needsLargeStack else { return valid }
+        errors = []
+        instancePath = []
+        keywordPath = []
+        dynamicScope = []
+        needsLargeStack = false
+        mayMoveToLargeStack = false
+        depthLimit = maxDepth
+        var result = false
+        let size = min(max(maxDepth, 256) * Self.stackPerLevel, 1 << 30)
+        let ran = runWithLargeStack(size: size) {
+            var none: Evaluated?
+            result = self.validate(program.root, instance, collect: collecting, &none)
+        }
+        if ran { return result }
+        // No thread could be started: the document is reported as too deep to check here.
+        depthLimit = Self.callerStackDepth
+        _ = validate(program.root, instance, collect: collecting, &none)
+        depthExceeded = true
+        if collecting && errors.isEmpty { reportDepth(program.nodes[program.root]) }
+        return false
     }
 
-    private var canRecordMore: Bool { errors.count < program.options.maxErrors }
+    var canRecordMore: Bool { errors.count < program.options.maxErrors }
 
     // MARK: Nodes
 
@@ -48,21 +92,21 @@ struct Validator {
         case .alwaysValid:
             return true
         case .alwaysInvalid:
-            if collect { report(node, keyword: nil, "no value is allowed here (the schema is false)") }
+            if collect { reportFalseSchema(node) }
             return false
         case .keywords:
             break
         }
+        guard !needsLargeStack else { return false }
         depth += 1
         defer { depth -= 1 }
-        guard depth <= program.options.maxDepth else {
-            depthExceeded = true
-            if collect {
-                report(
-                    node, keyword: nil,
-                    "validation went more than \(program.options.maxDepth) subschemas deep; the schema "
-                        + "probably refers to itself without descending into the value")
+        guard depth <= depthLimit else {
+            if mayMoveToLargeStack {
+                needsLargeStack = true
+                return false
             }
+            depthExceeded = true
+            if collect { reportDepth(node) }
             return false
         }
         var enteredResource = false
@@ -74,19 +118,15 @@ struct Validator {
 
         var local: Evaluated? = evaluated != nil || node.collectsAnnotations ? Evaluated() : nil
         var valid = true
-        for keyword in node.keywords {
-            guard evaluate(keyword, of: node, instance, collect: collect, &local) else {
-                valid = false
-                if collect && canRecordMore { continue }
-                break
-            }
+        for keyword in node.keywords where !evaluate(keyword, of: node, instance, collect: collect, &local) {
+            valid = false
+            if !collect || !canRecordMore { break }
         }
         if valid, evaluated != nil, let local { evaluated!.formUnion(local) }
         return valid
     }
 
     /// Applies the child `edge` to `value`, reached from the current value through `token`.
-    @inline(__always)
     private mutating func apply(
         _ edge: Edge, to value: JSONValue, at token: PathToken?, collect: Bool, _ evaluated: inout Evaluated?
     ) -> Bool {
@@ -101,13 +141,15 @@ struct Validator {
     }
 
     /// Applies `edge` to a member or element, with fresh annotations (they belong to that value).
-    @inline(__always)
     private mutating func applyBelow(_ edge: Edge, to value: JSONValue, at token: PathToken, collect: Bool)
         -> Bool
     {
         var none: Evaluated?
         return apply(edge, to: value, at: token, collect: collect, &none)
     }
+
+    /// Whether to go on after a failure: only when collecting, and not past `maxErrors`.
+    private var goesOn: Bool { canRecordMore }
 
     // MARK: Keywords
 
@@ -118,69 +160,25 @@ struct Validator {
         case .ref(let edge):
             return apply(edge, to: instance, at: nil, collect: collect, &evaluated)
         case .dynamicRef(let reference):
-            var target = reference.edge
-            if let anchor = reference.anchor {
-                for resource in dynamicScope {
-                    if let node = program.resources[resource].dynamicAnchors[anchor] {
-                        target = Edge(node: node, path: target.path)
-                        break
-                    }
-                }
-            }
-            return apply(target, to: instance, at: nil, collect: collect, &evaluated)
+            return apply(dynamicTarget(reference), to: instance, at: nil, collect: collect, &evaluated)
         case .allOf(let edges):
-            var valid = true
-            for edge in edges where !apply(edge, to: instance, at: nil, collect: collect, &evaluated) {
-                valid = false
-                if !collect || !canRecordMore { break }
-            }
-            return valid
+            return allOf(edges, instance, collect: collect, &evaluated)
         case .anyOf(let edges):
             return anyOf(edges, node, instance, collect: collect, &evaluated)
         case .oneOf(let edges):
             return oneOf(edges, node, instance, collect: collect, &evaluated)
         case .not(let edge):
-            var none: Evaluated?
-            guard apply(edge, to: instance, at: nil, collect: false, &none) else { return true }
-            if collect { report(node, keyword: "not", "\(shown(instance)) must not match the schema in not") }
-            return false
+            return not(edge, node, instance, collect: collect)
         case .conditional(let condition, let then, let otherwise):
-            if then == nil && otherwise == nil {
-                if evaluated != nil {
-                    _ = apply(condition, to: instance, at: nil, collect: false, &evaluated)
-                }
-                return true
-            }
-            if apply(condition, to: instance, at: nil, collect: false, &evaluated) {
-                guard let then else { return true }
-                return apply(then, to: instance, at: nil, collect: collect, &evaluated)
-            }
-            guard let otherwise else { return true }
-            return apply(otherwise, to: instance, at: nil, collect: collect, &evaluated)
+            return conditional(condition, then, otherwise, instance, collect: collect, &evaluated)
         case .dependentSchemas(let dependents):
-            guard case .object(let object) = instance else { return true }
-            var valid = true
-            for (property, edge) in dependents where object[property] != nil {
-                if !apply(edge, to: instance, at: nil, collect: collect, &evaluated) {
-                    valid = false
-                    if !collect || !canRecordMore { break }
-                }
-            }
-            return valid
+            return dependentSchemas(dependents, instance, collect: collect, &evaluated)
         case .objectApplicator(let applicator):
             guard case .object(let object) = instance else { return true }
             return members(applicator, node, object, collect: collect, &evaluated)
         case .propertyNames(let edge):
             guard case .object(let object) = instance else { return true }
-            var valid = true
-            for key in object.keys {
-                var none: Evaluated?
-                if !apply(edge, to: .string(key), at: nil, collect: collect, &none) {
-                    valid = false
-                    if !collect || !canRecordMore { break }
-                }
-            }
-            return valid
+            return propertyNames(edge, object, collect: collect)
         case .arrayApplicator(let applicator):
             guard case .array(let elements) = instance else { return true }
             return items(applicator, node, elements, collect: collect, &evaluated)
@@ -189,44 +187,90 @@ struct Validator {
             return contains(edge, minimum, maximum, node, elements, collect: collect, &evaluated)
         case .unevaluatedProperties(let edge, let isFalse):
             guard case .object(let object) = instance else { return true }
-            var valid = true
-            for (position, (key, value)) in object.enumerated()
-            where evaluated?.properties.contains(position) != true {
-                if isFalse {
-                    valid = false
-                    guard collect else { break }
-                    report(
-                        node, keyword: "unevaluatedProperties",
-                        "property \(JSONValue.string(key)) is not allowed (no subschema evaluates it)")
-                } else if applyBelow(edge, to: value, at: .key(key), collect: collect) {
-                    evaluated?.properties.insert(position)
-                } else {
-                    valid = false
-                }
-                if !valid && (!collect || !canRecordMore) { break }
-            }
-            return valid
+            return unevaluatedProperties(edge, isFalse, node, object, collect: collect, &evaluated)
         case .unevaluatedItems(let edge, let isFalse):
             guard case .array(let elements) = instance else { return true }
-            var valid = true
-            for (index, element) in elements.enumerated() where evaluated?.items.contains(index) != true {
-                if isFalse {
-                    valid = false
-                    guard collect else { break }
-                    report(
-                        node, keyword: "unevaluatedItems",
-                        "item \(index) is not allowed (no subschema evaluates it)")
-                } else if applyBelow(edge, to: element, at: .index(index), collect: collect) {
-                    evaluated?.items.insert(index)
-                } else {
-                    valid = false
-                }
-                if !valid && (!collect || !canRecordMore) { break }
-            }
-            return valid
+            return unevaluatedItems(edge, isFalse, node, elements, collect: collect, &evaluated)
         default:
             return assert(keyword, of: node, instance, collect: collect)
         }
+    }
+
+    /// The node a `$dynamicRef` leads to: the outermost resource in the dynamic scope with a matching
+    /// `$dynamicAnchor`, else its static target.
+    private func dynamicTarget(_ reference: DynamicReference) -> Edge {
+        guard let anchor = reference.anchor else { return reference.edge }
+        for resource in dynamicScope {
+            if let node = program.resources[resource].dynamicAnchors[anchor] {
+                return Edge(node: node, path: reference.edge.path)
+            }
+        }
+        return reference.edge
+    }
+
+    private mutating func allOf(
+        _ edges: [Edge], _ instance: JSONValue, collect: Bool, _ evaluated: inout Evaluated?
+    )
+        -> Bool
+    {
+        var valid = true
+        for edge in edges where !apply(edge, to: instance, at: nil, collect: collect, &evaluated) {
+            valid = false
+            if !collect || !goesOn { break }
+        }
+        return valid
+    }
+
+    private mutating func not(_ edge: Edge, _ node: Node, _ instance: JSONValue, collect: Bool) -> Bool {
+        var none: Evaluated?
+        guard apply(edge, to: instance, at: nil, collect: false, &none) else { return true }
+        if collect { reportNot(node, instance) }
+        return false
+    }
+
+    private mutating func conditional(
+        _ condition: Edge, _ then: Edge?, _ otherwise: Edge?, _ instance: JSONValue, collect: Bool,
+        _ evaluated: inout Evaluated?
+    ) -> Bool {
+        if then == nil && otherwise == nil {
+            // Only its annotations matter.
+            if evaluated != nil { _ = apply(condition, to: instance, at: nil, collect: false, &evaluated) }
+            return true
+        }
+        if apply(condition, to: instance, at: nil, collect: false, &evaluated) {
+            guard let then else { return true }
+            return apply(then, to: instance, at: nil, collect: collect, &evaluated)
+        }
+        guard let otherwise else { return true }
+        return apply(otherwise, to: instance, at: nil, collect: collect, &evaluated)
+    }
+
+    private mutating func dependentSchemas(
+        _ dependents: [(property: String, edge: Edge)], _ instance: JSONValue, collect: Bool,
+        _ evaluated: inout Evaluated?
+    ) -> Bool {
+        guard case .object(let object) = instance else { return true }
+        var valid = true
+        for (property, edge) in dependents where object.position(of: property) != nil {
+            if !apply(edge, to: instance, at: nil, collect: collect, &evaluated) {
+                valid = false
+                if !collect || !goesOn { break }
+            }
+        }
+        return valid
+    }
+
+    private mutating func propertyNames(_ edge: Edge, _ object: JSONObject, collect: Bool) -> Bool {
+        var valid = true
+        for key in object.keys {
+            var none: Evaluated?
+            // A name has no location of its own: errors point at the object.
+            if !apply(edge, to: .string(key), at: nil, collect: collect, &none) {
+                valid = false
+                if !collect || !goesOn { break }
+            }
+        }
+        return valid
     }
 
     private mutating func members(
@@ -242,28 +286,22 @@ struct Validator {
                 matched = true
                 if !applyBelow(applicator.edges[property], to: value, at: .key(key), collect: collect) {
                     valid = false
-                    if !collect || !canRecordMore { return false }
+                    if !collect || !goesOn { return false }
                 }
             }
             for (pattern, edge) in applicator.patterns {
-                let found: Bool
-                do {
-                    found = try pattern.regex.matches(key, budget: program.options.regexBudget)
-                } catch {
-                    if collect {
-                        report(
-                            node, keyword: "patternProperties",
-                            "property \(JSONValue.string(key)) could not be checked: \(error.message)")
+                switch patternMatches(pattern, key, node, collect: collect) {
+                case true?:
+                    matched = true
+                    if !applyBelow(edge, to: value, at: .key(key), collect: collect) {
+                        valid = false
+                        if !collect || !goesOn { return false }
                     }
-                    valid = false
-                    if !collect || !canRecordMore { return false }
+                case false?:
                     continue
-                }
-                guard found else { continue }
-                matched = true
-                if !applyBelow(edge, to: value, at: .key(key), collect: collect) {
+                case nil:
                     valid = false
-                    if !collect || !canRecordMore { return false }
+                    if !collect || !goesOn { return false }
                 }
             }
             if !matched, let additional = applicator.additional {
@@ -271,18 +309,28 @@ struct Validator {
                 if applicator.additionalIsFalse {
                     valid = false
                     guard collect else { return false }
-                    report(
-                        node, keyword: "additionalProperties",
-                        "property \(JSONValue.string(key)) is not allowed")
-                    if !canRecordMore { return false }
+                    reportAdditionalProperty(node, key)
+                    if !goesOn { return false }
                 } else if !applyBelow(additional, to: value, at: .key(key), collect: collect) {
                     valid = false
-                    if !collect || !canRecordMore { return false }
+                    if !collect || !goesOn { return false }
                 }
             }
             if matched { evaluated?.properties.insert(position) }
         }
         return valid
+    }
+
+    /// Whether a `patternProperties` pattern matches `key`; `nil` when matching ran out of budget.
+    private mutating func patternMatches(_ pattern: Pattern, _ key: String, _ node: Node, collect: Bool)
+        -> Bool?
+    {
+        do {
+            return try pattern.regex.matches(key, budget: program.options.regexBudget)
+        } catch {
+            if collect { reportPatternBudget(node, keyword: "patternProperties", error) }
+            return nil
+        }
     }
 
     private mutating func items(
@@ -295,26 +343,19 @@ struct Validator {
             if !applyBelow(applicator.prefix[index], to: elements[index], at: .index(index), collect: collect)
             {
                 valid = false
-                if !collect || !canRecordMore { return false }
+                if !collect || !goesOn { return false }
             }
             evaluated?.items.insert(index)
         }
         guard let items = applicator.items, elements.count > prefixCount else { return valid }
         if applicator.itemsIsFalse {
-            if collect {
-                report(
-                    node, keyword: "items",
-                    prefixCount == 0
-                        ? "array must be empty, found \(plural(elements.count, "item"))"
-                        : "array has \(plural(elements.count, "item")), but only the first \(prefixCount) are allowed"
-                )
-            }
+            if collect { reportItemsFalse(node, count: elements.count, allowed: prefixCount) }
             return false
         }
         for index in prefixCount..<elements.count
         where !applyBelow(items, to: elements[index], at: .index(index), collect: collect) {
             valid = false
-            if !collect || !canRecordMore { return false }
+            if !collect || !goesOn { return false }
         }
         evaluated?.items.insertAll()
         return valid
@@ -325,38 +366,67 @@ struct Validator {
         _ evaluated: inout Evaluated?
     ) -> Bool {
         var matches = 0
-        let needsAll = evaluated != nil || maximum != nil
+        // Every match is an annotation, and maxContains needs the count.
+        let countsAll = evaluated != nil || maximum != nil
         for (index, element) in elements.enumerated() {
             var none: Evaluated?
             guard validate(edge.node, element, collect: false, &none) else { continue }
             matches += 1
             evaluated?.items.insert(index)
-            if !needsAll && matches >= minimum { break }
+            if !countsAll && matches >= minimum { break }
             if let maximum, matches > maximum, evaluated == nil { break }
         }
         if matches < minimum {
-            if collect {
-                if minimum == 1 {
-                    report(
-                        node, keyword: "contains", "array contains no item that matches the contains schema")
-                } else {
-                    report(
-                        node, keyword: "minContains",
-                        "array contains \(plural(matches, "matching item")), fewer than the minimum \(minimum)"
-                    )
-                }
-            }
+            if collect { reportContains(node, matches: matches, minimum: minimum) }
             return false
         }
         if let maximum, matches > maximum {
-            if collect {
-                report(
-                    node, keyword: "maxContains",
-                    "array contains \(matches) or more matching items, more than the maximum \(maximum)")
-            }
+            if collect { reportMaxContains(node, matches: matches, maximum: maximum) }
             return false
         }
         return true
+    }
+
+    private mutating func unevaluatedProperties(
+        _ edge: Edge, _ isFalse: Bool, _ node: Node, _ object: JSONObject, collect: Bool,
+        _ evaluated: inout Evaluated?
+    ) -> Bool {
+        var valid = true
+        for position in object.indices where evaluated?.properties.contains(position) != true {
+            if isFalse {
+                valid = false
+                guard collect else { break }
+                reportUnevaluatedProperty(node, object.keys[position])
+            } else if applyBelow(
+                edge, to: object.values[position], at: .key(object.keys[position]), collect: collect)
+            {
+                evaluated?.properties.insert(position)
+            } else {
+                valid = false
+            }
+            if !valid && (!collect || !goesOn) { break }
+        }
+        return valid
+    }
+
+    private mutating func unevaluatedItems(
+        _ edge: Edge, _ isFalse: Bool, _ node: Node, _ elements: [JSONValue], collect: Bool,
+        _ evaluated: inout Evaluated?
+    ) -> Bool {
+        var valid = true
+        for index in elements.indices where evaluated?.items.contains(index) != true {
+            if isFalse {
+                valid = false
+                guard collect else { break }
+                reportUnevaluatedItem(node, index)
+            } else if applyBelow(edge, to: elements[index], at: .index(index), collect: collect) {
+                evaluated?.items.insert(index)
+            } else {
+                valid = false
+            }
+            if !valid && (!collect || !goesOn) { break }
+        }
+        return valid
     }
 
     // MARK: anyOf and oneOf
@@ -370,37 +440,30 @@ struct Validator {
             // Every valid branch's annotations count, so all must run when someone needs them.
             if evaluated == nil { break }
         }
-        if anyValid { return true }
-        if collect {
-            reportBranches(
-                edges, node, instance, keyword: "anyOf",
-                "\(shown(instance)) does not match any of the \(edges.count) alternatives in anyOf")
-        }
-        return false
+        if !anyValid && collect { reportNoBranch(edges, node, instance, keyword: "anyOf") }
+        return anyValid
     }
 
     private mutating func oneOf(
         _ edges: [Edge], _ node: Node, _ instance: JSONValue, collect: Bool, _ evaluated: inout Evaluated?
     ) -> Bool {
-        var matching: [Int] = []
-        for (position, edge) in edges.enumerated() {
-            if apply(edge, to: instance, at: nil, collect: false, &evaluated) {
-                matching.append(position)
-                if matching.count > 1 && !collect { return false }
+        var first: Int?
+        var second: Int?
+        for (position, edge) in edges.enumerated()
+        where apply(edge, to: instance, at: nil, collect: false, &evaluated) {
+            if first == nil {
+                first = position
+            } else {
+                second = position
+                break
             }
         }
-        if matching.count == 1 { return true }
+        if first != nil && second == nil { return true }
         if collect {
-            if matching.isEmpty {
-                reportBranches(
-                    edges, node, instance, keyword: "oneOf",
-                    "\(shown(instance)) does not match any of the \(edges.count) alternatives in oneOf")
+            if let first, let second {
+                reportSeveralBranches(node, instance, first, second)
             } else {
-                let list = matching.map(String.init).joined(separator: ", ")
-                report(
-                    node, keyword: "oneOf",
-                    "\(shown(instance)) matches \(matching.count) of the alternatives in oneOf (\(list)); "
-                        + "it must match exactly one")
+                reportNoBranch(edges, node, instance, keyword: "oneOf")
             }
         }
         return false
@@ -408,10 +471,11 @@ struct Validator {
 
     /// Reports a failed `anyOf` or `oneOf`, followed by the errors of the alternative that got furthest
     /// into the value, when they say more than "wrong type".
-    private mutating func reportBranches(
-        _ edges: [Edge], _ node: Node, _ instance: JSONValue, keyword: String, _ message: String
+    @inline(never)
+    private mutating func reportNoBranch(
+        _ edges: [Edge], _ node: Node, _ instance: JSONValue, keyword: String
     ) {
-        report(node, keyword: keyword, message)
+        reportNoMatch(node, instance, keyword: keyword, alternatives: edges.count)
         let start = errors.count
         var best: [ValidationError] = []
         var bestDepth = -1
@@ -432,48 +496,11 @@ struct Validator {
         if !onlyTypeHere { errors += best.prefix(max(0, program.options.maxErrors - errors.count)) }
     }
 
-    // MARK: Errors
-
-    func instanceLocation() -> String {
-        var text = ""
-        for token in instancePath {
-            switch token {
-            case .key(let key): text += "/" + escapedToken(key)
-            case .index(let index): text += "/" + String(index)
-            }
-        }
-        return text
+    @inline(never)
+    private mutating func reportDepth(_ node: Node) {
+        report(
+            node, keyword: nil,
+            "validation went more than \(depthLimit) subschemas deep; the value is nested too deeply, or the "
+                + "schema refers to itself without descending into the value")
     }
-
-    /// Records an error of `keyword` in `node` (`nil` for the node itself, a `false` schema).
-    mutating func report(_ node: Node, keyword: String?, _ message: String) {
-        guard canRecordMore else { return }
-        var keywordLocation = keywordPath.joined()
-        var pointer = node.pointer
-        if let keyword {
-            keywordLocation += "/" + keyword
-            pointer += "/" + keyword
-        }
-        let uri = program.resources[node.resource].uri
-        errors.append(
-            ValidationError(
-                instanceLocation: instanceLocation(), keywordLocation: keywordLocation,
-                absoluteKeywordLocation: uri + "#" + fragmentEncoded(pointer),
-                keyword: keyword
-                    ?? (keywordPath.last.map { String($0.split(separator: "/").first ?? "") } ?? ""),
-                message: message))
-    }
-}
-
-/// `3 items`, `1 item`.
-func plural(_ count: Int, _ noun: String) -> String {
-    count == 1 ? "1 \(noun)" : "\(count) \(noun)s"
-}
-
-/// A value as it appears in a message: its JSON text, shortened when long.
-func shown(_ value: JSONValue) -> String {
-    let text = value.description
-    let scalars = text.unicodeScalars
-    guard scalars.count > 60 else { return text }
-    return String(String.UnicodeScalarView(scalars.prefix(57))) + "..."
 }
