@@ -18,7 +18,7 @@ public struct ValidationOptions: Sendable, Equatable {
 
     public init(
         formatAssertion: Bool = false, regexBudget: Int = 1_000_000, maxErrors: Int = 100,
-        maxDepth: Int = 1_000
+        maxDepth: Int = 5_000
     ) {
         self.formatAssertion = formatAssertion
         self.regexBudget = regexBudget

@@ -47,15 +47,20 @@ extension Compiler {
         let object = context.object
         if let value = object["type"] {
             var mask: TypeMask = []
-            let names: [JSONValue] = value.arrayValue ?? [value]
-            for name in names {
+            var names: [String] = []
+            for name in value.arrayValue ?? [value] {
                 let text = try string(name, context, "type")
                 guard let bit = TypeMask.names.first(where: { $0.0 == text })?.1 else {
                     throw invalid(context, "type", "unknown type \"\(text)\"")
                 }
                 mask.insert(bit)
+                names.append(text)
             }
-            keywords.append(.type(mask))
+            let expected =
+                names.count <= 2
+                ? names.joined(separator: " or ")
+                : names.dropLast().joined(separator: ", ") + " or " + names.last!
+            keywords.append(.type(mask, expected: expected))
         }
         if let value = object["const"] { keywords.append(.const(value)) }
         if let value = object["enum"] {

@@ -100,7 +100,13 @@ struct Compiler {
         }
         if !valid {
             let errors = validator.errors
-            let best = errors.max { depth(of: $0.instanceLocation) < depth(of: $1.instanceLocation) }
+            // The deepest place names the problem most precisely; a combinator's own error says least.
+            func rank(_ error: ValidationError) -> Int {
+                let general = ["anyOf", "oneOf", "allOf", "not", "false"].contains(error.keyword)
+                return depth(of: error.instanceLocation) * 2 + (general ? 0 : 1)
+            }
+            var best: ValidationError?
+            for error in errors where best.map({ rank(error) > rank($0) }) ?? true { best = error }
             let place = best?.instanceLocation ?? ""
             let tokens = (try? JSONPointer(place).tokens) ?? []
             throw SchemaError(

@@ -138,7 +138,8 @@ struct DynamicReference: Sendable {
 /// One compiled keyword (or a group of keywords evaluated together). Indirect, so that a keyword is one
 /// pointer wide whatever its payload.
 indirect enum Keyword: Sendable {
-    case type(TypeMask)
+    /// The types allowed, and how a message lists them ("string or null").
+    case type(TypeMask, expected: String)
     case const(JSONValue)
     case enumeration([JSONValue], Set<JSONValue>?)
     case multipleOf(Double)

@@ -4,9 +4,9 @@ extension Validator {
     /// Evaluates an assertion keyword: one that looks at the value itself and applies no subschema.
     mutating func assert(_ keyword: Keyword, of node: Node, _ instance: JSONValue, collect: Bool) -> Bool {
         switch keyword {
-        case .type(let mask):
+        case .type(let mask, let expected):
             if TypeMask.matches(mask, instance) { return true }
-            if collect { report(node, keyword: "type", typeMessage(mask, instance)) }
+            if collect { report(node, keyword: "type", typeMessage(mask, expected, instance)) }
             return false
         case .const(let expected):
             if instance == expected { return true }
@@ -172,16 +172,11 @@ extension Validator {
         }
     }
 
-    private func typeMessage(_ mask: TypeMask, _ instance: JSONValue) -> String {
-        let expected = TypeMask.names.filter { mask.contains($0.1) }.map(\.0)
-        let list =
-            expected.count <= 2
-            ? expected.joined(separator: " or ")
-            : expected.dropLast().joined(separator: ", ") + " or " + expected.last!
+    private func typeMessage(_ mask: TypeMask, _ expected: String, _ instance: JSONValue) -> String {
         if case .number(let value) = instance, mask.contains(.integer) {
-            return "expected \(list), found \(number(value))"
+            return "expected \(expected), found \(number(value))"
         }
-        return "expected \(list), found \(instance.typeName)"
+        return "expected \(expected), found \(instance.typeName)"
     }
 
     private func listed(_ values: [JSONValue]) -> String {
