@@ -58,6 +58,11 @@ let package = Package(
             dependencies: ["HandoffKit"],
             path: "Sources/HandoffBench"
         ),
+        .executableTarget(
+            name: "handoff-schema-bench",
+            dependencies: ["HandoffSchema"],
+            path: "Sources/HandoffSchemaBench"
+        ),
         .testTarget(name: "HandoffJSONTests", dependencies: ["HandoffJSON"], exclude: ["Fixtures"]),
         .testTarget(name: "HandoffSchemaTests", dependencies: ["HandoffSchema"], exclude: ["Fixtures"]),
         .testTarget(name: "HandoffKitTests", dependencies: ["HandoffKit"]),

@@ -48,6 +48,8 @@ final class Node: Sendable {
     let pointer: String
     /// Whether a keyword of this node needs the evaluated properties or items of its siblings.
     let collectsAnnotations: Bool
+    /// The target, when the node is nothing but a `$ref`: a yes/no validation goes straight there.
+    let forward: Int?
 
     init(kind: Kind, keywords: [Keyword], resource: Int, pointer: String) {
         self.kind = kind
@@ -59,6 +61,11 @@ final class Node: Sendable {
             case .unevaluatedItems, .unevaluatedProperties: true
             default: false
             }
+        }
+        if keywords.count == 1, case .ref(let edge) = keywords[0] {
+            forward = edge.node
+        } else {
+            forward = nil
         }
     }
 
@@ -86,10 +93,20 @@ struct TypeMask: OptionSet, Sendable {
 final class Pattern: Sendable {
     let source: String
     let regex: ECMARegex
+    /// The same pattern as a bit-parallel matcher, when it is simple enough.
+    let simple: SimplePattern?
 
     init(source: String, regex: ECMARegex) {
         self.source = source
         self.regex = regex
+        simple = SimplePattern(source)
+    }
+
+    /// Whether the pattern matches somewhere in `string`.
+    /// - Throws: `ECMARegexBudgetExceeded` when matching would take more than `budget` steps.
+    func matches(_ string: String, budget: Int) throws(ECMARegexBudgetExceeded) -> Bool {
+        if let simple { return simple.matches(string) }
+        return try regex.matches(string, budget: budget)
     }
 }
 

@@ -83,7 +83,7 @@ extension Validator {
         case .pattern(let pattern):
             guard case .string(let text) = instance else { return true }
             do {
-                if try pattern.regex.matches(text, budget: program.options.regexBudget) { return true }
+                if try pattern.matches(text, budget: program.options.regexBudget) { return true }
                 if collect {
                     report(
                         node, keyword: "pattern",

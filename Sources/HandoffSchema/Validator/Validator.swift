@@ -109,6 +109,9 @@ struct Validator {
             if collect { reportDepth(node) }
             return false
         }
+        if !collect, let forward = node.forward, !program.tracksDynamicScope {
+            return validate(forward, instance, collect: false, &evaluated)
+        }
         var enteredResource = false
         if program.tracksDynamicScope, dynamicScope.last != node.resource {
             dynamicScope.append(node.resource)
@@ -326,7 +329,7 @@ struct Validator {
         -> Bool?
     {
         do {
-            return try pattern.regex.matches(key, budget: program.options.regexBudget)
+            return try pattern.matches(key, budget: program.options.regexBudget)
         } catch {
             if collect { reportPatternBudget(node, keyword: "patternProperties", error) }
             return nil
