@@ -14,10 +14,11 @@ struct ConformanceTests {
     }
 
     /// Runs one suite file; every test is checked through both `isValid` and `validate`.
-    static func run(_ file: String, options: ValidationOptions) throws -> Outcome {
+    static func run(_ file: String, options: ValidationOptions, lenient: Bool = false) throws -> Outcome {
         let suite = try #require(TestData.suite)
         let registry = SchemaRegistry(loaders: [SuiteRemotes(root: suite.appendingPathComponent("remotes"))])
-        let groups = try TestData.parse(suite.appendingPathComponent("tests/draft2020-12/" + file))
+        let url = suite.appendingPathComponent("tests/draft2020-12/" + file)
+        let groups = lenient ? try TestData.parseLeniently(url) : try TestData.parse(url)
         var outcome = Outcome()
         for group in groups.arrayValue ?? [] {
             let description = group["description"]?.stringValue ?? "?"
@@ -84,12 +85,14 @@ struct ConformanceTests {
         var total = 0
         var lines: [String] = []
         for file in files {
-            let outcome: Outcome
+            var outcome: Outcome
             do {
                 outcome = try Self.run(file, options: ValidationOptions(formatAssertion: true))
             } catch {
-                lines.append("  \(file): not run: \(error)")
-                continue
+                // The strict parser refuses the file; run it as JSONSerialization reads it.
+                lines.append(
+                    "  \(file): refused by the strict parser (\(error)); run as read by JSONSerialization")
+                outcome = try Self.run(file, options: ValidationOptions(formatAssertion: true), lenient: true)
             }
             passed += outcome.passed
             total += outcome.total

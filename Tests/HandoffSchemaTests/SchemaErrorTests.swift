@@ -163,4 +163,72 @@ struct SchemaErrorTests {
         let name = try CompiledSchema(uri: "urn:example:defs#/$defs/name", registry: registry)
         #expect(name.isValid("x") && !name.isValid(""))
     }
+
+    @Test("Metaschemas that describe each other in a cycle are refused")
+    func metaschemaCycle() throws {
+        struct Metaschemas: SchemaLoader {
+            func loadSchema(at uri: String) throws -> JSONValue? {
+                switch uri {
+                case "urn:meta:one": ["$id": "urn:meta:one", "$schema": "urn:meta:two"]
+                case "urn:meta:two": ["$id": "urn:meta:two", "$schema": "urn:meta:one"]
+                default: nil
+                }
+            }
+        }
+        let registry = SchemaRegistry(loaders: [Metaschemas()])
+        let document = try JSONParser.parse(#"{"$schema": "urn:meta:one", "type": "string"}"#)
+        do {
+            _ = try CompiledSchema(document, registry: registry)
+            Issue.record("compiled")
+        } catch {
+            #expect(error.code == .referenceCycle)
+            #expect(
+                error.message.hasPrefix(
+                    "metaschemas describe each other in a cycle: urn:meta:one -> urn:meta:two"))
+        }
+    }
+
+    @Test("A custom metaschema without the validation vocabulary turns validation keywords off")
+    func customVocabulary() throws {
+        let registry = SchemaRegistry()
+        try registry.register(
+            JSONParser.parse(
+                #"""
+                {"$id": "urn:meta:structure-only", "$schema": "https://json-schema.org/draft/2020-12/schema",
+                 "$vocabulary": {"https://json-schema.org/draft/2020-12/vocab/core": true,
+                                 "https://json-schema.org/draft/2020-12/vocab/applicator": true},
+                 "$dynamicAnchor": "meta",
+                 "allOf": [{"$ref": "https://json-schema.org/draft/2020-12/meta/core"},
+                           {"$ref": "https://json-schema.org/draft/2020-12/meta/applicator"}]}
+                """#))
+        let schema = try CompiledSchema(
+            JSONParser.parse(
+                #"{"$schema": "urn:meta:structure-only", "properties": {"n": {"maximum": 1}, "gone": false}}"#
+            ),
+            registry: registry)
+        #expect(schema.isValid(["n": 5]))
+        #expect(!schema.isValid(["gone": 1]))
+    }
+
+    @Test("A metaschema that requires an unknown vocabulary is refused")
+    func unknownVocabulary() throws {
+        let registry = SchemaRegistry()
+        try registry.register(
+            JSONParser.parse(
+                #"""
+                {"$id": "urn:meta:custom", "$vocabulary": {"https://json-schema.org/draft/2020-12/vocab/core": true,
+                 "urn:vocab:unknown": true}}
+                """#))
+        let document = try JSONParser.parse(#"{"$schema": "urn:meta:custom"}"#)
+        do {
+            _ = try CompiledSchema(document, registry: registry)
+            Issue.record("compiled")
+        } catch {
+            #expect(error.code == .unsupportedVocabulary)
+            #expect(
+                error.description
+                    == #"schema at /$schema: the metaschema requires the unknown vocabulary "urn:vocab:unknown""#
+            )
+        }
+    }
 }

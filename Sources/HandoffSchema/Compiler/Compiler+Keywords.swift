@@ -105,7 +105,9 @@ extension Compiler {
             for (property, names) in members {
                 dependencies.append((property, try strings(names, context, "dependentRequired")))
             }
-            if !dependencies.isEmpty { keywords.append(.dependentRequired(dependencies)) }
+            if !dependencies.isEmpty {
+                keywords.append(.dependentRequired(dependencies, keyword: "dependentRequired"))
+            }
         }
     }
 
@@ -167,6 +169,24 @@ extension Compiler {
         }
         if let dependents = try schemaMap(context, "dependentSchemas"), !dependents.isEmpty {
             keywords.append(.dependentSchemas(dependents.map { (property: $0.0, edge: $0.1) }))
+        }
+        // `dependencies`, split into dependentRequired and dependentSchemas in 2019-09, is still described
+        // by the 2020-12 metaschema; schemas written for older drafts keep working.
+        if case .object(let dependencies) = object["dependencies"] ?? .null {
+            var required: [(property: String, required: [String])] = []
+            var schemas: [(property: String, edge: Edge)] = []
+            for (property, value) in dependencies {
+                if case .array = value {
+                    required.append((property, try strings(value, context, "dependencies")))
+                } else {
+                    schemas.append(
+                        (property, edge(context.document, context.pointer, path: ["dependencies", property])))
+                }
+            }
+            if !required.isEmpty && context.vocabularies.validation {
+                keywords.append(.dependentRequired(required, keyword: "dependencies"))
+            }
+            if !schemas.isEmpty { keywords.append(.dependentSchemas(schemas)) }
         }
         var members = ObjectApplicator()
         var hasMembers = false

@@ -24,6 +24,9 @@ struct Compiler {
     private var tracksDynamicScope = false
     private var vocabularyCache: [String: Vocabularies] = [:]
     private var validatedHere: Set<ObjectIdentifier> = []
+    /// Metaschemas being compiled to check other documents, outermost first: a metaschema whose own
+    /// `$schema` leads back into this chain would otherwise be compiled forever.
+    private var metaschemaChain: [String] = []
 
     private struct NodeKey: Hashable {
         let document: ObjectIdentifier
@@ -132,9 +135,17 @@ struct Compiler {
         }
         // A metaschema that describes itself is checked against the 2020-12 one.
         if metaschema.document === document { return BuiltInMetaschemas.program }
+        guard !metaschemaChain.contains(uri) else {
+            throw SchemaError(
+                code: .referenceCycle,
+                message: "metaschemas describe each other in a cycle: "
+                    + (metaschemaChain + [uri]).joined(separator: " -> "),
+                location: location(document, ["$schema"]))
+        }
         var compiler = Compiler(
             registry: registry, local: localDocuments.isEmpty ? [] : Array(uniqueDocuments()),
             options: ValidationOptions())
+        compiler.metaschemaChain = metaschemaChain + [uri]
         let program = try compiler.compile(metaschema)
         if !localDocuments.contains(ObjectIdentifier(metaschema.document)) {
             registry.cacheMetaschemaProgram(program, for: uri)

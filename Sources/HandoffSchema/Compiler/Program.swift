@@ -174,7 +174,8 @@ indirect enum Keyword: Sendable {
     case maxProperties(Int)
     case minProperties(Int)
     case required([String])
-    case dependentRequired([(property: String, required: [String])])
+    /// `dependentRequired`, or the array members of the older `dependencies` (named by `keyword`).
+    case dependentRequired([(property: String, required: [String])], keyword: String)
     case ref(Edge)
     case dynamicRef(DynamicReference)
     case allOf([Edge])

@@ -71,7 +71,7 @@ extension Validator {
             return false
         case .minLength(let limit):
             // ... and at most four.
-            guard case .string(let text) = instance, text.utf8.count < limit * 4 else { return true }
+            guard case .string(let text) = instance, text.utf8.count / 4 < limit else { return true }
             let length = text.unicodeScalars.count
             guard length < limit else { return true }
             if collect {
@@ -153,7 +153,7 @@ extension Validator {
                 report(node, keyword: "required", "missing required property \(JSONValue.string(name))")
             }
             return valid
-        case .dependentRequired(let dependencies):
+        case .dependentRequired(let dependencies, let keyword):
             guard case .object(let object) = instance else { return true }
             var valid = true
             for (property, names) in dependencies where object.position(of: property) != nil {
@@ -161,7 +161,7 @@ extension Validator {
                     valid = false
                     guard collect else { return false }
                     report(
-                        node, keyword: "dependentRequired",
+                        node, keyword: keyword,
                         "property \(JSONValue.string(name)) is required when \(JSONValue.string(property)) is present"
                     )
                 }
