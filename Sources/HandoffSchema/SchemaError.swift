@@ -19,6 +19,8 @@ public struct SchemaError: Error, Sendable, CustomStringConvertible {
         case referenceCycle
         /// Two different documents claim the same URI.
         case duplicateURI
+        /// A schema was registered without an `$id` or a URI to know it by.
+        case missingURI
         /// A `SchemaLoader` threw.
         case loaderFailed
         /// The schema is nested deeper than a validator can follow.

@@ -45,7 +45,8 @@ public final class SchemaRegistry: Sendable {
         self.loaders = loaders
     }
 
-    /// Adds a schema document after checking it against its metaschema.
+    /// Adds a schema document after checking it against its metaschema. Its references are resolved
+    /// when a schema that uses it is compiled.
     ///
     /// - Parameters:
     ///   - document: the schema; its `$id` (resolved against `uri`) names it.
@@ -55,7 +56,7 @@ public final class SchemaRegistry: Sendable {
         let parsed = SchemaDocument(root: document, uri: uri.map { splitFragment($0).base } ?? "")
         guard !parsed.resources[0].uri.isEmpty else {
             throw SchemaError(
-                code: .duplicateURI, message: "a registered schema needs an $id or a URI to be known by",
+                code: .missingURI, message: "a registered schema needs an $id or a URI to be known by",
                 location: "")
         }
         var compiler = Compiler(registry: self, local: [parsed], options: ValidationOptions())
