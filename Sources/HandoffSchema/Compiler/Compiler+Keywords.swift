@@ -120,7 +120,7 @@ extension Compiler {
                 reference, keyword: "$ref", in: context.document, at: context.pointer,
                 baseURI: context.baseURI)
             let node = edge(resolved.target.document, resolved.pointer, path: [])
-            keywords.append(.ref(Edge(node: node.node, path: "/$ref")))
+            keywords.append(.ref(Edge(node: node.node, path: pathIndex("/$ref"))))
         }
         if let value = context.object["$dynamicRef"] {
             let reference = try string(value, context, "$dynamicRef")
@@ -136,7 +136,8 @@ extension Compiler {
             }
             keywords.append(
                 .dynamicRef(
-                    DynamicReference(edge: Edge(node: node.node, path: "/$dynamicRef"), anchor: anchor)))
+                    DynamicReference(
+                        edge: Edge(node: node.node, path: pathIndex("/$dynamicRef")), anchor: anchor)))
         }
     }
 
@@ -188,44 +189,37 @@ extension Compiler {
             }
             if !schemas.isEmpty { keywords.append(.dependentSchemas(schemas)) }
         }
-        var members = ObjectApplicator()
-        var hasMembers = false
-        if let properties = try schemaMap(context, "properties") {
-            hasMembers = true
-            members.names = properties.map(\.0)
-            members.edges = properties.map(\.1)
-            if properties.count > 8 {
-                var table: [ScalarKey: Int] = [:]
-                for (position, name) in members.names.enumerated() where table[ScalarKey(name)] == nil {
-                    table[ScalarKey(name)] = position
-                }
-                members.table = table
-            }
-        }
-        if case .object(let patterns) = object["patternProperties"] ?? .null {
-            hasMembers = true
-            for (source, _) in patterns {
+        let properties = try schemaMap(context, "properties")
+        var patterns: [(pattern: Pattern, edge: Edge)] = []
+        if case .object(let members) = object["patternProperties"] ?? .null {
+            for (source, _) in members {
                 let pattern = try compilePattern(source, context, ["patternProperties", source])
-                members.patterns.append(
+                patterns.append(
                     (pattern, edge(context.document, context.pointer, path: ["patternProperties", source])))
             }
         }
-        if let value = object["additionalProperties"] {
-            hasMembers = true
-            members.additional = edge(context.document, context.pointer, path: ["additionalProperties"])
-            members.additionalIsFalse = value == .bool(false)
+        let additional = object["additionalProperties"].map { value in
+            (edge(context.document, context.pointer, path: ["additionalProperties"]), value == .bool(false))
         }
-        if hasMembers { keywords.append(.objectApplicator(members)) }
+        if properties != nil || object["patternProperties"] != nil || additional != nil {
+            keywords.append(
+                .objectApplicator(
+                    ObjectApplicator(
+                        properties: properties ?? [], patterns: patterns, additional: additional?.0,
+                        additionalIsFalse: additional?.1 ?? false)))
+        }
         if object["propertyNames"] != nil {
             keywords.append(.propertyNames(edge(context.document, context.pointer, path: ["propertyNames"])))
         }
-        var elements = ArrayApplicator()
-        if let prefix = try schemaArray(context, "prefixItems") { elements.prefix = prefix }
-        if let value = object["items"] {
-            elements.items = edge(context.document, context.pointer, path: ["items"])
-            elements.itemsIsFalse = value == .bool(false)
+        let prefix = try schemaArray(context, "prefixItems") ?? []
+        let items = object["items"].map { value in
+            (edge(context.document, context.pointer, path: ["items"]), value == .bool(false))
         }
-        if !elements.prefix.isEmpty || elements.items != nil { keywords.append(.arrayApplicator(elements)) }
+        if !prefix.isEmpty || items != nil {
+            keywords.append(
+                .arrayApplicator(
+                    ArrayApplicator(prefix: prefix, items: items?.0, itemsIsFalse: items?.1 ?? false)))
+        }
         if object["contains"] != nil {
             let contains = edge(context.document, context.pointer, path: ["contains"])
             let validation = context.vocabularies.validation

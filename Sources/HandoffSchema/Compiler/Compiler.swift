@@ -21,6 +21,8 @@ struct Compiler {
     private var pending: [(index: Int, document: SchemaDocument, pointer: [String])] = []
     private var resources: [ResourceInfo] = []
     private var resourceIndices: [ResourceKey: Int] = [:]
+    private var paths: [String] = []
+    private var pathIndices: [String: Int] = [:]
     private var tracksDynamicScope = false
     private var vocabularyCache: [String: Vocabularies] = [:]
     private var validatedHere: Set<ObjectIdentifier> = []
@@ -72,7 +74,8 @@ struct Compiler {
         }
         try checkForCycles()
         return Program(
-            nodes: nodes, root: root, resources: resources, tracksDynamicScope: tracksDynamicScope,
+            nodes: nodes, root: root, resources: resources, paths: paths,
+            tracksDynamicScope: tracksDynamicScope,
             options: options)
     }
 
@@ -310,7 +313,15 @@ struct Compiler {
     // MARK: Used by the keyword compilers
 
     mutating func edge(_ document: SchemaDocument, _ pointer: [String], path: [String]) -> Edge {
-        Edge(node: node(document, pointer + path), path: pointerText(path))
+        Edge(node: node(document, pointer + path), path: pathIndex(pointerText(path)))
+    }
+
+    /// The index of a keyword path in the program's table, added if new.
+    mutating func pathIndex(_ text: String) -> Int {
+        if let index = pathIndices[text] { return index }
+        paths.append(text)
+        pathIndices[text] = paths.count - 1
+        return paths.count - 1
     }
 
     mutating func noteDynamicScope() { tracksDynamicScope = true }

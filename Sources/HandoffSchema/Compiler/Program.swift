@@ -6,18 +6,21 @@ final class Program: Sendable {
     let nodes: [Node]
     let root: Int
     let resources: [ResourceInfo]
+    /// Keyword paths of edges (`/properties/summary`), by `Edge.path`.
+    let paths: [String]
     /// Whether any `$dynamicRef` can change its target, so that the validator must track which schema
     /// resources it has entered.
     let tracksDynamicScope: Bool
     let options: ValidationOptions
 
     init(
-        nodes: [Node], root: Int, resources: [ResourceInfo], tracksDynamicScope: Bool,
+        nodes: [Node], root: Int, resources: [ResourceInfo], paths: [String], tracksDynamicScope: Bool,
         options: ValidationOptions
     ) {
         self.nodes = nodes
         self.root = root
         self.resources = resources
+        self.paths = paths
         self.tracksDynamicScope = tracksDynamicScope
         self.options = options
     }
@@ -111,24 +114,46 @@ final class Pattern: Sendable {
 }
 
 /// A reference to a child node with the keyword path that leads to it, written once at compile time so
-/// that `keywordLocation` costs nothing until an error is reported.
+/// that `keywordLocation` costs nothing until an error is reported. Plain integers, so that passing
+/// edges around costs no reference counting.
 struct Edge: Sendable {
     let node: Int
-    /// Escaped pointer text from the parent schema to the child, such as `/properties/summary`.
-    let path: String
+    /// Index into `Program.paths` of the escaped pointer text from the parent schema to the child, such
+    /// as `/properties/summary`.
+    let path: Int
 }
 
 /// `properties`, `patternProperties` and `additionalProperties`, evaluated in one pass over the members.
-struct ObjectApplicator: Sendable {
+final class ObjectApplicator: Sendable {
     /// `properties` children in schema order.
-    var names: [String] = []
-    var edges: [Edge] = []
+    let names: [String]
+    let edges: [Edge]
     /// Position in `names` by key, when there are enough names that hashing beats scanning.
-    var table: [ScalarKey: Int]?
-    var patterns: [(pattern: Pattern, edge: Edge)] = []
-    var additional: Edge?
+    let table: [ScalarKey: Int]?
+    let patterns: [(pattern: Pattern, edge: Edge)]
+    let additional: Edge?
     /// `additionalProperties: false`, reported once per extra property at the object.
-    var additionalIsFalse = false
+    let additionalIsFalse: Bool
+
+    init(
+        properties: [(String, Edge)], patterns: [(pattern: Pattern, edge: Edge)], additional: Edge?,
+        additionalIsFalse: Bool
+    ) {
+        names = properties.map(\.0)
+        edges = properties.map(\.1)
+        if properties.count > 8 {
+            var table: [ScalarKey: Int] = [:]
+            for (position, name) in names.enumerated() where table[ScalarKey(name)] == nil {
+                table[ScalarKey(name)] = position
+            }
+            self.table = table
+        } else {
+            table = nil
+        }
+        self.patterns = patterns
+        self.additional = additional
+        self.additionalIsFalse = additionalIsFalse
+    }
 
     func property(named key: String) -> Int? {
         if let table { return table[ScalarKey(key)] }
@@ -138,11 +163,17 @@ struct ObjectApplicator: Sendable {
 }
 
 /// `prefixItems` and `items`, evaluated in one pass over the elements.
-struct ArrayApplicator: Sendable {
-    var prefix: [Edge] = []
-    var items: Edge?
+final class ArrayApplicator: Sendable {
+    let prefix: [Edge]
+    let items: Edge?
     /// `items: false` (with or without `prefixItems`), reported once per extra element at the array.
-    var itemsIsFalse = false
+    let itemsIsFalse: Bool
+
+    init(prefix: [Edge], items: Edge?, itemsIsFalse: Bool) {
+        self.prefix = prefix
+        self.items = items
+        self.itemsIsFalse = itemsIsFalse
+    }
 }
 
 struct DynamicReference: Sendable {

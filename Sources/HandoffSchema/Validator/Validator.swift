@@ -134,7 +134,7 @@ struct Validator {
         _ edge: Edge, to value: JSONValue, at token: PathToken?, collect: Bool, _ evaluated: inout Evaluated?
     ) -> Bool {
         guard collect else { return validate(edge.node, value, collect: false, &evaluated) }
-        keywordPath.append(edge.path)
+        keywordPath.append(program.paths[edge.path])
         if let token { instancePath.append(token) }
         defer {
             keywordPath.removeLast()
@@ -143,12 +143,19 @@ struct Validator {
         return validate(edge.node, value, collect: true, &evaluated)
     }
 
-    /// Applies `edge` to a member or element, with fresh annotations (they belong to that value).
-    private mutating func applyBelow(_ edge: Edge, to value: JSONValue, at token: PathToken, collect: Bool)
-        -> Bool
-    {
+    /// Applies `edge` to the member `key`, with fresh annotations (they belong to that value). The path
+    /// token is only made when collecting.
+    private mutating func apply(_ edge: Edge, toMember value: JSONValue, key: String, collect: Bool) -> Bool {
         var none: Evaluated?
-        return apply(edge, to: value, at: token, collect: collect, &none)
+        guard collect else { return validate(edge.node, value, collect: false, &none) }
+        return apply(edge, to: value, at: .key(key), collect: true, &none)
+    }
+
+    /// Applies `edge` to the element at `index`, with fresh annotations.
+    private mutating func apply(_ edge: Edge, toElement value: JSONValue, index: Int, collect: Bool) -> Bool {
+        var none: Evaluated?
+        guard collect else { return validate(edge.node, value, collect: false, &none) }
+        return apply(edge, to: value, at: .index(index), collect: true, &none)
     }
 
     /// Whether to go on after a failure: only when collecting, and not past `maxErrors`.
@@ -287,7 +294,7 @@ struct Validator {
             var matched = false
             if let property = applicator.property(named: key) {
                 matched = true
-                if !applyBelow(applicator.edges[property], to: value, at: .key(key), collect: collect) {
+                if !apply(applicator.edges[property], toMember: value, key: key, collect: collect) {
                     valid = false
                     if !collect || !goesOn { return false }
                 }
@@ -296,7 +303,7 @@ struct Validator {
                 switch patternMatches(pattern, key, node, collect: collect) {
                 case true?:
                     matched = true
-                    if !applyBelow(edge, to: value, at: .key(key), collect: collect) {
+                    if !apply(edge, toMember: value, key: key, collect: collect) {
                         valid = false
                         if !collect || !goesOn { return false }
                     }
@@ -314,7 +321,7 @@ struct Validator {
                     guard collect else { return false }
                     reportAdditionalProperty(node, key)
                     if !goesOn { return false }
-                } else if !applyBelow(additional, to: value, at: .key(key), collect: collect) {
+                } else if !apply(additional, toMember: value, key: key, collect: collect) {
                     valid = false
                     if !collect || !goesOn { return false }
                 }
@@ -343,8 +350,7 @@ struct Validator {
         var valid = true
         let prefixCount = min(applicator.prefix.count, elements.count)
         for index in 0..<prefixCount {
-            if !applyBelow(applicator.prefix[index], to: elements[index], at: .index(index), collect: collect)
-            {
+            if !apply(applicator.prefix[index], toElement: elements[index], index: index, collect: collect) {
                 valid = false
                 if !collect || !goesOn { return false }
             }
@@ -356,7 +362,7 @@ struct Validator {
             return false
         }
         for index in prefixCount..<elements.count
-        where !applyBelow(items, to: elements[index], at: .index(index), collect: collect) {
+        where !apply(items, toElement: elements[index], index: index, collect: collect) {
             valid = false
             if !collect || !goesOn { return false }
         }
@@ -400,8 +406,8 @@ struct Validator {
                 valid = false
                 guard collect else { break }
                 reportUnevaluatedProperty(node, object.keys[position])
-            } else if applyBelow(
-                edge, to: object.values[position], at: .key(object.keys[position]), collect: collect)
+            } else if apply(
+                edge, toMember: object.values[position], key: object.keys[position], collect: collect)
             {
                 evaluated?.properties.insert(position)
             } else {
@@ -422,7 +428,7 @@ struct Validator {
                 valid = false
                 guard collect else { break }
                 reportUnevaluatedItem(node, index)
-            } else if applyBelow(edge, to: elements[index], at: .index(index), collect: collect) {
+            } else if apply(edge, toElement: elements[index], index: index, collect: collect) {
                 evaluated?.items.insert(index)
             } else {
                 valid = false
