@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "handoff", targets: ["handoff"]),
         .library(name: "HandoffJSON", targets: ["HandoffJSON"]),
+        .library(name: "HandoffSchema", targets: ["HandoffSchema"]),
         .library(name: "HandoffKit", targets: ["HandoffKit"]),
     ],
     dependencies: [
@@ -20,6 +21,21 @@ let package = Package(
             providers: [.apt(["libxxhash-dev"])]
         ),
         .target(name: "HandoffJSON"),
+        .target(
+            name: "HandoffSchema",
+            dependencies: ["HandoffJSON"],
+            resources: [
+                .embedInCode("Metaschemas/schema.json"),
+                .embedInCode("Metaschemas/meta/core.json"),
+                .embedInCode("Metaschemas/meta/applicator.json"),
+                .embedInCode("Metaschemas/meta/unevaluated.json"),
+                .embedInCode("Metaschemas/meta/validation.json"),
+                .embedInCode("Metaschemas/meta/meta-data.json"),
+                .embedInCode("Metaschemas/meta/format-annotation.json"),
+                .embedInCode("Metaschemas/meta/format-assertion.json"),
+                .embedInCode("Metaschemas/meta/content.json"),
+            ]
+        ),
         .target(
             name: "HandoffKit",
             dependencies: [
@@ -42,7 +58,13 @@ let package = Package(
             dependencies: ["HandoffKit"],
             path: "Sources/HandoffBench"
         ),
+        .executableTarget(
+            name: "handoff-schema-bench",
+            dependencies: ["HandoffSchema"],
+            path: "Sources/HandoffSchemaBench"
+        ),
         .testTarget(name: "HandoffJSONTests", dependencies: ["HandoffJSON"], exclude: ["Fixtures"]),
+        .testTarget(name: "HandoffSchemaTests", dependencies: ["HandoffSchema"], exclude: ["Fixtures"]),
         .testTarget(name: "HandoffKitTests", dependencies: ["HandoffKit"]),
         .testTarget(name: "HandoffCLITests", dependencies: ["HandoffCLI", "HandoffKit", "handoff"]),
     ]

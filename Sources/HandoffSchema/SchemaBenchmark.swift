@@ -1,0 +1,63 @@
+import HandoffJSON
+
+/// Validation throughput, for benchmarks (`handoff-schema-bench`, or `handoff-bench` when it takes this
+/// over): documents per second, validating values already parsed and parsing from bytes first.
+package enum SchemaBenchmark {
+    package struct Figure: Sendable {
+        package let name: String
+        package let documentsPerSecond: Double
+        /// Input bytes per second, for the figures that start from bytes.
+        package let megabytesPerSecond: Double
+    }
+
+    /// Measures `schema` over `documents` (their JSON bytes): each figure repeats passes over all of them
+    /// for at least `seconds`, after one warm-up pass.
+    /// - Throws: when a document does not parse.
+    package static func measure(schema: CompiledSchema, documents: [[UInt8]], seconds: Double = 1) throws
+        -> [Figure]
+    {
+        var values: [JSONValue] = []
+        for bytes in documents { values.append(try JSONParser.parse(bytes)) }
+        let totalBytes = Double(documents.reduce(0) { $0 + $1.count })
+        var sink = 0
+
+        func figure(_ name: String, usesBytes: Bool, _ pass: () -> Int) -> Figure {
+            sink &+= pass()
+            var passes = 0
+            let clock = ContinuousClock()
+            let start = clock.now
+            var elapsed = 0.0
+            repeat {
+                sink &+= pass()
+                passes += 1
+                let duration = start.duration(to: clock.now)
+                elapsed = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+            } while elapsed < seconds
+            let documentsPerSecond = Double(passes * documents.count) / elapsed
+            let megabytesPerSecond = usesBytes ? Double(passes) * totalBytes / elapsed / 1e6 : 0
+            return Figure(
+                name: name, documentsPerSecond: documentsPerSecond, megabytesPerSecond: megabytesPerSecond)
+        }
+
+        let figures = [
+            figure("isValid(parsed value)", usesBytes: false) {
+                values.reduce(0) { $0 + (schema.isValid($1) ? 1 : 0) }
+            },
+            figure("validate(parsed value)", usesBytes: false) {
+                values.reduce(0) { $0 + schema.validate($1).errors.count }
+            },
+            figure("parse + validate(bytes)", usesBytes: true) {
+                documents.reduce(0) { count, bytes in
+                    guard let value = try? JSONParser.parse(bytes) else { return count }
+                    return count + schema.validate(value).errors.count
+                }
+            },
+            figure("parse only(bytes)", usesBytes: true) {
+                documents.reduce(0) { count, bytes in count + ((try? JSONParser.parse(bytes)) == nil ? 0 : 1)
+                }
+            },
+        ]
+        precondition(sink != Int.min)
+        return figures
+    }
+}
