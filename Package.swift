@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "HandoffJSON", targets: ["HandoffJSON"]),
         .library(name: "HandoffSchema", targets: ["HandoffSchema"]),
         .library(name: "HandoffKit", targets: ["HandoffKit"]),
+        .library(name: "HandoffTesting", targets: ["HandoffTesting"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
@@ -34,12 +35,18 @@ let package = Package(
                 .embedInCode("Metaschemas/meta/format-annotation.json"),
                 .embedInCode("Metaschemas/meta/format-assertion.json"),
                 .embedInCode("Metaschemas/meta/content.json"),
+                // BuiltIn is a link to the repository's Schemas folder, the one source of the built-in schemas.
+                .embedInCode("BuiltIn/handoff-request-v1.schema.json"),
+                .embedInCode("BuiltIn/security-scan-v1.schema.json"),
+                .embedInCode("BuiltIn/tool-result-v1.schema.json"),
+                .embedInCode("BuiltIn/work-log-v1.schema.json"),
             ]
         ),
         .target(
             name: "HandoffKit",
             dependencies: [
                 "HandoffJSON",
+                "HandoffSchema",
                 "CXXHash",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
@@ -52,20 +59,18 @@ let package = Package(
             ],
             resources: [.embedInCode("Resources/bookmark-analysis.json")]
         ),
+        .target(name: "HandoffTesting", dependencies: ["HandoffKit"]),
         .executableTarget(name: "handoff", dependencies: ["HandoffCLI"]),
         .executableTarget(
             name: "handoff-bench",
             dependencies: ["HandoffKit"],
             path: "Sources/HandoffBench"
         ),
-        .executableTarget(
-            name: "handoff-schema-bench",
-            dependencies: ["HandoffSchema"],
-            path: "Sources/HandoffSchemaBench"
-        ),
         .testTarget(name: "HandoffJSONTests", dependencies: ["HandoffJSON"], exclude: ["Fixtures"]),
         .testTarget(name: "HandoffSchemaTests", dependencies: ["HandoffSchema"], exclude: ["Fixtures"]),
-        .testTarget(name: "HandoffKitTests", dependencies: ["HandoffKit"]),
-        .testTarget(name: "HandoffCLITests", dependencies: ["HandoffCLI", "HandoffKit", "handoff"]),
+        .testTarget(name: "HandoffKitTests", dependencies: ["HandoffKit", "HandoffTesting"]),
+        .testTarget(name: "HandoffTestingTests", dependencies: ["HandoffTesting"]),
+        .testTarget(
+            name: "HandoffCLITests", dependencies: ["HandoffCLI", "HandoffKit", "HandoffTesting", "handoff"]),
     ]
 )

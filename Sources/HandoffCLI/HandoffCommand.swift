@@ -20,7 +20,8 @@ public struct HandoffCommand: ParsableCommand {
         subcommands: [
             Canonicalize.self, Hash.self, Init.self, Put.self, Get.self, Show.self, List.self, Inbox.self,
             ClaimCommand.self, Ack.self, Release.self, Extend.self, Retry.self, Route.self, ChainCommand.self,
-            Next.self, Work.self, Import.self, Stats.self, Verify.self, Demo.self,
+            Next.self, Work.self, Import.self, Validate.self, SchemaCommand.self, Stats.self, Verify.self,
+            Demo.self,
         ]
     )
 
@@ -36,6 +37,8 @@ public struct HandoffCommand: ParsableCommand {
             return 0
         } catch let error as HandoffError {
             Terminal.printError(error.message)
+            for detail in error.details.prefix(50) { Terminal.writeError("  \(detail)\n") }
+            if error.details.count > 50 { Terminal.writeError("  … and \(error.details.count - 50) more\n") }
             if let hint = error.hint { printHint(hint) }
             return error.code.exitStatus
         } catch let exit as ExitCode {

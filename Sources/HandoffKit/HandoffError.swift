@@ -45,13 +45,19 @@ public struct HandoffError: Error, Sendable, CustomStringConvertible {
     public let message: String
     /// What to do about it, when there is something to say.
     public let hint: String?
+    /// Further lines, such as every error of an invalid artifact when `message` names the first.
+    public let details: [String]
     /// The lower-level error, when there was one.
     public let cause: (any Error & Sendable)?
 
-    public init(_ code: Code, _ message: String, hint: String? = nil, cause: (any Error & Sendable)? = nil) {
+    public init(
+        _ code: Code, _ message: String, hint: String? = nil, details: [String] = [],
+        cause: (any Error & Sendable)? = nil
+    ) {
         self.code = code
         self.message = message
         self.hint = hint
+        self.details = details
         self.cause = cause
     }
 

@@ -15,8 +15,8 @@ struct ConcurrencyCLITests {
                 // Even puts are the same content in every process, odd ones are this process's own.
                 let document =
                     n % 2 == 0
-                    ? #"{"schema": "tool-result-v1", "shared": \#(n)}"#
-                    : #"{"schema": "tool-result-v1", "worker": \#(worker), "n": \#(n)}"#
+                    ? #"{"schema": "tool-result-v1", "tool": "shared", "input": {"args": [\#(n)], "kwargs": {}}, "status": "success", "duration_ms": 1}"#
+                    : #"{"schema": "tool-result-v1", "tool": "own", "input": {"args": [\#(worker), \#(n)], "kwargs": {}}, "status": "success", "duration_ms": 1}"#
                 do {
                     let result = try HandoffProcess.run(
                         ["put", "--from", "worker-\(worker)", "--to", "collector", "--store", scratch.store],

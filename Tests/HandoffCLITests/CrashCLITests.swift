@@ -22,7 +22,9 @@ struct CrashCLITests {
     func aCrashAtEachStepOfAPutLeavesTheStoreSound(point: Point) throws {
         let scratch = Scratch()
         try #require(try HandoffProcess.run(["init", "--store", scratch.store]).status == 0)
-        let document = Data(#"{"schema": "tool-result-v1", "tool": "bird", "output": {"count": 50}}"#.utf8)
+        let document = Data(
+            #"{"schema": "tool-result-v1", "tool": "bird", "input": {"args": [], "kwargs": {}}, "output": {"count": 50}, "status": "success", "duration_ms": 1200}"#
+                .utf8)
         let id = try HandoffProcess.run(["hash"], stdin: document).output.trimmingCharacters(in: .newlines)
 
         let crashed = try HandoffProcess.run(
@@ -67,7 +69,8 @@ struct CrashCLITests {
             // About 1 MB, so that a kill often lands inside the object write.
             let padding = String(repeating: "log line \(iteration) ", count: 60_000)
             return Data(
-                #"{"schema": "work-log-v1", "iteration": \#(iteration), "output": "\#(padding)"}"#.utf8)
+                #"{"schema": "tool-result-v1", "tool": "log", "input": {"args": [\#(iteration)], "kwargs": {}}, "output": "\#(padding)", "status": "success", "duration_ms": 1}"#
+                    .utf8)
         }
         // Kill at a random moment within about one and a half times what a whole put takes here, so that
         // some puts finish, and the others die at every stage of their work.

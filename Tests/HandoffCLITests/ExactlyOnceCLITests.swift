@@ -9,7 +9,9 @@ struct ExactlyOnceCLITests {
     let scratch = Scratch()
 
     func fill(_ count: Int, consumer: String) throws {
-        let lines = (0..<count).map { #"{"schema": "tool-result-v1", "tool": "bird", "n": \#($0)}"# }
+        let lines = (0..<count).map {
+            #"{"schema": "tool-result-v1", "tool": "bird", "input": {"args": [\#($0)], "kwargs": {}}, "status": "success", "duration_ms": 5}"#
+        }
         let file = scratch.write("inbox.jsonl", lines.joined(separator: "\n") + "\n")
         let result = try HandoffProcess.run([
             "import", file, "--from", "producer", "--to", consumer, "--store", scratch.store,

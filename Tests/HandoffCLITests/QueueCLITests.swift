@@ -21,7 +21,8 @@ struct QueueCLITests {
         let result = try handoff(
             ["put", "--from", "security_scanner"] + consumers.flatMap { ["--to", $0] } + extra,
             stdin:
-                #"{"schema": "security-scan-v1", "risk_score": \#(risk), "next_actions": ["manual_review"]}"#)
+                #"{"schema": "security-scan-v1", "skill_name": "x-bookmarks", "risk_score": \#(risk), "passed": false, "status": "needs_review", "findings": [], "critical_count": 0, "high_count": 0, "medium_count": 0, "low_count": 0, "next_actions": ["manual_review"]}"#
+        )
         #expect(result.status == 0, "\(result.stderr)")
         return result.output.trimmingCharacters(in: .newlines)
     }
@@ -115,14 +116,19 @@ struct QueueCLITests {
 
     @Test func routeChainAndNext() throws {
         let log = try handoff(
-            ["put", "--from", "bookmark_analyzer", "--to", "action_suggester", "--workflow", "wf"],
+            [
+                "put", "--from", "bookmark_analyzer", "--to", "action_suggester", "--workflow", "wf",
+                "--no-validate",
+            ],
             stdin:
                 #"{"schema": "work-log-v1", "decisions": [{"status": "error", "confidence": 0.5}], "next_actions": ["suggest_actions"]}"#
         ).output.trimmingCharacters(in: .newlines)
         let prefix = String(log.dropFirst("xxh128:".count).prefix(10))
         let request = try handoff(
             ["put", "--from", "action_suggester", "--to", "reviewer", "--parent", prefix],
-            stdin: #"{"schema": "handoff-request-v1", "task": "review", "next_actions": ["manual_review"]}"#)
+            stdin:
+                #"{"schema": "handoff-request-v1", "task": "review", "expected_schema": "tool-result-v1", "priority": "normal", "next_actions": ["manual_review"]}"#
+        )
         #expect(request.status == 0, "\(request.stderr)")
         let requestID = request.output.trimmingCharacters(in: .newlines)
 

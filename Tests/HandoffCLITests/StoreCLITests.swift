@@ -1,5 +1,6 @@
 import Foundation
 import HandoffKit
+import HandoffTesting
 import Testing
 
 struct StoreCLITests {
@@ -27,7 +28,9 @@ struct StoreCLITests {
             "scan.json",
             "{\n  \"schema\": \"security-scan-v1\",\n  \"risk_score\": 15,\n  \"skill_name\": \"x-bookmarks\"\n}\n"
         )
-        let put = try handoff(["put", file, "--from", "security_scanner", "--to", "reviewer"])
+        let put = try handoff([
+            "put", file, "--from", "security_scanner", "--to", "reviewer", "--no-validate",
+        ])
         #expect(put.status == 0)
         #expect(put.stderr.isEmpty)
         let id = put.output.trimmingCharacters(in: .newlines)
@@ -45,7 +48,7 @@ struct StoreCLITests {
         let put = try handoff(
             [
                 "put", "--from", "analyzer", "--to", "suggester", "--to", "reviewer", "--workflow", "wf-7",
-                "--workspace", "#general", "--json",
+                "--workspace", "#general", "--json", "--no-validate",
             ],
             stdin: #"{"schema": "work-log-v1", "query": "Check my X bookmarks"}"#)
         #expect(put.status == 0)
@@ -60,7 +63,10 @@ struct StoreCLITests {
         #expect((report["pending_duplicates"] as? [Any])?.isEmpty == true)
 
         let again = try handoff(
-            ["put", "--from", "analyzer", "--to", "suggester", "--workflow", "wf-7", "--json"],
+            [
+                "put", "--from", "analyzer", "--to", "suggester", "--workflow", "wf-7", "--json",
+                "--no-validate",
+            ],
             stdin: #"{"query": "Check my X bookmarks", "schema": "work-log-v1"}"#)
         let second = try #require(try again.json() as? [String: Any])
         #expect(second["existed"] as? Bool == true)
@@ -73,7 +79,7 @@ struct StoreCLITests {
 
     @Test func getMetaAddsTheSeedsMetaObject() throws {
         let put = try handoff(
-            ["put", "--from", "bookmark_analyzer", "--to", "action_suggester"],
+            ["put", "--from", "bookmark_analyzer", "--to", "action_suggester", "--no-validate"],
             stdin: #"{"schema": "work-log-v1"}"#)
         let id = put.output.trimmingCharacters(in: .newlines)
         let get = try handoff(["get", id, "--meta"])
@@ -91,9 +97,12 @@ struct StoreCLITests {
     }
 
     @Test func showListsTheArtifactAndItsHandoffs() throws {
-        let put = try handoff(
-            ["put", "--from", "scanner", "--to", "reviewer", "--to", "auditor", "--workflow", "install"],
-            stdin: #"{"schema": "security-scan-v1", "risk_score": 15}"#)
+        let file = HandoffProcess.samples.appendingPathComponent(
+            "valid/security-scan-v1/minimal-approved.json"
+        ).path
+        let put = try handoff([
+            "put", file, "--from", "scanner", "--to", "reviewer", "--to", "auditor", "--workflow", "install",
+        ])
         let id = put.output.trimmingCharacters(in: .newlines)
         let text = try handoff(["show", String(id.suffix(32).prefix(8))])
         #expect(text.status == 0)
@@ -105,7 +114,8 @@ struct StoreCLITests {
         let json = try #require(try handoff(["show", id, "--json"]).json() as? [String: Any])
         let artifact = try #require(json["artifact"] as? [String: Any])
         #expect(artifact["id"] as? String == id)
-        #expect(artifact["size"] as? Int == #"{"risk_score":15,"schema":"security-scan-v1"}"#.utf8.count)
+        #expect(artifact["size"] as? Int == (try HandoffProcess.run(["canonicalize", file]).stdout.count))
+        #expect(artifact["validated"] as? Bool == true)
         let handoffs = try #require(json["handoffs"] as? [[String: Any]])
         #expect(handoffs.count == 2)
         // A handoff id names its artifact too.
@@ -118,13 +128,14 @@ struct StoreCLITests {
 
     @Test func lsFiltersArtifactsAndHandoffs() throws {
         _ = try handoff(
-            ["put", "--from", "analyzer", "--to", "suggester", "--workflow", "w1"],
+            ["put", "--from", "analyzer", "--to", "suggester", "--workflow", "w1", "--no-validate"],
             stdin: #"{"schema": "work-log-v1", "n": 1}"#)
         _ = try handoff(
-            ["put", "--from", "scanner", "--to", "reviewer"],
+            ["put", "--from", "scanner", "--to", "reviewer", "--no-validate"],
             stdin: #"{"schema": "security-scan-v1", "n": 2}"#)
         _ = try handoff(
-            ["put", "--from", "scanner", "--to", "suggester"], stdin: #"{"schema": "work-log-v1", "n": 3}"#)
+            ["put", "--from", "scanner", "--to", "suggester", "--no-validate"],
+            stdin: #"{"schema": "work-log-v1", "n": 3}"#)
         func ids(_ arguments: [String], key: String = "artifacts") throws -> [[String: Any]] {
             let result = try handoff(["ls", "--json"] + arguments)
             #expect(result.status == 0, "\(arguments): \(result.stderr)")
@@ -150,8 +161,9 @@ struct StoreCLITests {
 
     @Test func statsCountsWhatIsStored() throws {
         _ = try handoff(
-            ["put", "--from", "a", "--to", "b", "--to", "c"], stdin: #"{"schema": "work-log-v1"}"#)
-        _ = try handoff(["put", "--from", "a"], stdin: #"{"schema": "tool-result-v1"}"#)
+            ["put", "--from", "a", "--to", "b", "--to", "c", "--no-validate"],
+            stdin: #"{"schema": "work-log-v1"}"#)
+        _ = try handoff(["put", "--from", "a", "--no-validate"], stdin: #"{"schema": "tool-result-v1"}"#)
         let stats = try #require(try handoff(["stats", "--json"]).json() as? [String: Any])
         #expect(stats["artifacts"] as? Int == 2)
         #expect(
@@ -164,7 +176,8 @@ struct StoreCLITests {
     }
 
     @Test func verifyFindsDamageAndExits1() throws {
-        let put = try handoff(["put", "--from", "a"], stdin: #"{"schema": "work-log-v1", "query": "q"}"#)
+        let put = try handoff(
+            ["put", "--from", "a", "--no-validate"], stdin: #"{"schema": "work-log-v1", "query": "q"}"#)
         let id = put.output.trimmingCharacters(in: .newlines)
         let clean = try handoff(["verify", "--json"])
         #expect(clean.status == 0)
@@ -193,12 +206,13 @@ struct StoreCLITests {
 
     @Test func theDefaultStoreIsTheEnvironmentsThenTheWorkingDirectorys() throws {
         let viaEnvironment = try HandoffProcess.run(
-            ["put", "--from", "a"], stdin: Data(#"{"schema": "x-v1"}"#.utf8),
+            ["put", "--from", "a", "--no-validate"], stdin: Data(#"{"schema": "x-v1"}"#.utf8),
             environment: ["HANDOFF_STORE": scratch.store])
         #expect(viaEnvironment.status == 0)
         #expect(FileManager.default.fileExists(atPath: scratch.store + "/index.sqlite"))
         let inDirectory = try HandoffProcess.run(
-            ["put", "--from", "a"], stdin: Data(#"{"schema": "x-v1"}"#.utf8), directory: scratch.path)
+            ["put", "--from", "a", "--no-validate"], stdin: Data(#"{"schema": "x-v1"}"#.utf8),
+            directory: scratch.path)
         #expect(inDirectory.status == 0)
         #expect(FileManager.default.fileExists(atPath: scratch.path + "/.handoff/index.sqlite"))
     }
@@ -229,6 +243,10 @@ struct StoreCLITests {
         #expect(second.output.contains("already stored, so not written again"))
         let store = try Store.open(at: scratch.path + "/.handoff")
         #expect(try store.artifacts().count == 2)
+        for artifact in try store.artifacts() {
+            #expect(artifact.validated)
+            expectValidArtifact(try store.document(artifact.id))
+        }
         #expect(try store.inbox("reviewer").count == 1, "the same pending request is not handed over twice")
         #expect(try store.handoffs(HandoffFilter(consumer: "action_suggester", states: [.done])).count == 2)
         #expect(try HandoffProcess.run(["verify"], directory: scratch.path).status == 0)

@@ -42,6 +42,9 @@ extension HandoffCommand {
         @Option(name: .long, help: ArgumentHelp("The workspace they belong to.", valueName: "name"))
         var workspace: String?
 
+        @Flag(name: .long, help: "Store them without checking them against their schemas (recorded on each).")
+        var noValidate = false
+
         @OptionGroup var store: StoreOptions
         @OptionGroup var limits: LimitOptions
         @OptionGroup var output: OutputOptions

@@ -8,8 +8,9 @@ extension HandoffCommand {
             abstract: "Store an artifact and hand it to consumers.",
             discussion: """
                 Reads one JSON document (FILE, or standard input), which must be an object whose top-level \
-                "schema" names its schema and major version ("tool-result-v1"). Stores its canonical bytes \
-                once, however often it is put, and creates one handoff per --to. Prints the artifact id.
+                "schema" names its schema and major version ("tool-result-v1"), and valid against that schema. \
+                Stores its canonical bytes once, however often it is put, and creates one handoff per --to; the \
+                same delivery while an earlier one is still pending is not repeated. Prints the artifact id.
 
                   handoff put scan.json --from security_scanner --to reviewer
                   ID=$(tool-output | handoff put --from scanner --to reviewer --to auditor)
@@ -41,6 +42,13 @@ extension HandoffCommand {
             help: ArgumentHelp("The workspace it happens in, such as #general.", valueName: "name"))
         var workspace: String?
 
+        @Flag(
+            name: .long,
+            help:
+                "Store it without checking it against its schema (recorded on the artifact; for the rare case)."
+        )
+        var noValidate = false
+
         @OptionGroup var store: StoreOptions
         @OptionGroup var limits: LimitOptions
         @OptionGroup var output: OutputOptions
@@ -50,9 +58,13 @@ extension HandoffCommand {
             let parents = try parent.map { text throws(HandoffError) in try ArtifactArgument(parsing: text) }
             var request = PutRequest(
                 document: document, producer: from, consumers: to, workflow: workflow, workspace: workspace,
-                source: source)
-            // A request that would be refused must not create a store on its way out.
-            try request.check()
+                source: source, validate: !noValidate)
+            // A request that would be refused must not create a store on its way out. A new store knows only
+            // the built-in schemas, so those decide.
+            let schema = try request.check()
+            if !noValidate && !Store.exists(at: store.path) {
+                try SchemaCatalog().check(document, declaring: schema.description, source: source)
+            }
             let store =
                 parents.isEmpty
                 ? try store.openOrCreate(limits: limits.limits) : try store.open(limits: limits.limits)

@@ -4,8 +4,7 @@ import GRDB
 extension SQLiteIndex {
     func parents(of id: ArtifactID) throws(HandoffError) -> [ArtifactInfo] {
         try read { db in
-            try Row.fetchAll(
-                db,
+            try db.rows(
                 sql: """
                     SELECT \(Self.artifactColumns) FROM artifact c JOIN artifact_parent p ON p.child = c.seq
                     JOIN artifact a ON a.seq = p.parent WHERE c.id = ? ORDER BY a.created_at, a.seq
@@ -17,8 +16,7 @@ extension SQLiteIndex {
 
     func children(of id: ArtifactID) throws(HandoffError) -> [ArtifactInfo] {
         try read { db in
-            try Row.fetchAll(
-                db,
+            try db.rows(
                 sql: """
                     SELECT \(Self.artifactColumns) FROM artifact parent JOIN artifact_parent p ON p.parent = parent.seq
                     JOIN artifact a ON a.seq = p.child WHERE parent.id = ? ORDER BY a.created_at, a.seq
@@ -30,8 +28,7 @@ extension SQLiteIndex {
 
     func nextActions(of id: ArtifactID) throws(HandoffError) -> [NextAction] {
         try read { db in
-            try Row.fetchAll(
-                db,
+            try db.rows(
                 sql: """
                     SELECT n.action, n.source, n.inferred FROM next_action n JOIN artifact a ON a.seq = n.artifact
                     WHERE a.id = ? ORDER BY n.rowid

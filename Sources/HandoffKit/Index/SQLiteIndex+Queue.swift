@@ -27,7 +27,7 @@ extension SQLiteIndex {
                 }
                 if attempts >= maxAttempts {
                     let note = "dead-lettered after \(attempts) attempts"
-                    try db.execute(
+                    try db.run(
                         sql: """
                             UPDATE handoff SET state = 'dead', lease_token = NULL, lease_expires_at = NULL,
                                 note = ?, updated_at = ? WHERE seq = ?
@@ -39,7 +39,7 @@ extension SQLiteIndex {
                 let id: String = candidate["id"]
                 let receipt = Receipt.make(handoffID: id, attempt: attempts + 1)
                 let expiry = now.adding(milliseconds: leaseMilliseconds)
-                try db.execute(
+                try db.run(
                     sql: """
                         UPDATE handoff SET state = 'claimed', attempts = attempts + 1, lease_token = ?,
                             lease_expires_at = ?, worker = ?, updated_at = ? WHERE seq = ?
@@ -64,8 +64,8 @@ extension SQLiteIndex {
         let (pendingQuery, expiredQuery) = Self.candidateQueries(schema: schema != nil)
         var arguments: StatementArguments = schema.map { [$0] } ?? []
         arguments += [consumer, now.millisecondsSince1970]
-        let pending = try Row.fetchOne(db, sql: pendingQuery, arguments: arguments)
-        let expired = try Row.fetchOne(db, sql: expiredQuery, arguments: arguments)
+        let pending = try db.row(sql: pendingQuery, arguments: arguments)
+        let expired = try db.row(sql: expiredQuery, arguments: arguments)
         switch (pending, expired) {
         case (nil, nil): return nil
         case (let row?, nil), (nil, let row?): return row
@@ -100,7 +100,7 @@ extension SQLiteIndex {
         let (pending, expired) = Self.candidateQueries(schema: false)
         return try read { db in
             try [pending, expired].map { sql in
-                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: [consumer, 0]).map {
+                try db.rows(sql: "EXPLAIN QUERY PLAN " + sql, arguments: [consumer, 0]).map {
                     $0["detail"]
                 }
             }
@@ -113,7 +113,7 @@ extension SQLiteIndex {
     {
         try write { db in
             let seq = try holdingLease(receipt, in: db)
-            try db.execute(
+            try db.run(
                 sql: """
                     UPDATE handoff SET state = ?, lease_token = NULL, lease_expires_at = NULL, note = ?, updated_at = ?
                     WHERE seq = ?
@@ -132,7 +132,7 @@ extension SQLiteIndex {
     {
         try write { db in
             let seq = try holdingLease(receipt, in: db)
-            try db.execute(
+            try db.run(
                 sql: """
                     UPDATE handoff SET state = 'pending', lease_token = NULL, lease_expires_at = NULL,
                         available_at = ?, updated_at = ? WHERE seq = ?
@@ -149,7 +149,7 @@ extension SQLiteIndex {
         try write { db in
             let seq = try holdingLease(receipt, in: db)
             let expiry = now.adding(milliseconds: leaseMilliseconds)
-            try db.execute(
+            try db.run(
                 sql: "UPDATE handoff SET lease_expires_at = ?, updated_at = ? WHERE seq = ?",
                 arguments: [expiry.millisecondsSince1970, now.millisecondsSince1970, seq])
             try addEvent(
@@ -163,8 +163,8 @@ extension SQLiteIndex {
     func retry(handoffID: String, note: String?, now: Timestamp) throws(HandoffError) -> Handoff {
         try write { db in
             guard
-                let row = try Row.fetchOne(
-                    db, sql: "SELECT seq, state FROM handoff WHERE id = ?", arguments: [handoffID])
+                let row = try db.row(
+                    sql: "SELECT seq, state FROM handoff WHERE id = ?", arguments: [handoffID])
             else {
                 throw HandoffError(.notFound, "no handoff \(quotedForMessage(handoffID)) in the store")
             }
@@ -176,7 +176,7 @@ extension SQLiteIndex {
                 )
             }
             let seq: Int64 = row["seq"]
-            try db.execute(
+            try db.run(
                 sql: """
                     UPDATE handoff SET state = 'pending', attempts = 0, available_at = ?, note = ?, updated_at = ?
                     WHERE seq = ?
@@ -195,8 +195,8 @@ extension SQLiteIndex {
     ) throws(HandoffError) -> Handoff {
         try write { db in
             guard
-                let artifactRow = try Row.fetchOne(
-                    db, sql: "SELECT \(Self.artifactColumns) FROM artifact a WHERE a.id = ?",
+                let artifactRow = try db.row(
+                    sql: "SELECT \(Self.artifactColumns) FROM artifact a WHERE a.id = ?",
                     arguments: [artifact.description])
             else {
                 throw HandoffError(.notFound, "no artifact \(artifact) in the store")
@@ -207,8 +207,8 @@ extension SQLiteIndex {
             var workspace = info.workspace
             if let origin {
                 guard
-                    let originRow = try Row.fetchOne(
-                        db, sql: "SELECT seq, state, workflow, workspace FROM handoff WHERE id = ?",
+                    let originRow = try db.row(
+                        sql: "SELECT seq, state, workflow, workspace FROM handoff WHERE id = ?",
                         arguments: [origin])
                 else {
                     throw HandoffError(.notFound, "no handoff \(quotedForMessage(origin)) in the store")
@@ -220,7 +220,7 @@ extension SQLiteIndex {
                 let destination = "routed to \(consumer) by \(producer)" + (note.map { ": \($0)" } ?? "")
                 let state: String = originRow["state"]
                 let finishes = state == "pending" || state == "claimed"
-                try db.execute(
+                try db.run(
                     sql: """
                         UPDATE handoff SET state = CASE WHEN ? THEN 'routed' ELSE state END,
                             lease_token = CASE WHEN ? THEN NULL ELSE lease_token END,
@@ -243,8 +243,7 @@ extension SQLiteIndex {
 
     func events(ofHandoff id: String) throws(HandoffError) -> [HandoffEvent] {
         try read { db in
-            try Row.fetchAll(
-                db,
+            try db.rows(
                 sql: """
                     SELECT e.kind, e.at, e.worker, e.attempt, e.lease_expires_at, e.note FROM handoff_event e
                     JOIN handoff h ON h.seq = e.handoff WHERE h.id = ? ORDER BY e.seq
@@ -264,8 +263,8 @@ extension SQLiteIndex {
     /// The handoff a receipt names, if its lease is still this receipt's; otherwise a conflict saying why not.
     private func holdingLease(_ receipt: Receipt, in db: Database) throws -> Int64 {
         guard
-            let row = try Row.fetchOne(
-                db, sql: "SELECT seq, state, attempts, lease_token FROM handoff WHERE id = ?",
+            let row = try db.row(
+                sql: "SELECT seq, state, attempts, lease_token FROM handoff WHERE id = ?",
                 arguments: [receipt.handoffID])
         else {
             throw HandoffError(.notFound, "no handoff \(receipt.handoffID) in the store")
@@ -293,7 +292,7 @@ extension SQLiteIndex {
         _ handoff: Int64, _ kind: String, at: Timestamp, worker: String?, attempt: Int?,
         leaseExpiresAt: Timestamp? = nil, note: String?, in db: Database
     ) throws {
-        try db.execute(
+        try db.run(
             sql: """
                 INSERT INTO handoff_event (handoff, kind, at, worker, attempt, lease_expires_at, note)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -306,8 +305,7 @@ extension SQLiteIndex {
 
     func handoff(seq: Int64, in db: Database) throws -> Handoff {
         guard
-            let row = try Row.fetchOne(
-                db,
+            let row = try db.row(
                 sql:
                     "SELECT \(Self.handoffColumns) FROM handoff h JOIN artifact a ON a.seq = h.artifact WHERE h.seq = ?",
                 arguments: [seq])

@@ -26,7 +26,7 @@ final class SQLiteIndex: Sendable {
             pool = try DatabasePool(path: path, configuration: configuration)
             // GRDB sets synchronous=NORMAL with WAL, which may lose the last commits on power loss; a
             // reported success must survive it, so every commit waits for its fsync.
-            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+            try pool.writeWithoutTransaction { db in try db.run(sql: "PRAGMA synchronous = FULL") }
         } catch {
             throw Self.translate(error, path: path)
         }
@@ -61,10 +61,6 @@ final class SQLiteIndex: Sendable {
         } catch {
             throw Self.translate(error, path: path)
         }
-    }
-
-    func close() {
-        try? pool.close()
     }
 
     // MARK: Access
@@ -122,7 +118,7 @@ final class SQLiteIndex: Sendable {
 
     private func record(_ put: IndexedPut, at now: Timestamp, in db: Database) throws -> RecordedPut {
         let createdAt = put.createdAt ?? now
-        try db.execute(
+        try db.run(
             sql: """
                 INSERT INTO artifact (id, schema, size, created_at, producer, workflow, workspace, validated)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING
@@ -133,8 +129,8 @@ final class SQLiteIndex: Sendable {
             ])
         let existed = db.changesCount == 0
         guard
-            let row = try Row.fetchOne(
-                db, sql: "SELECT \(Self.artifactColumns) FROM artifact a WHERE a.id = ?",
+            let row = try db.row(
+                sql: "SELECT \(Self.artifactColumns) FROM artifact a WHERE a.id = ?",
                 arguments: [put.id.description])
         else {
             throw HandoffError(.io, "index \(path): the artifact \(put.id) vanished while being recorded")
@@ -144,12 +140,11 @@ final class SQLiteIndex: Sendable {
         if existed {
             // The same content checked now counts as checked, whoever stored it first without checking.
             if put.validated && !artifact.validated {
-                try db.execute(
-                    sql: "UPDATE artifact SET validated = 1 WHERE seq = ?", arguments: [artifactSeq])
+                try db.run(sql: "UPDATE artifact SET validated = 1 WHERE seq = ?", arguments: [artifactSeq])
             }
         } else {
             for action in put.nextActions {
-                try db.execute(
+                try db.run(
                     sql:
                         "INSERT OR IGNORE INTO next_action (artifact, action, source, inferred) VALUES (?, ?, ?, ?)",
                     arguments: [artifactSeq, action.action, action.source, action.inferred])
@@ -157,15 +152,15 @@ final class SQLiteIndex: Sendable {
         }
         for parent in put.parents {
             guard
-                let parentSeq = try Int64.fetchOne(
-                    db, sql: "SELECT seq FROM artifact WHERE id = ?", arguments: [parent.description])
+                let parentSeq = try db.value(
+                    Int64.self, sql: "SELECT seq FROM artifact WHERE id = ?", arguments: [parent.description])
             else {
                 throw HandoffError(.notFound, "no parent artifact \(parent) in the store")
             }
             guard parentSeq != artifactSeq else {
                 throw HandoffError(.usage, "artifact \(put.id) cannot be its own parent")
             }
-            try db.execute(
+            try db.run(
                 sql: "INSERT OR IGNORE INTO artifact_parent (child, parent) VALUES (?, ?)",
                 arguments: [artifactSeq, parentSeq])
         }
@@ -173,8 +168,7 @@ final class SQLiteIndex: Sendable {
         var duplicates: [Handoff] = []
         for consumer in put.consumers {
             // The same delivery while an earlier one still waits is a retry, not a new handoff.
-            if let pending = try Row.fetchOne(
-                db,
+            if let pending = try db.row(
                 sql: """
                     SELECT \(Self.handoffColumns) FROM handoff h JOIN artifact a ON a.seq = h.artifact
                     WHERE h.artifact = ? AND h.consumer = ? AND h.producer = ? AND h.workflow IS ? AND h.state = 'pending'
@@ -192,8 +186,8 @@ final class SQLiteIndex: Sendable {
         }
         return RecordedPut(
             artifact: try Self.artifactInfo(
-                try Row.fetchOne(
-                    db, sql: "SELECT \(Self.artifactColumns) FROM artifact a WHERE a.seq = ?",
+                try db.row(
+                    sql: "SELECT \(Self.artifactColumns) FROM artifact a WHERE a.seq = ?",
                     arguments: [artifactSeq])!),
             existed: existed, created: created, duplicates: duplicates)
     }
@@ -205,7 +199,7 @@ final class SQLiteIndex: Sendable {
         in db: Database
     ) throws -> Handoff {
         let id = HandoffID.make(at: now)
-        try db.execute(
+        try db.run(
             sql: """
                 INSERT INTO handoff (id, artifact, producer, consumer, workflow, workspace, state, attempts,
                     created_at, updated_at, available_at, note, routed_from)
@@ -226,8 +220,8 @@ final class SQLiteIndex: Sendable {
 
     func artifact(_ id: ArtifactID) throws(HandoffError) -> ArtifactInfo? {
         try read { db in
-            try Row.fetchOne(
-                db, sql: "SELECT \(Self.artifactColumns) FROM artifact a WHERE a.id = ?",
+            try db.row(
+                sql: "SELECT \(Self.artifactColumns) FROM artifact a WHERE a.id = ?",
                 arguments: [id.description]
             ).map(Self.artifactInfo)
         }
@@ -239,8 +233,8 @@ final class SQLiteIndex: Sendable {
         // Every id with this prefix sorts from the prefix itself up to the prefix followed by a letter past "f".
         let high = low + "g"
         return try read { db in
-            try String.fetchAll(
-                db, sql: "SELECT id FROM artifact WHERE id >= ? AND id < ? ORDER BY id LIMIT 2",
+            try db.values(
+                String.self, sql: "SELECT id FROM artifact WHERE id >= ? AND id < ? ORDER BY id LIMIT 2",
                 arguments: [low, high]
             ).map { stored throws(HandoffError) in try ArtifactID(stored: stored) }
         }
@@ -284,19 +278,19 @@ final class SQLiteIndex: Sendable {
             sql += " LIMIT ?"
             arguments += [limit]
         }
-        return try read { db in try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.artifactInfo) }
+        return try read { db in try db.rows(sql: sql, arguments: arguments).map(Self.artifactInfo) }
     }
 
     func handoffs(_ filter: HandoffFilter) throws(HandoffError) -> [Handoff] {
         let (sql, arguments) = handoffQuery(filter)
-        return try read { db in try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.handoff) }
+        return try read { db in try db.rows(sql: sql, arguments: arguments).map(Self.handoff) }
     }
 
     /// SQLite's plan for a handoff query, one line per step, so tests can check that it uses indexes.
     func queryPlan(_ filter: HandoffFilter) throws(HandoffError) -> [String] {
         let (sql, arguments) = handoffQuery(filter)
         return try read { db in
-            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments).map { $0["detail"] }
+            try db.rows(sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments).map { $0["detail"] }
         }
     }
 
@@ -360,8 +354,7 @@ final class SQLiteIndex: Sendable {
 
     func handoff(id: String) throws(HandoffError) -> Handoff? {
         try read { db in
-            try Row.fetchOne(
-                db,
+            try db.row(
                 sql:
                     "SELECT \(Self.handoffColumns) FROM handoff h JOIN artifact a ON a.seq = h.artifact WHERE h.id = ?",
                 arguments: [id]
@@ -371,19 +364,18 @@ final class SQLiteIndex: Sendable {
 
     func stats() throws(HandoffError) -> IndexStats {
         try read { db in
-            let totals = try Row.fetchOne(
-                db, sql: "SELECT count(*) AS n, coalesce(sum(size), 0) AS bytes FROM artifact")!
+            let totals = try db.row(
+                sql: "SELECT count(*) AS n, coalesce(sum(size), 0) AS bytes FROM artifact")!
             var byState: [Handoff.State: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT state, count(*) AS n FROM handoff GROUP BY state") {
+            for row in try db.rows(sql: "SELECT state, count(*) AS n FROM handoff GROUP BY state") {
                 if let state = Handoff.State(rawValue: row["state"]) { byState[state] = row["n"] }
             }
             var bySchema: [String: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT schema, count(*) AS n FROM artifact GROUP BY schema")
-            {
+            for row in try db.rows(sql: "SELECT schema, count(*) AS n FROM artifact GROUP BY schema") {
                 bySchema[row["schema"]] = row["n"]
             }
-            let producers = try Int.fetchOne(db, sql: "SELECT count(DISTINCT producer) FROM handoff") ?? 0
-            let consumers = try Int.fetchOne(db, sql: "SELECT count(DISTINCT consumer) FROM handoff") ?? 0
+            let producers = try db.value(Int.self, sql: "SELECT count(DISTINCT producer) FROM handoff") ?? 0
+            let consumers = try db.value(Int.self, sql: "SELECT count(DISTINCT consumer) FROM handoff") ?? 0
             return IndexStats(
                 artifacts: totals["n"], artifactBytes: totals["bytes"], handoffsByState: byState,
                 artifactsBySchema: bySchema,
@@ -394,7 +386,7 @@ final class SQLiteIndex: Sendable {
     /// Every artifact the index lists, with the size it recorded.
     func indexedObjects() throws(HandoffError) -> [(id: ArtifactID, size: Int)] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT id, size FROM artifact ORDER BY id").map { row in
+            try db.rows(sql: "SELECT id, size FROM artifact ORDER BY id").map { row in
                 (try ArtifactID(stored: row["id"]), row["size"])
             }
         }
@@ -403,7 +395,7 @@ final class SQLiteIndex: Sendable {
     /// SQLite's own consistency check of the index file; empty when it is sound.
     func integrityProblems() throws(HandoffError) -> [String] {
         try read { db in
-            let results = try String.fetchAll(db, sql: "PRAGMA quick_check")
+            let results = try db.values(String.self, sql: "PRAGMA quick_check")
             return results == ["ok"] ? [] : results
         }
     }

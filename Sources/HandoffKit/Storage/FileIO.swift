@@ -86,11 +86,19 @@ package enum FileIO {
     package static func writeNewFileDurably(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o400)
         throws(HandoffError)
     {
+        try writeNewFile(path, bytes, mode: mode, flush: true)
+    }
+
+    /// Writes `bytes` to a new file at `path` (which must not exist), flushing it to stable storage when
+    /// `flush` is set; otherwise the caller flushes the whole file system later.
+    package static func writeNewFile(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o400, flush: Bool)
+        throws(HandoffError)
+    {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard descriptor >= 0 else { throw failure("cannot create", path, errno) }
         do throws(HandoffError) {
             try writeAll(descriptor, bytes, name: path)
-            guard fsync(descriptor) == 0 else { throw failure("cannot flush", path, errno) }
+            guard !flush || fsync(descriptor) == 0 else { throw failure("cannot flush", path, errno) }
         } catch {
             close(descriptor)
             unlink(path)
@@ -122,6 +130,26 @@ package enum FileIO {
             written += result
         }
     }
+
+    /// Flushes everything written to the file system holding `path`, data and directory entries alike: one
+    /// call instead of one per file, for writing many files at once.
+    package static func syncFileSystem(containing path: String) throws(HandoffError) {
+        let descriptor = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw failure("cannot open directory", path, errno) }
+        defer { close(descriptor) }
+        guard let syncfs = Self.syncfs else {
+            // Without syncfs(2), sync(2) flushes every file system, which covers this one too.
+            sync()
+            return
+        }
+        guard syncfs(descriptor) == 0 else { throw failure("cannot flush the file system of", path, errno) }
+    }
+
+    /// Linux's syncfs(2), which the Glibc module does not export (it is behind _GNU_SOURCE).
+    private static let syncfs: (@convention(c) (Int32) -> Int32)? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "syncfs") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (Int32) -> Int32).self)
+    }()
 
     /// Flushes a directory's entries, so that a file created or renamed in it survives a power loss.
     package static func syncDirectory(_ path: String) throws(HandoffError) {

@@ -63,6 +63,51 @@ struct ObjectStore: Sendable {
         }
     }
 
+    /// Stores several objects with two flushes of the whole file system instead of two flushes per object:
+    /// all temporary files are written, the file system is flushed, they are linked to their names, and it is
+    /// flushed again. The same guarantees as `write(_:as:)`, for each object, once this returns.
+    func write(batch items: [(bytes: [UInt8], id: ArtifactID)]) throws(HandoffError) -> [WriteOutcome] {
+        guard items.count > 2 else {
+            var outcomes: [WriteOutcome] = []
+            for item in items { outcomes.append(try write(item.bytes, as: item.id)) }
+            return outcomes
+        }
+        var outcomes = [WriteOutcome](repeating: .existed, count: items.count)
+        var pending: [(position: Int, temporary: String, target: String)] = []
+        defer { for item in pending { FileIO.removeFile(item.temporary) } }
+        var shards = Set<String>()
+        for (position, item) in items.enumerated() {
+            let target = path(of: item.id)
+            if FileIO.exists(target) {
+                try checkExisting(at: target, against: item.bytes, id: item.id)
+                continue
+            }
+            let shard = String(target.prefix(root.utf8.count + 3))
+            if !shards.contains(shard) {
+                try FileIO.makeDirectory(shard)
+                shards.insert(shard)
+            }
+            let temporary = temporaryDirectory + "/" + temporaryName()
+            try FileIO.writeNewFile(temporary, item.bytes, flush: false)
+            pending.append((position, temporary, target))
+        }
+        try FileIO.syncFileSystem(containing: root)
+        Failpoint.hit("object-temporary-written")
+        for item in pending {
+            switch try FileIO.linkWithoutReplacing(item.temporary, item.target) {
+            case .linked:
+                outcomes[item.position] = .created
+            case .targetExists:
+                try checkExisting(
+                    at: item.target, against: items[item.position].bytes, id: items[item.position].id,
+                    replacingDamageWith: item.temporary)
+            }
+        }
+        try FileIO.syncFileSystem(containing: root)
+        Failpoint.hit("object-linked")
+        return outcomes
+    }
+
     private func checkExisting(
         at target: String, against bytes: [UInt8], id: ArtifactID,
         replacingDamageWith temporary: String? = nil

@@ -71,7 +71,8 @@ extension Store {
     /// - Parameter source: How to name the input in messages, such as its path.
     public func importJSONLines(
         _ bytes: [UInt8], source: String, producer: String, consumers: [String] = [], workflow: String? = nil,
-        workspace: String? = nil, progress: ((_ done: Int, _ total: Int) -> Void)? = nil
+        workspace: String? = nil, validate: Bool = true,
+        progress: ((_ done: Int, _ total: Int) -> Void)? = nil
     ) throws(HandoffError) -> ImportReport {
         try Name.check(producer, as: "producer")
         var requests: [PutRequest] = []
@@ -89,7 +90,7 @@ extension Store {
                 requests.append(
                     PutRequest(
                         document: document, producer: producer, consumers: consumers, workflow: workflow,
-                        workspace: workspace, source: name))
+                        workspace: workspace, source: name, validate: validate))
             } catch {
                 refused.append(.init(source: name, message: error.message))
             }
@@ -104,9 +105,9 @@ extension Store {
     /// `<uuid>.json` per artifact, each the artifact plus a `_meta` object of `id`, `producer`, `consumer`,
     /// `created_at` and `schema`. The `_meta` object is not part of the stored artifact; its producer, consumer
     /// and time become the handoff's.
-    public func importNanobot(folder: String, progress: ((_ done: Int, _ total: Int) -> Void)? = nil)
-        throws(HandoffError) -> ImportReport
-    {
+    public func importNanobot(
+        folder: String, validate: Bool = true, progress: ((_ done: Int, _ total: Int) -> Void)? = nil
+    ) throws(HandoffError) -> ImportReport {
         guard FileIO.isDirectory(folder) else {
             throw HandoffError(.notFound, "no such folder: \(folder)")
         }
@@ -118,7 +119,9 @@ extension Store {
             do {
                 let bytes = try FileIO.readFile(path, limit: configuration.limits.maxBytes)
                 let document = try ArtifactDocument.parse(bytes, source: path, limits: configuration.limits)
-                requests.append(try nanobotRequest(document, path: path))
+                var request = try nanobotRequest(document, path: path)
+                request.validate = validate
+                requests.append(request)
             } catch {
                 refused.append(.init(source: path, message: error.message))
             }

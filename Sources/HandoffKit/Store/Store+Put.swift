@@ -14,11 +14,13 @@ public struct PutRequest: Sendable {
     public var createdAt: Timestamp?
     /// How to name the document in an error, such as its file name.
     public var source: String
+    /// Whether to check the document against its schema; skipping it is recorded on the artifact.
+    public var validate: Bool
 
     public init(
         document: JSONValue, producer: String, consumers: [String] = [], workflow: String? = nil,
         workspace: String? = nil, parents: [ArtifactID] = [], createdAt: Timestamp? = nil,
-        source: String = "the artifact"
+        source: String = "the artifact", validate: Bool = true
     ) {
         self.document = document
         self.producer = producer
@@ -28,6 +30,7 @@ public struct PutRequest: Sendable {
         self.parents = parents
         self.createdAt = createdAt
         self.source = source
+        self.validate = validate
     }
 }
 
@@ -68,17 +71,18 @@ extension Store {
     /// bytes are written and flushed before the index records it, so a put that returns survives a crash,
     /// and a crash before it returns leaves no index entry without its object.
     /// - Returns: The artifact's id and the handoffs created.
-    /// - Throws: `HandoffError`: `.invalidInput` for a document that is not an artifact, `.usage` for a bad
-    ///   name, `.busy`, `.io`.
+    /// - Throws: `HandoffError`: `.invalidInput` for a document that is not an artifact or is invalid against
+    ///   its schema (unless `validate` is false, which the artifact then records), `.usage` for a bad name,
+    ///   `.notFound` for an unknown parent, `.busy`, `.io`.
     @discardableResult
     public func put(
         _ document: JSONValue, from producer: String, to consumers: [String] = [], workflow: String? = nil,
-        workspace: String? = nil, parents: [ArtifactID] = []
+        workspace: String? = nil, parents: [ArtifactID] = [], validate: Bool = true
     ) throws(HandoffError) -> PutResult {
         try put([
             PutRequest(
                 document: document, producer: producer, consumers: consumers, workflow: workflow,
-                workspace: workspace, parents: parents)
+                workspace: workspace, parents: parents, validate: validate)
         ])[0]
     }
 
@@ -101,10 +105,9 @@ extension Store {
         for parent in Set(prepared.flatMap(\.put.parents)) where try index.artifact(parent) == nil {
             throw HandoffError(.notFound, "no parent artifact \(parent) in the store at \(path)")
         }
-        var written = Set<ArtifactID>()
-        for item in prepared where written.insert(item.put.id).inserted {
-            _ = try objects.write(item.bytes, as: item.put.id)
-        }
+        var seen = Set<ArtifactID>()
+        let unique = prepared.filter { seen.insert($0.put.id).inserted }
+        _ = try objects.write(batch: unique.map { ($0.bytes, $0.put.id) })
         Failpoint.hit("objects-durable")
         let recorded = try index.record(prepared.map(\.put), at: configuration.clock())
         Failpoint.hit("index-committed")
@@ -130,6 +133,9 @@ extension Store {
                 "\(request.source) is nested deeper than the limit of \(configuration.limits.maxDepth) levels"
             )
         }
+        if request.validate {
+            try schemas.check(request.document, declaring: schema.description, source: request.source)
+        }
         let bytes = CanonicalJSON.encode(request.document)
         guard bytes.count <= configuration.limits.maxBytes else {
             throw HandoffError(
@@ -144,7 +150,8 @@ extension Store {
             producer: request.producer, consumers: consumers, workflow: request.workflow,
             workspace: request.workspace, createdAt: request.createdAt, parents: request.parents,
             nextActions: NextActionExtractor.extract(
-                from: request.document, places: NextActionExtractor.defaultPlaces))
+                from: request.document, places: schemas.nextActionPlaces(forSchema: schema.description)),
+            validated: request.validate)
         return PreparedPut(bytes: bytes, put: put)
     }
 }

@@ -1,4 +1,5 @@
 import HandoffJSON
+import HandoffSchema
 
 /// A Handoff store: content-addressed artifacts under `objects/`, and an SQLite index of them and their
 /// handoffs. Several processes may use one store at once.
@@ -17,14 +18,21 @@ public final class Store: Sendable {
         public var limits: JSONParser.Limits
         /// The clock that stamps artifacts and handoffs; tests replace it.
         public var clock: @Sendable () -> Timestamp
+        /// Whether validation checks `format` (date-time, email, uri, …) rather than only noting it.
+        public var assertFormats: Bool
+        /// Where schemas find documents they refer to that are neither built in nor in the store.
+        public var schemaLoaders: [any SchemaLoader]
 
         public init(
             busyTimeout: Double = 10, limits: JSONParser.Limits = .init(),
-            clock: @escaping @Sendable () -> Timestamp = { Timestamp.now() }
+            clock: @escaping @Sendable () -> Timestamp = { Timestamp.now() }, assertFormats: Bool = true,
+            schemaLoaders: [any SchemaLoader] = []
         ) {
             self.busyTimeout = busyTimeout
             self.limits = limits
             self.clock = clock
+            self.assertFormats = assertFormats
+            self.schemaLoaders = schemaLoaders
         }
     }
 
@@ -33,6 +41,8 @@ public final class Store: Sendable {
     public let configuration: Configuration
     let objects: ObjectStore
     let index: SQLiteIndex
+    /// The schemas this store validates against: the built-in ones and its own.
+    public let schemas: SchemaCatalog
 
     private init(path: String, configuration: Configuration) throws(HandoffError) {
         self.path = path
@@ -40,10 +50,9 @@ public final class Store: Sendable {
         objects = ObjectStore(storePath: path)
         index = try SQLiteIndex(
             path: Self.indexPath(path), busyTimeout: configuration.busyTimeout, lockPath: path + "/lock")
-    }
-
-    deinit {
-        index.close()
+        schemas = SchemaCatalog(
+            local: LocalSchemas(index: index, objects: objects), loaders: configuration.schemaLoaders,
+            assertFormats: configuration.assertFormats)
     }
 
     /// The store a command uses when none is named: `$HANDOFF_STORE`, else `./.handoff`.

@@ -1,0 +1,60 @@
+import GRDB
+
+/// A store-local schema as the index records it.
+struct SchemaEntry: Sendable {
+    var name: String
+    var id: ArtifactID
+    var size: Int
+    var addedAt: Timestamp
+}
+
+extension SQLiteIndex {
+    func schemaEntries() throws(HandoffError) -> [SchemaEntry] {
+        try read { db in
+            try db.rows(sql: "SELECT name, object, size, created_at FROM schema ORDER BY name").map(
+                Self.schemaEntry)
+        }
+    }
+
+    func schemaEntry(named name: String) throws(HandoffError) -> SchemaEntry? {
+        try read { db in
+            try db.row(
+                sql: "SELECT name, object, size, created_at FROM schema WHERE name = ?", arguments: [name]
+            )
+            .map(Self.schemaEntry)
+        }
+    }
+
+    /// Records a schema whose object is durable. A name is never given other content: that is refused.
+    /// - Returns: Whether the same schema was already registered.
+    func addSchema(name: String, id: ArtifactID, size: Int, at now: Timestamp) throws(HandoffError) -> Bool {
+        try write { db in
+            if let existing = try db.row(sql: "SELECT object FROM schema WHERE name = ?", arguments: [name]) {
+                let stored: String = existing["object"]
+                guard stored == id.description else {
+                    throw HandoffError(
+                        .invalidInput,
+                        "schema \(name) is already registered with other content (\(stored)); a registered version never changes",
+                        hint: "publish the change as a new version, such as \(nextVersion(of: name))")
+                }
+                return true
+            }
+            try db.run(
+                sql: "INSERT INTO schema (name, object, size, created_at) VALUES (?, ?, ?, ?)",
+                arguments: [name, id.description, size, now.millisecondsSince1970])
+            return false
+        }
+    }
+
+    private static func schemaEntry(_ row: Row) throws -> SchemaEntry {
+        SchemaEntry(
+            name: row["name"], id: try ArtifactID(stored: row["object"]), size: row["size"],
+            addedAt: Timestamp(millisecondsSince1970: row["created_at"]))
+    }
+}
+
+/// `x-v2` for `x-v1`.
+func nextVersion(of name: String) -> String {
+    guard let schema = SchemaName(name) else { return name }
+    return "\(schema.name)-v\(schema.version + 1)"
+}

@@ -1,0 +1,35 @@
+import HandoffJSON
+import HandoffSchema
+
+extension Store {
+    /// Registers a schema in this store: artifacts may then declare it. Its `$id` names it
+    /// (`urn:handoff:schema:<name>-v<N>`), and its document is stored content-addressed like an artifact.
+    ///
+    /// A registered version is immutable: the same content again is a no-op, other content under the same
+    /// name (a built-in one included) is refused.
+    /// - Returns: The schema and whether it was already registered.
+    /// - Throws: `HandoffError` `.invalidInput` for an invalid schema, a bad `$id`, or a changed version.
+    @discardableResult
+    public func addSchema(_ document: JSONValue, source: String) throws(HandoffError) -> (
+        schema: SchemaInfo, existed: Bool
+    ) {
+        let name = try schemas.checkNewSchema(document, source: source)
+        let bytes = CanonicalJSON.encode(document)
+        let id = ArtifactID(canonicalBytes: bytes)
+        if let builtIn = BuiltInSchemas.document(named: name) {
+            guard CanonicalJSON.encode(builtIn) == bytes else {
+                throw HandoffError(
+                    .invalidInput,
+                    "\(source): \(name) is a built-in schema, and a released version never changes",
+                    hint: "publish the change as a new version, such as \(nextVersion(of: name))")
+            }
+            return (try schemas.list().first { $0.name == name }!, true)
+        }
+        _ = try objects.write(bytes, as: id)
+        let existed = try index.addSchema(name: name, id: id, size: bytes.count, at: configuration.clock())
+        guard let info = try schemas.list().first(where: { $0.name == name }) else {
+            throw HandoffError(.io, "schema \(name) vanished after it was added")
+        }
+        return (info, existed)
+    }
+}
