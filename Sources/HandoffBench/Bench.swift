@@ -17,8 +17,8 @@ struct BenchOptions {
             case "--dir": directory = iterator.next() ?? directory
             case "--only": only = iterator.next()
             case "--help", "-h":
-                print(
-                    "usage: handoff-bench [--quick] [--json] [--dir DIR] [--only canonical|store|queue|processes]"
+                say(
+                    "usage: handoff-bench [--quick] [--json] [--dir DIR] [--only canonical|schema|store|queue|processes]"
                 )
                 exit(0)
             default:
@@ -45,13 +45,13 @@ final class Bench {
         guard !options.json else { return }
         let formatted = value >= 100 ? String(Int(value.rounded())) : String(format: "%.2f", value)
         let label = name.padding(toLength: 52, withPad: " ", startingAt: 0)
-        print(
+        say(
             "\(label) \(String(repeating: " ", count: max(0, 10 - formatted.count)))\(formatted) \(unit)\(note.isEmpty ? "" : "  (\(note))")"
         )
     }
 
     func section(_ title: String) {
-        if !options.json { print("\n\(title)") }
+        if !options.json { say("\n\(title)") }
     }
 
     func printJSON() {
@@ -59,7 +59,7 @@ final class Bench {
         for result in results {
             object[result.name] = ["value": .number(result.value), "unit": .string(result.unit)]
         }
-        print(JSONValue.object(object).description)
+        say(JSONValue.object(object).description)
     }
 
     /// A fresh store directory, removed when the process exits.
@@ -134,4 +134,9 @@ func workLog(decisions: Int, seed: Int) -> JSONValue {
         ],
         "recommendations": ["summarize_top_categories", "verify_low_confidence_decisions"],
     ]
+}
+
+/// Prints a line at once, unbuffered, so progress shows when the output goes to a file or a pipe.
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }

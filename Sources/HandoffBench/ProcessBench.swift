@@ -10,7 +10,7 @@ func benchProcesses(_ bench: Bench) throws {
         .appendingPathComponent("handoff").path
     guard FileManager.default.isExecutableFile(atPath: executable) else {
         if !bench.options.json {
-            print(
+            say(
                 "\n(no handoff executable beside the benchmark: build it with -c release to time processes)")
         }
         return

@@ -9,7 +9,9 @@ func benchQueue(_ bench: Bench) throws {
     bench.section("queue: inbox and claims as the store grows")
     let store = try bench.temporaryStore("queue")
     let document: JSONValue = [
-        "schema": "tool-result-v1", "tool": "bird", "status": "success", "output": ["count": 50],
+        "schema": "tool-result-v1", "tool": "bird",
+        "input": ["args": [], "kwargs": ["command": "bookmarks"]],
+        "output": ["count": 50], "status": "success", "duration_ms": 1200,
     ]
     // The consumers measured: distinct workflows make distinct handoffs of one artifact.
     func deliver(_ count: Int, to consumer: String, tag: String) throws {

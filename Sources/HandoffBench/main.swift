@@ -14,17 +14,16 @@ if CommandLine.arguments.count > 1, CommandLine.arguments[1] == "--claim-worker"
     exit(runClaimWorker(Array(CommandLine.arguments.dropFirst(2))))
 }
 
-// Line-buffered, so progress shows when the output goes to a file or a pipe.
-setvbuf(stdout, nil, _IOLBF, 0)
 let options = BenchOptions(Array(CommandLine.arguments.dropFirst()))
 let bench = Bench(options: options)
 if !options.json {
-    print(
+    say(
         "handoff-bench\(options.quick ? " (quick)" : ""), release build, store directory \(options.directory)"
     )
 }
 let sections: [(String, @MainActor (Bench) throws -> Void)] = [
-    ("canonical", benchCanonicalization), ("store", benchStore), ("queue", benchQueue),
+    ("canonical", benchCanonicalization), ("schema", benchSchemas), ("store", benchStore),
+    ("queue", benchQueue),
     ("processes", benchProcesses),
 ]
 for (name, section) in sections where options.only == nil || options.only == name {
