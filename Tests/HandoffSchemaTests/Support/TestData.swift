@@ -66,7 +66,6 @@ enum TestData {
             try JSONSerialization.jsonObject(with: Data(contentsOf: url), options: [.fragmentsAllowed]))
     }
 
-    static var isCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
 }
 
 /// Resolves the suite's `http://localhost:1234/...` references from its `remotes/` folder.
