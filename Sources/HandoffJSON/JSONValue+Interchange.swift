@@ -46,8 +46,12 @@ extension JSONValue {
 }
 
 private func noncharacter(in string: String) -> String? {
-    for scalar in string.unicodeScalars where scalar.properties.isNoncharacterCodePoint {
-        let hex = String(scalar.value, radix: 16, uppercase: true)
+    // Noncharacters are U+FDD0…U+FDEF and U+xFFFE, U+xFFFF; in UTF-8 they all start with a byte of 0xEF or more.
+    guard string.utf8.contains(where: { $0 >= 0xEF }) else { return nil }
+    for scalar in string.unicodeScalars {
+        let value = scalar.value
+        guard (0xFDD0...0xFDEF).contains(value) || value & 0xFFFE == 0xFFFE else { continue }
+        let hex = String(value, radix: 16, uppercase: true)
         return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
     }
     return nil

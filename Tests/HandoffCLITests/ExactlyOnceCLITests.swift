@@ -61,11 +61,12 @@ struct ExactlyOnceCLITests {
     }
 
     @Test func workersKilledMidLeaseLoseNothingAndDoNothingTwice() throws {
-        let count = 600
+        let count = 2_000
         try fill(count, consumer: "worker")
         let log = scratch.path + "/executions.log"
-        // Each execution appends one line: the handoff, the attempt, and the end of its lease in ms.
-        let script = #"echo "$HANDOFF_ID $HANDOFF_ATTEMPT" >> "$1""#
+        // Each execution appends one line, the handoff and the attempt, and takes a moment, so that a worker
+        // spends most of its time holding a lease.
+        let script = #"echo "$HANDOFF_ID $HANDOFF_ATTEMPT" >> "$1"; sleep 0.01"#
         func startWorker(_ name: String) throws -> Process {
             try HandoffProcess.start(
                 [
@@ -75,10 +76,13 @@ struct ExactlyOnceCLITests {
             ).0
         }
         var workers = try (0..<8).map { try startWorker("w\($0)") }
-        // Let them get going, then kill three in the middle of their work, and start three others.
+        // Let them get going, then twice kill some in the middle of their work and start others.
         usleep(700_000)
-        for victim in workers.prefix(3) { kill(victim.processIdentifier, SIGKILL) }
+        for victim in workers[0..<3] { kill(victim.processIdentifier, SIGKILL) }
         workers += try (8..<11).map { try startWorker("w\($0)") }
+        usleep(700_000)
+        for victim in workers[3..<5] { kill(victim.processIdentifier, SIGKILL) }
+        workers += try (11..<13).map { try startWorker("w\($0)") }
         for worker in workers { worker.waitUntilExit() }
         // Handoffs whose worker died stay claimed until their lease expires; a later round takes them.
         var rounds = 0
@@ -97,6 +101,7 @@ struct ExactlyOnceCLITests {
         }
         let (claims, expired) = try checkExactlyOnce(expected: count)
         #expect(claims >= count)
+        #expect(expired >= 1, "no worker was killed while it held a lease, so nothing was tested")
         let executions = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
         let distinct = Set(executions.map { $0.split(separator: " ")[0] })
         #expect(distinct.count == count, "every handoff's command ran")

@@ -411,30 +411,34 @@ final class SQLiteIndex: Sendable {
         (SELECT o.id FROM handoff o WHERE o.seq = h.routed_from) AS routed_from
         """
 
+    /// Decodes a row of `artifactColumns`. Columns are read by position: GRDB's lookup by name lowercases
+    /// the name on every access, which showed up in profiles of listings.
     static func artifactInfo(_ row: Row) throws -> ArtifactInfo {
         ArtifactInfo(
-            id: try ArtifactID(stored: row["id"]), schema: row["schema"], size: row["size"],
-            createdAt: Timestamp(millisecondsSince1970: row["created_at"]), producer: row["producer"],
-            workflow: row["workflow"], workspace: row["workspace"], validated: row["validated"])
+            id: try ArtifactID(stored: row[1]), schema: row[2], size: row[3],
+            createdAt: Timestamp(millisecondsSince1970: row[4]), producer: row[5], workflow: row[6],
+            workspace: row[7],
+            validated: row[8])
     }
 
+    /// Decodes a row of `handoffColumns`, by position like `artifactInfo`.
     static func handoff(_ row: Row) throws -> Handoff {
-        let stateName: String = row["state"]
+        let stateName: String = row[8]
         guard let state = Handoff.State(rawValue: stateName) else {
             throw HandoffError(
-                .io, "the index holds handoff \(row["id"] as String) in an unknown state \"\(stateName)\"")
+                .io, "the index holds handoff \(row[1] as String) in an unknown state \"\(stateName)\"")
         }
-        let leaseExpiry: Int64? = row["lease_expires_at"]
+        let leaseExpiry: Int64? = row[13]
         return Handoff(
-            id: row["id"], artifactID: try ArtifactID(stored: row["artifact_id"]), schema: row["schema"],
-            producer: row["producer"], consumer: row["consumer"], workflow: row["workflow"],
-            workspace: row["workspace"],
-            state: state, attempts: row["attempts"],
-            createdAt: Timestamp(millisecondsSince1970: row["created_at"]),
-            updatedAt: Timestamp(millisecondsSince1970: row["updated_at"]),
-            availableAt: Timestamp(millisecondsSince1970: row["available_at"]),
-            leaseExpiresAt: leaseExpiry.map(Timestamp.init(millisecondsSince1970:)), worker: row["worker"],
-            note: row["note"], routedFrom: row["routed_from"])
+            id: row[1], artifactID: try ArtifactID(stored: row[2]), schema: row[3], producer: row[4],
+            consumer: row[5],
+            workflow: row[6], workspace: row[7], state: state, attempts: row[9],
+            createdAt: Timestamp(millisecondsSince1970: row[10]),
+            updatedAt: Timestamp(millisecondsSince1970: row[11]),
+            availableAt: Timestamp(millisecondsSince1970: row[12]),
+            leaseExpiresAt: leaseExpiry.map(Timestamp.init(millisecondsSince1970:)), worker: row[14],
+            note: row[15],
+            routedFrom: row[16])
     }
 }
 
