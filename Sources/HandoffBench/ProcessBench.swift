@@ -47,5 +47,13 @@ func benchProcesses(_ bench: Bench) throws {
     bench.report(
         "handoff get", try time(["get", stored.id.description, "--store", store.path]), "ms", "median")
     bench.report("handoff inbox", try time(["inbox", "consumer", "--store", store.path]), "ms", "median")
-    bench.report("handoff claim", try time(["claim", "consumer", "--store", store.path]), "ms", "median")
+    // Enough distinct handoffs that every timed claim finds one.
+    let claimable = bench.count(100) + 10
+    try store.put(
+        (0..<claimable).map { n in
+            PutRequest(
+                document: workLog(decisions: 3, seed: 9), producer: "bench", consumers: ["claimer"],
+                workflow: "run-\(n)")
+        })
+    bench.report("handoff claim", try time(["claim", "claimer", "--store", store.path]), "ms", "median")
 }

@@ -5,6 +5,7 @@ import HandoffKit
 extension HandoffCommand {
     struct Canonicalize: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "canonicalize",
             abstract: "Print a document's RFC 8785 canonical bytes.",
             discussion: """
                 Reads one JSON document (FILE, or standard input when FILE is absent or -), checks it strictly \

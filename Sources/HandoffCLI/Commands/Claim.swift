@@ -74,6 +74,7 @@ extension HandoffCommand {
 
     struct Ack: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "ack",
             abstract: "Finish a claimed handoff: done, blocked or rejected.",
             discussion: """
                 Exits 3, changing nothing, when the receipt no longer holds: its lease expired and the handoff \
@@ -110,6 +111,7 @@ extension HandoffCommand {
 
     struct Release: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "release",
             abstract: "Give a claimed handoff back to its consumer's inbox.",
             discussion: """
                 The handoff becomes claimable again, after --delay seconds. Its attempts still count towards \
@@ -144,6 +146,7 @@ extension HandoffCommand {
 
     struct Extend: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "extend",
             abstract: "Keep a claim: its lease now ends --lease seconds from now.",
             discussion: """
                 Exits 3 when the receipt no longer holds.
@@ -171,6 +174,7 @@ extension HandoffCommand {
 
     struct Retry: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "retry",
             abstract: "Put a dead, blocked or rejected handoff back in its consumer's inbox.",
             discussion: """
                 Its attempt count starts again. Exits 3 when the handoff is in another state.

@@ -5,6 +5,7 @@ import HandoffKit
 extension HandoffCommand {
     struct Demo: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "demo",
             abstract:
                 "Run the bookmark workflow with three bots on the default store and show what happened.",
             discussion: """

@@ -5,6 +5,7 @@ import HandoffKit
 extension HandoffCommand {
     struct Get: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "get",
             abstract: "Print an artifact's document.",
             discussion: """
                 ID is an artifact id, a unique prefix of at least 8 hex digits, or a handoff id (its artifact is \

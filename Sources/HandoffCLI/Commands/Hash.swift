@@ -5,6 +5,7 @@ import HandoffKit
 extension HandoffCommand {
     struct Hash: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "hash",
             abstract: "Print the artifact id of a document.",
             discussion: """
                 The id is xxh128: and the XXH3-128 of the document's canonical bytes, so the same content has \

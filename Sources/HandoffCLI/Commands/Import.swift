@@ -5,6 +5,7 @@ import HandoffKit
 extension HandoffCommand {
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "import",
             abstract:
                 "Store many artifacts at once: a JSON Lines file, or the seed's .nanobot/artifacts folder.",
             discussion: """

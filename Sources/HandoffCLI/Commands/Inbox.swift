@@ -5,6 +5,7 @@ import HandoffKit
 extension HandoffCommand {
     struct Inbox: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "inbox",
             abstract: "List the handoffs waiting for a consumer, oldest first.",
             discussion: """
                 Shows pending handoffs unless --state asks for others, with each artifact's next actions. \

@@ -5,6 +5,7 @@ import HandoffKit
 extension HandoffCommand {
     struct Init: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "init",
             abstract: "Create a store.",
             discussion: """
                 Creates the store directory with owner-only permissions, its object directory and its index. \

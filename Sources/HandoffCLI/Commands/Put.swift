@@ -5,6 +5,7 @@ import HandoffKit
 extension HandoffCommand {
     struct Put: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "put",
             abstract: "Store an artifact and hand it to consumers.",
             discussion: """
                 Reads one JSON document (FILE, or standard input), which must be an object whose top-level \

@@ -5,6 +5,7 @@ import HandoffKit
 extension HandoffCommand {
     struct Route: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "route",
             abstract: "Hand an artifact, or the artifact of a handoff, on to another consumer.",
             discussion: """
                 Given a handoff id, its artifact goes on from that handoff's consumer (unless --from says \
@@ -52,6 +53,7 @@ extension HandoffCommand {
 
     struct Next: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "next",
             abstract: "List an artifact's next actions and where each came from.",
             discussion: """
                 Actions written in the artifact, at the places its schema declares, come first; then the ones \

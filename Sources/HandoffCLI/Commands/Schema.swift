@@ -55,6 +55,7 @@ extension HandoffCommand {
 
         struct Show: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "show",
                 abstract: "Print a schema's document.",
                 discussion: """
                     Indented on a terminal; --json prints it as one line.
@@ -77,6 +78,7 @@ extension HandoffCommand {
 
         struct Add: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "add",
                 abstract: "Register a schema in the store.",
                 discussion: """
                     The schema must be valid JSON Schema 2020-12 with an "$id" of the form \
@@ -111,6 +113,7 @@ extension HandoffCommand {
 
         struct Check: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "check",
                 abstract: "Check that a file is a valid JSON Schema (2020-12) without registering it.",
                 discussion: """
                     Exits 0 when it is valid, 1 when it is not (saying where), 65 when it is not JSON.

@@ -5,6 +5,7 @@ import HandoffKit
 extension HandoffCommand {
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "show",
             abstract:
                 "Show an artifact: schema, size, handoffs and their states, parents, children, next actions.",
             discussion: """

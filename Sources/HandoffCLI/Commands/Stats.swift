@@ -5,6 +5,7 @@ import HandoffKit
 extension HandoffCommand {
     struct Stats: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "stats",
             abstract: "Count what the store holds.",
             discussion: """
                 Artifacts and their bytes, artifacts per schema, handoffs per state, producers, consumers, and the \

@@ -6,6 +6,7 @@ import HandoffSchema
 extension HandoffCommand {
     struct Validate: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "validate",
             abstract: "Check documents against their schema.",
             discussion: """
                 Each document is checked against the schema its "schema" field names (built in, or registered \

@@ -5,6 +5,7 @@ import HandoffKit
 extension HandoffCommand {
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "verify",
             abstract: "Re-hash every object and cross-check the index.",
             discussion: """
                 Exits 0 when the store is sound and 1 when it found damage: an object whose bytes changed, an \

@@ -11,6 +11,7 @@ import HandoffKit
 extension HandoffCommand {
     struct Work: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "work",
             abstract: "Work through a consumer's inbox, running a command for each handoff.",
             discussion: """
                 Claims the consumer's handoffs one at a time and runs COMMAND for each, with the document on \
