@@ -1,4 +1,5 @@
 import Foundation
+import HandoffTesting
 import Testing
 
 /// The built `handoff` executable, run as a user runs it: a separate process, arguments, standard input,
@@ -95,15 +96,11 @@ private final class DataBox: @unchecked Sendable {
     var data = Data()
 }
 
-/// A fresh directory for one test's store, removed afterwards.
+/// A fresh directory for one test's store and files, removed afterwards.
 final class Scratch: Sendable {
-    let path: String
+    private let directory = try! TemporaryDirectory(prefix: "handoff-cli")
+    var path: String { directory.path }
     var store: String { path + "/store" }
-
-    init() {
-        path = NSTemporaryDirectory() + "handoff-cli-" + UUID().uuidString
-        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
 
     func write(_ name: String, _ text: String) -> String {
         let file = path + "/" + name
@@ -115,16 +112,6 @@ final class Scratch: Sendable {
         let file = path + "/" + name
         precondition(FileManager.default.createFile(atPath: file, contents: Data(bytes)))
         return file
-    }
-
-    deinit {
-        if let enumerator = FileManager.default.enumerator(atPath: path) {
-            for case let relative as String in enumerator {
-                try? FileManager.default.setAttributes(
-                    [.posixPermissions: 0o700], ofItemAtPath: path + "/" + relative)
-            }
-        }
-        try? FileManager.default.removeItem(atPath: path)
     }
 }
 

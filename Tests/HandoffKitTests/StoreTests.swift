@@ -1,23 +1,9 @@
 import Foundation
 import HandoffJSON
+import HandoffTesting
 import Testing
 
 @testable import HandoffKit
-
-/// A directory under the system's temporary directory, removed when the test is done with it.
-final class TemporaryDirectory {
-    let path: String
-
-    init() {
-        path = NSTemporaryDirectory() + "handoff-test-" + UUID().uuidString
-        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    deinit {
-        try? FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: path)
-        try? FileManager.default.removeItem(atPath: path)
-    }
-}
 
 /// A valid security-scan-v1 artifact.
 func scanResult(risk: Int = 15, actions: [String] = ["manual_review"]) -> JSONValue {
@@ -31,8 +17,10 @@ func scanResult(risk: Int = 15, actions: [String] = ["manual_review"]) -> JSONVa
 }
 
 struct StoreTests {
-    let directory = TemporaryDirectory()
+    let directory: TemporaryDirectory
     var storePath: String { directory.path + "/store" }
+
+    init() throws { directory = try TemporaryDirectory() }
 
     @Test func putThenReadBack() throws {
         let store = try Store.create(at: storePath)

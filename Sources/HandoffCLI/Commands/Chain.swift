@@ -39,9 +39,8 @@ extension HandoffCommand {
         }
 
         func run() throws {
-            let argument = try ArtifactArgument(parsing: id)
-            let store = try store.open()
-            let chain = try store.chain(of: try argument.resolve(in: store), depth: depth)
+            let (store, _, artifact) = try store.open(resolving: id)
+            let chain = try store.chain(of: artifact, depth: depth)
             switch output.json ? .json : format {
             case .json: Terminal.printJSON(chainJSON(chain))
             case .text: Terminal.print(chainText(chain))

@@ -22,32 +22,16 @@ extension HandoffCommand {
         @Option(name: .long, help: ArgumentHelp("Seconds the claim holds.", valueName: "seconds"))
         var lease: Double = Store.defaultLeaseSeconds
 
-        @Option(
-            name: .long,
-            help: ArgumentHelp("Who is working on it (recorded on the handoff).", valueName: "name"))
-        var worker: String?
-
-        @Option(name: .long, help: ArgumentHelp("Only claim artifacts of this schema.", valueName: "schema"))
-        var schema: String?
-
-        @Option(
-            name: .long,
-            help: ArgumentHelp("Claims a handoff gets before it is dead-lettered.", valueName: "n"))
-        var maxAttempts: Int = Store.defaultMaxAttempts
-
+        @OptionGroup var claiming: ClaimOptions
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
-
-        func validate() throws {
-            guard maxAttempts > 0 else { throw ValidationError("--max-attempts must be positive") }
-        }
 
         func run() throws {
             let store = try store.open()
             guard
                 let claim = try store.claim(
-                    for: consumer, leaseSeconds: lease, worker: worker, schema: schema,
-                    maxAttempts: maxAttempts)
+                    for: consumer, leaseSeconds: lease, worker: claiming.worker, schema: claiming.schema,
+                    maxAttempts: claiming.maxAttempts)
             else {
                 throw HandoffError(.nothingToClaim, "nothing to claim for \(consumer)")
             }

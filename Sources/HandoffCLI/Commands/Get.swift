@@ -33,9 +33,7 @@ extension HandoffCommand {
         @OptionGroup var output: OutputOptions
 
         func run() throws {
-            let argument = try ArtifactArgument(parsing: id)
-            let store = try store.open()
-            let id = try argument.resolve(in: store)
+            let (store, _, id) = try store.open(resolving: id)
             guard meta || pretty else {
                 Terminal.write(try store.canonicalBytes(of: id) + [0x0A])
                 return

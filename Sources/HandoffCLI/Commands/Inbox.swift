@@ -21,49 +21,17 @@ extension HandoffCommand {
 
         @Option(
             name: .long,
-            help: ArgumentHelp(
-                "Only handoffs in this state (default pending); repeatable.", valueName: "state"))
-        var state: [String] = []
-
-        @Option(name: .long, help: ArgumentHelp("Only artifacts of this schema.", valueName: "schema"))
-        var schema: String?
-
-        @Option(name: .long, help: ArgumentHelp("Only from this producer.", valueName: "producer"))
-        var from: String?
-
-        @Option(name: .long, help: ArgumentHelp("Only in this workflow.", valueName: "id"))
-        var workflow: String?
-
-        @Option(name: .long, help: ArgumentHelp("Only in this workspace.", valueName: "name"))
-        var workspace: String?
-
-        @Option(
-            name: .long,
             help: ArgumentHelp("Only artifacts that recommend this next action.", valueName: "action"))
         var action: String?
 
-        @Option(name: .long, help: ArgumentHelp("Only created at or after this time.", valueName: "time"))
-        var since: TimeArgument?
-
-        @Option(name: .long, help: ArgumentHelp("At most this many.", valueName: "n"))
-        var limit: Int = 100
-
+        @OptionGroup var filters: FilterOptions
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
 
-        func validate() throws {
-            guard limit > 0 else { throw ValidationError("--limit must be positive") }
-            _ = try parseStates(state)
-        }
-
         func run() throws {
             let store = try store.open()
-            let states = try parseStates(state)
-            let handoffs = try store.inbox(
-                consumer,
-                filter: HandoffFilter(
-                    producer: from, states: states.isEmpty ? nil : states, schema: schema, workflow: workflow,
-                    workspace: workspace, action: action, since: since?.timestamp, limit: limit))
+            let filter = try filters.handoffFilter(action: action)
+            let handoffs = try store.inbox(consumer, filter: filter)
             var actions: [ArtifactID: [NextAction]] = [:]
             for handoff in handoffs where actions[handoff.artifactID] == nil {
                 actions[handoff.artifactID] = try store.nextActions(of: handoff.artifactID)
@@ -83,7 +51,7 @@ extension HandoffCommand {
             }
             guard !handoffs.isEmpty else {
                 Terminal.print(
-                    "Nothing \(states.isEmpty ? "pending" : states.map(\.rawValue).joined(separator: " or ")) for \(consumer)."
+                    "Nothing \((filter.states ?? [.pending]).map(\.rawValue).joined(separator: " or ")) for \(consumer)."
                 )
                 return
             }

@@ -20,63 +20,24 @@ extension HandoffCommand {
         var handoffs = false
 
         @Option(
-            name: .long, help: ArgumentHelp("Only this schema, such as work-log-v1.", valueName: "schema"))
-        var schema: String?
-
-        @Option(
-            name: [.customLong("from"), .customLong("producer")],
-            help: ArgumentHelp("Only from this producer.", valueName: "producer"))
-        var producer: String?
-
-        @Option(
             name: [.customLong("to"), .customLong("consumer")],
             help: ArgumentHelp("Only handed to this consumer.", valueName: "consumer"))
         var consumer: String?
 
-        @Option(name: .long, help: ArgumentHelp("Only in this workflow.", valueName: "id"))
-        var workflow: String?
-
-        @Option(name: .long, help: ArgumentHelp("Only in this workspace.", valueName: "name"))
-        var workspace: String?
-
-        @Option(
-            name: .long,
-            help: ArgumentHelp(
-                "With --handoffs: only in this state (pending, claimed, done, blocked, rejected, dead); repeatable.",
-                valueName: "state"))
-        var state: [String] = []
-
-        @Option(name: .long, help: ArgumentHelp("Only created at or after this time.", valueName: "time"))
-        var since: TimeArgument?
-
-        @Option(name: .long, help: ArgumentHelp("Only created before this time.", valueName: "time"))
-        var until: TimeArgument?
-
-        @Option(name: .long, help: ArgumentHelp("At most this many.", valueName: "n"))
-        var limit: Int = 100
-
+        @OptionGroup var filters: FilterOptions
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
 
         func validate() throws {
-            guard limit > 0 else { throw ValidationError("--limit must be positive") }
-            for name in state where Handoff.State(rawValue: name) == nil {
-                throw ValidationError(
-                    "unknown state \"\(name)\"; states are \(Handoff.State.allCases.map(\.rawValue).joined(separator: ", "))"
-                )
+            if !filters.state.isEmpty && !handoffs {
+                throw ValidationError("--state lists handoffs: add --handoffs")
             }
-            if !state.isEmpty && !handoffs { throw ValidationError("--state lists handoffs: add --handoffs") }
         }
 
         func run() throws {
             let store = try store.open()
             if handoffs {
-                let filter = HandoffFilter(
-                    consumer: consumer, producer: producer,
-                    states: state.isEmpty ? nil : state.compactMap(Handoff.State.init),
-                    schema: schema, workflow: workflow, workspace: workspace, since: since?.timestamp,
-                    until: until?.timestamp,
-                    limit: limit)
+                let filter = try filters.handoffFilter(consumer: consumer)
                 let found = try store.handoffs(filter)
                 if output.json {
                     Terminal.printJSON(["handoffs": .array(found.map(\.json))])
@@ -88,9 +49,11 @@ extension HandoffCommand {
                 return
             }
             let filter = ArtifactFilter(
-                schema: schema, producer: producer, consumer: consumer, workflow: workflow,
-                workspace: workspace,
-                since: since?.timestamp, until: until?.timestamp, limit: limit)
+                schema: filters.schema, producer: filters.producer, consumer: consumer,
+                workflow: filters.workflow,
+                workspace: filters.workspace, since: filters.since?.timestamp,
+                until: filters.until?.timestamp,
+                limit: filters.limit)
             let found = try store.artifacts(filter)
             if output.json {
                 Terminal.printJSON(["artifacts": .array(found.map(\.json))])

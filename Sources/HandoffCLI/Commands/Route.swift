@@ -70,9 +70,7 @@ extension HandoffCommand {
         @OptionGroup var output: OutputOptions
 
         func run() throws {
-            let argument = try ArtifactArgument(parsing: id)
-            let store = try store.open()
-            let artifact = try argument.resolve(in: store)
+            let (store, _, artifact) = try store.open(resolving: id)
             let actions = try store.nextActions(of: artifact)
             if output.json {
                 Terminal.printJSON([

@@ -23,9 +23,7 @@ extension HandoffCommand {
         @OptionGroup var output: OutputOptions
 
         func run() throws {
-            let argument = try ArtifactArgument(parsing: id)
-            let store = try store.open()
-            let id = try argument.resolve(in: store)
+            let (store, argument, id) = try store.open(resolving: id)
             let info = try store.artifact(id)
             let handoffs = try store.handoffs(HandoffFilter(artifact: id))
             let parents = try store.parents(of: id)

@@ -42,18 +42,7 @@ extension HandoffCommand {
                 "Seconds each claim holds; extended while the command runs.", valueName: "seconds"))
         var lease: Double = 60
 
-        @Option(
-            name: .long,
-            help: ArgumentHelp("Name recorded as the worker (default: work-<pid>).", valueName: "name"))
-        var worker: String?
-
-        @Option(name: .long, help: ArgumentHelp("Only claim artifacts of this schema.", valueName: "schema"))
-        var schema: String?
-
-        @Option(
-            name: .long,
-            help: ArgumentHelp("Claims a handoff gets before it is dead-lettered.", valueName: "n"))
-        var maxAttempts: Int = Store.defaultMaxAttempts
+        @OptionGroup var claiming: ClaimOptions
 
         @Option(name: .long, help: ArgumentHelp("Stop after this many handoffs.", valueName: "n"))
         var limit: Int?
@@ -78,7 +67,6 @@ extension HandoffCommand {
                     "give the command to run after --, such as: handoff work reviewer -- ./review.sh")
             }
             guard lease >= 1 else { throw ValidationError("--lease must be at least 1 second") }
-            guard maxAttempts > 0 else { throw ValidationError("--max-attempts must be positive") }
             if let limit, limit <= 0 { throw ValidationError("--limit must be positive") }
             if let poll, !(poll > 0) { throw ValidationError("--poll must be more than 0 seconds") }
             guard retryDelay >= 0 else { throw ValidationError("--retry-delay must be 0 or more") }
@@ -86,14 +74,14 @@ extension HandoffCommand {
 
         func run() throws {
             let store = try store.open()
-            let worker = worker ?? "work-\(getpid())"
+            let worker = claiming.worker ?? "work-\(getpid())"
             var counts: [String: Int] = [:]
             var processed = 0
             while limit.map({ processed < $0 }) ?? true {
                 guard
                     let claim = try store.claim(
-                        for: consumer, leaseSeconds: lease, worker: worker, schema: schema,
-                        maxAttempts: maxAttempts)
+                        for: consumer, leaseSeconds: lease, worker: worker, schema: claiming.schema,
+                        maxAttempts: claiming.maxAttempts)
                 else {
                     guard let poll else { break }
                     usleep(UInt32(min(poll, 3600) * 1_000_000))

@@ -126,3 +126,85 @@ enum Input {
         return (try ArtifactDocument.parse(bytes, source: source, limits: limits), source)
     }
 }
+
+/// The filters `ls` and `inbox` share.
+struct FilterOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Only this schema, such as work-log-v1.", valueName: "schema"))
+    var schema: String?
+
+    @Option(
+        name: [.customLong("from"), .customLong("producer")],
+        help: ArgumentHelp("Only from this producer.", valueName: "producer"))
+    var producer: String?
+
+    @Option(name: .long, help: ArgumentHelp("Only in this workflow.", valueName: "id"))
+    var workflow: String?
+
+    @Option(name: .long, help: ArgumentHelp("Only in this workspace.", valueName: "name"))
+    var workspace: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Only in this state (\(Handoff.State.allCases.map(\.rawValue).joined(separator: ", "))); repeatable.",
+            valueName: "state"))
+    var state: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Only created at or after this time.", valueName: "time"))
+    var since: TimeArgument?
+
+    @Option(name: .long, help: ArgumentHelp("Only created before this time.", valueName: "time"))
+    var until: TimeArgument?
+
+    @Option(name: .long, help: ArgumentHelp("At most this many.", valueName: "n"))
+    var limit: Int = 100
+
+    func validate() throws {
+        guard limit > 0 else { throw ValidationError("--limit must be positive") }
+        do {
+            _ = try parseStates(state)
+        } catch {
+            // ArgumentParser turns only a ValidationError from validate() into a usage error.
+            throw ValidationError(error.message)
+        }
+    }
+
+    /// The handoff filter these options describe.
+    func handoffFilter(consumer: String? = nil, action: String? = nil) throws(HandoffError) -> HandoffFilter {
+        let states = try parseStates(state)
+        return HandoffFilter(
+            consumer: consumer, producer: producer, states: states.isEmpty ? nil : states, schema: schema,
+            workflow: workflow, workspace: workspace, action: action, since: since?.timestamp,
+            until: until?.timestamp,
+            limit: limit)
+    }
+}
+
+/// Who claims, and what: the options `claim` and `work` share.
+struct ClaimOptions: ParsableArguments {
+    @Option(
+        name: .long, help: ArgumentHelp("Who is working on it (recorded on the handoff).", valueName: "name"))
+    var worker: String?
+
+    @Option(name: .long, help: ArgumentHelp("Only claim artifacts of this schema.", valueName: "schema"))
+    var schema: String?
+
+    @Option(
+        name: .long, help: ArgumentHelp("Claims a handoff gets before it is dead-lettered.", valueName: "n"))
+    var maxAttempts: Int = Store.defaultMaxAttempts
+
+    func validate() throws {
+        guard maxAttempts > 0 else { throw ValidationError("--max-attempts must be positive") }
+    }
+}
+
+extension StoreOptions {
+    /// Parses an artifact argument (usage errors first), then opens the store and resolves it.
+    func open(resolving text: String) throws(HandoffError) -> (
+        store: Store, argument: ArtifactArgument, id: ArtifactID
+    ) {
+        let argument = try ArtifactArgument(parsing: text)
+        let store = try open()
+        return (store, argument, try argument.resolve(in: store))
+    }
+}

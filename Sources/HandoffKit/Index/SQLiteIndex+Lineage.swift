@@ -3,23 +3,20 @@ import GRDB
 /// Lineage (which artifacts one was derived from) and next actions.
 extension SQLiteIndex {
     func parents(of id: ArtifactID) throws(HandoffError) -> [ArtifactInfo] {
-        try read { db in
-            try db.rows(
-                sql: """
-                    SELECT \(Self.artifactColumns) FROM artifact c JOIN artifact_parent p ON p.child = c.seq
-                    JOIN artifact a ON a.seq = p.parent WHERE c.id = ? ORDER BY a.created_at, a.seq
-                    """,
-                arguments: [id.description]
-            ).map(Self.artifactInfo)
-        }
+        try related(to: id, through: "p.child = c.seq JOIN artifact a ON a.seq = p.parent")
     }
 
     func children(of id: ArtifactID) throws(HandoffError) -> [ArtifactInfo] {
+        try related(to: id, through: "p.parent = c.seq JOIN artifact a ON a.seq = p.child")
+    }
+
+    /// Artifacts joined to `id` (as `c`) through `artifact_parent` (as `p`), oldest first.
+    private func related(to id: ArtifactID, through join: String) throws(HandoffError) -> [ArtifactInfo] {
         try read { db in
             try db.rows(
                 sql: """
-                    SELECT \(Self.artifactColumns) FROM artifact parent JOIN artifact_parent p ON p.parent = parent.seq
-                    JOIN artifact a ON a.seq = p.child WHERE parent.id = ? ORDER BY a.created_at, a.seq
+                    SELECT \(Self.artifactColumns) FROM artifact c JOIN artifact_parent p ON \(join)
+                    WHERE c.id = ? ORDER BY a.created_at, a.seq
                     """,
                 arguments: [id.description]
             ).map(Self.artifactInfo)

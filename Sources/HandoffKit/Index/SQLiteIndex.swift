@@ -241,39 +241,19 @@ final class SQLiteIndex: Sendable {
     }
 
     func artifacts(_ filter: ArtifactFilter) throws(HandoffError) -> [ArtifactInfo] {
-        var conditions: [String] = []
-        var arguments = StatementArguments()
-        if let schema = filter.schema {
-            conditions.append("a.schema = ?")
-            arguments += [schema]
-        }
-        if let producer = filter.producer {
-            conditions.append("a.producer = ?")
-            arguments += [producer]
-        }
-        if let consumer = filter.consumer {
-            conditions.append("EXISTS (SELECT 1 FROM handoff h WHERE h.artifact = a.seq AND h.consumer = ?)")
-            arguments += [consumer]
-        }
-        if let workflow = filter.workflow {
-            conditions.append("a.workflow = ?")
-            arguments += [workflow]
-        }
-        if let workspace = filter.workspace {
-            conditions.append("a.workspace = ?")
-            arguments += [workspace]
-        }
-        if let since = filter.since {
-            conditions.append("a.created_at >= ?")
-            arguments += [since.millisecondsSince1970]
-        }
-        if let until = filter.until {
-            conditions.append("a.created_at < ?")
-            arguments += [until.millisecondsSince1970]
-        }
-        var sql = "SELECT \(Self.artifactColumns) FROM artifact a"
-        if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
-        sql += " ORDER BY a.created_at DESC, a.seq DESC"
+        var conditions = Conditions()
+        conditions.add("a.schema = ?", filter.schema)
+        conditions.add("a.producer = ?", filter.producer)
+        conditions.add(
+            "EXISTS (SELECT 1 FROM handoff h WHERE h.artifact = a.seq AND h.consumer = ?)", filter.consumer)
+        conditions.add("a.workflow = ?", filter.workflow)
+        conditions.add("a.workspace = ?", filter.workspace)
+        conditions.add("a.created_at >= ?", filter.since?.millisecondsSince1970)
+        conditions.add("a.created_at < ?", filter.until?.millisecondsSince1970)
+        var arguments = conditions.arguments
+        var sql =
+            "SELECT \(Self.artifactColumns) FROM artifact a" + conditions.sql
+            + " ORDER BY a.created_at DESC, a.seq DESC"
         if let limit = filter.limit {
             sql += " LIMIT ?"
             arguments += [limit]
@@ -295,54 +275,29 @@ final class SQLiteIndex: Sendable {
     }
 
     private func handoffQuery(_ filter: HandoffFilter) -> (String, StatementArguments) {
-        var conditions: [String] = []
-        var arguments = StatementArguments()
-        if let consumer = filter.consumer {
-            conditions.append("h.consumer = ?")
-            arguments += [consumer]
-        }
-        if let producer = filter.producer {
-            conditions.append("h.producer = ?")
-            arguments += [producer]
-        }
+        var conditions = Conditions()
+        conditions.add("h.consumer = ?", filter.consumer)
+        conditions.add("h.producer = ?", filter.producer)
         if let states = filter.states, !states.isEmpty {
-            // Literal state names (from the enum, so safe to inline): only a literal `state = 'pending'` lets
-            // SQLite use the partial indexes that keep the inbox fast.
+            // Literal state names (from the enum, so safe to inline): SQLite uses a partial index, such as the
+            // one on leases, only for a literal that matches its WHERE clause.
             let names = Set(states).map { "'\($0.rawValue)'" }.sorted()
-            conditions.append(
+            conditions.add(
                 names.count == 1 ? "h.state = \(names[0])" : "h.state IN (\(names.joined(separator: ", ")))")
         }
-        if let schema = filter.schema {
-            conditions.append("a.schema = ?")
-            arguments += [schema]
-        }
-        if let workflow = filter.workflow {
-            conditions.append("h.workflow = ?")
-            arguments += [workflow]
-        }
-        if let workspace = filter.workspace {
-            conditions.append("h.workspace = ?")
-            arguments += [workspace]
-        }
-        if let artifact = filter.artifact {
-            conditions.append("a.id = ?")
-            arguments += [artifact.description]
-        }
-        if let action = filter.action {
-            conditions.append(
-                "EXISTS (SELECT 1 FROM next_action n WHERE n.action = ? AND n.artifact = h.artifact)")
-            arguments += [action]
-        }
-        if let since = filter.since {
-            conditions.append("h.created_at >= ?")
-            arguments += [since.millisecondsSince1970]
-        }
-        if let until = filter.until {
-            conditions.append("h.created_at < ?")
-            arguments += [until.millisecondsSince1970]
-        }
-        var sql = "SELECT \(Self.handoffColumns) FROM handoff h JOIN artifact a ON a.seq = h.artifact"
-        if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
+        conditions.add("a.schema = ?", filter.schema)
+        conditions.add("h.workflow = ?", filter.workflow)
+        conditions.add("h.workspace = ?", filter.workspace)
+        conditions.add("a.id = ?", filter.artifact?.description)
+        conditions.add(
+            "EXISTS (SELECT 1 FROM next_action n WHERE n.action = ? AND n.artifact = h.artifact)",
+            filter.action)
+        conditions.add("h.created_at >= ?", filter.since?.millisecondsSince1970)
+        conditions.add("h.created_at < ?", filter.until?.millisecondsSince1970)
+        var arguments = conditions.arguments
+        var sql =
+            "SELECT \(Self.handoffColumns) FROM handoff h JOIN artifact a ON a.seq = h.artifact"
+            + conditions.sql
         sql +=
             filter.newestFirst ? " ORDER BY h.created_at DESC, h.seq DESC" : " ORDER BY h.created_at, h.seq"
         if let limit = filter.limit {
@@ -440,6 +395,23 @@ final class SQLiteIndex: Sendable {
             note: row[15],
             routedFrom: row[16])
     }
+}
+
+/// The WHERE clause of a listing, from the filters that are set.
+private struct Conditions {
+    private var clauses: [String] = []
+    private(set) var arguments = StatementArguments()
+
+    /// Adds `clause` with its one argument, when the filter has a value.
+    mutating func add(_ clause: String, _ value: (any DatabaseValueConvertible)?) {
+        guard let value else { return }
+        clauses.append(clause)
+        arguments += [value]
+    }
+
+    mutating func add(_ clause: String) { clauses.append(clause) }
+
+    var sql: String { clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND ") }
 }
 
 /// An artifact whose object is durable, ready to be indexed.
