@@ -34,6 +34,8 @@ public struct HandoffCommand: ParsableCommand {
         do {
             var command = try parseAsRoot(arguments)
             try command.run()
+            // A command whose output did not all arrive did not do what it was asked.
+            if let failure = Terminal.outputError { throw failure }
             return 0
         } catch let error as HandoffError {
             Terminal.printError(error.message)

@@ -31,6 +31,8 @@ public struct ArtifactCheck: Sendable, CustomStringConvertible {
         do {
             let declared = try ArtifactDocument.declaredSchema(of: document, source: "the document")
                 .description
+            // What put refuses before it validates, a check refuses too.
+            try ArtifactDocument.checkStorable(document, source: "the document")
             let name = schema ?? declared
             if name != declared {
                 return ArtifactCheck(

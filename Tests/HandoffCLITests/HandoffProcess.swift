@@ -85,6 +85,28 @@ struct HandoffProcess {
             signaled: process.terminationReason == .uncaughtSignal)
     }
 
+    /// Runs a shell command line, for what needs a shell's redirections (such as writing to /dev/full).
+    static func shell(_ command: String) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", command]
+        var env = ProcessInfo.processInfo.environment
+        env["NO_COLOR"] = "1"
+        process.environment = env
+        let err = Pipe()
+        let out = Pipe()
+        process.standardError = err
+        process.standardOutput = out
+        try process.run()
+        let output = out.fileHandleForReading.readDataToEndOfFile()
+        let errors = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(
+            status: process.terminationStatus, stdout: output,
+            stderr: String(decoding: errors, as: UTF8.self),
+            signaled: process.terminationReason == .uncaughtSignal)
+    }
+
     static func run(_ arguments: [String], stdin text: String, environment: [String: String] = [:]) throws
         -> Result
     {

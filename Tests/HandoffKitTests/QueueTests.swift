@@ -303,3 +303,15 @@ extension Array {
     /// The two elements of a two-element array.
     func splat() -> (Element, Element)? { count == 2 ? (self[0], self[1]) : nil }
 }
+
+struct ImportedTimeTests {
+    @Test func aHandoffCreatedInTheFutureIsClaimableNow() throws {
+        let temporary = try TemporaryStore()
+        let future = Timestamp.now().adding(milliseconds: 7_200_000)
+        try temporary.store.put([
+            PutRequest(document: scanResult(), producer: "p", consumers: ["c"], createdAt: future)
+        ])
+        let claim = try #require(try temporary.store.claim(for: "c"))
+        #expect(claim.handoff.createdAt == future)
+    }
+}

@@ -89,31 +89,63 @@ struct ExpectValidArtifactTests {
     }
 }
 
-/// The XCTest assertion, with the failures it records captured instead of failing this test.
+/// The XCTest assertion, with the failures it records captured instead of failing this test. Only the
+/// assertion under test is captured; this test's own assertions report as usual.
 final class XCTAssertValidArtifactTests: XCTestCase {
-    private var failures: [String] = []
+    private var captured: [String]?
 
     override func recordFailure(
         withDescription description: String, inFile filePath: String, atLine lineNumber: Int, expected: Bool
     ) {
-        failures.append(description)
+        if captured != nil {
+            captured!.append(description)
+        } else {
+            super.recordFailure(
+                withDescription: description, inFile: filePath, atLine: lineNumber, expected: expected)
+        }
+    }
+
+    /// The failures `body` records.
+    private func failures(_ body: () -> Void) -> [String] {
+        captured = []
+        body()
+        let recorded = captured ?? []
+        captured = nil
+        return recorded
     }
 
     func testValidArtifactRecordsNoFailure() {
-        XCTAssertValidArtifact(
-            file: samples.appendingPathComponent("valid/security-scan-v1/x-bookmarks.json").path)
-        XCTAssertValidArtifact(
-            encoding: ToolResult(tool: "bird", input: .init(kwargs: [:]), status: "success", durationMs: 3))
-        XCTAssertTrue(failures.isEmpty, "\(failures)")
+        let recorded = failures {
+            XCTAssertValidArtifact(
+                file: samples.appendingPathComponent("valid/security-scan-v1/x-bookmarks.json").path)
+            XCTAssertValidArtifact(
+                encoding: ToolResult(
+                    tool: "bird", input: .init(kwargs: [:]), status: "success", durationMs: 3))
+        }
+        XCTAssertEqual(recorded, [])
     }
 
     func testInvalidArtifactRecordsOneFailureWithTheErrors() {
-        XCTAssertValidArtifact(["schema": "security-scan-v1", "risk_score": 150], "from the scanner")
-        XCTAssertEqual(failures.count, 1)
-        let failure = failures.first ?? ""
-        failures.removeAll()
+        let recorded = failures {
+            XCTAssertValidArtifact(["schema": "security-scan-v1", "risk_score": 150], "from the scanner")
+        }
+        XCTAssertEqual(recorded.count, 1)
+        let failure = recorded.first ?? ""
         XCTAssertTrue(failure.contains("not a valid security-scan-v1 artifact"), failure)
         XCTAssertTrue(failure.contains("/risk_score: 150 is greater than the maximum 100"), failure)
         XCTAssertTrue(failure.contains("from the scanner"), failure)
+    }
+
+    func testAValueThePutWouldRefuseFailsTheCheckToo() {
+        let recorded = failures {
+            XCTAssertValidArtifact([
+                "schema": "handoff-request-v1", "task": "t", "expected_schema": "x-v1",
+                "priority": .number(.nan),
+            ])
+        }
+        XCTAssertEqual(recorded.count, 1)
+        XCTAssertTrue(
+            recorded.first?.contains("the document at /priority: nan is not a JSON number") == true,
+            recorded.first ?? "")
     }
 }

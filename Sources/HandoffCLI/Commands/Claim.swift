@@ -35,11 +35,23 @@ extension HandoffCommand {
             else {
                 throw HandoffError(.nothingToClaim, "nothing to claim for \(consumer)")
             }
-            let document = try store.document(claim.handoff.artifactID)
-            let actions = try store.nextActions(of: claim.handoff.artifactID)
-            ProcessLifetime.keep(document)
+            // The claim is committed; if its document cannot be read or its receipt cannot be printed, nobody
+            // could ack it, so give it back at once rather than leave it held until the lease ends.
+            do {
+                let document = try store.document(claim.handoff.artifactID)
+                let actions = try store.nextActions(of: claim.handoff.artifactID)
+                ProcessLifetime.keep(document)
+                try show(claim, document: document, actions: actions)
+            } catch {
+                _ = try? store.release(claim.receipt, note: "handed back by claim: \(error.message)")
+                throw error
+            }
+        }
+
+        private func show(_ claim: Claim, document: JSONValue, actions: [NextAction]) throws(HandoffError) {
             if output.json {
                 Terminal.printJSON(claim.json(document: document, nextActions: actions))
+                if let failure = Terminal.outputError { throw failure }
                 return
             }
             let handoff = claim.handoff
@@ -53,6 +65,7 @@ extension HandoffCommand {
             if !names.isEmpty { Terminal.print("next     \(names.joined(separator: ", "))") }
             Terminal.print()
             Terminal.write(JSONWriter.encode(document, options: .pretty) + [0x0A])
+            if let failure = Terminal.outputError { throw failure }
         }
     }
 

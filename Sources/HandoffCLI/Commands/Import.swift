@@ -68,20 +68,24 @@ extension HandoffCommand {
 
         func run() throws {
             let progress = ProgressBar(label: "importing")
-            let report: ImportReport
+            let input: ImportInput
             if let nanobot {
-                guard FileIO.isDirectory(nanobot) else {
-                    throw HandoffError(.notFound, "no such folder: \(nanobot)")
-                }
-                report = try store.openOrCreate(limits: limits.limits).importNanobot(
-                    folder: nanobot, progress: progress.update)
+                input = try ImportInput.nanobot(folder: nanobot, validate: !noValidate, limits: limits.limits)
             } else {
                 // A file larger than the document limit is fine: each line is held to the limit.
                 let (bytes, source) = try Input.read(file, limits: JSONParser.Limits(maxBytes: .max))
-                report = try store.openOrCreate(limits: limits.limits).importJSONLines(
+                input = try ImportInput.jsonLines(
                     bytes, source: source, producer: from!, consumers: to, workflow: workflow,
                     workspace: workspace,
-                    progress: progress.update)
+                    validate: !noValidate, limits: limits.limits)
+            }
+            let report: ImportReport
+            if !Store.exists(at: store.path), let refusals = allRefused(input) {
+                // Nothing would be imported: report it without creating a store.
+                report = refusals
+            } else {
+                report = try store.openOrCreate(limits: limits.limits).importArtifacts(
+                    input, progress: progress.update)
             }
             progress.finish()
             if output.json {
@@ -100,6 +104,28 @@ extension HandoffCommand {
                 for refusal in report.invalid { Terminal.print("  invalid: \(refusal.message)") }
             }
             if !report.invalid.isEmpty { throw ExitCode(HandoffError.Code.checkFailed.exitStatus) }
+        }
+
+        /// The report of an import of which nothing passes the checks a new store (with only the built-in
+        /// schemas) makes, or nil when something would be imported.
+        private func allRefused(_ input: ImportInput) -> ImportReport? {
+            let catalog = SchemaCatalog()
+            var report = ImportReport()
+            report.read = input.requests.count + input.refused.count
+            report.invalid = input.refused
+            for request in input.requests {
+                do {
+                    let schema = try request.check()
+                    if request.validate {
+                        try catalog.check(
+                            request.document, declaring: schema.description, source: request.source)
+                    }
+                    return nil
+                } catch {
+                    report.invalid.append(.init(source: request.source, message: error.message))
+                }
+            }
+            return report
         }
     }
 }

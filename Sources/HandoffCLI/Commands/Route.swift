@@ -10,8 +10,9 @@ extension HandoffCommand {
             discussion: """
                 Given a handoff id, its artifact goes on from that handoff's consumer (unless --from says \
                 otherwise); the new handoff records where it came from, and the original's note says where it \
-                went. A handoff that was still pending or claimed is finished as routed. Given an artifact id, \
-                --from is required. The chain shows the route.
+                went. A handoff that was still pending or claimed is finished as routed; one claimed under a live \
+                lease needs that claim's --receipt. Given an artifact id, --from is required. The chain shows \
+                the route.
 
                   handoff route 01JD3XQ2K8B6W5N2M7T4R9C1ZP --to security_reviewer --note "touches credentials"
                   handoff route 3f2a9c01 --from coordinator --to coder
@@ -29,6 +30,12 @@ extension HandoffCommand {
         @Option(name: .long, help: ArgumentHelp("Why.", valueName: "text"))
         var note: String?
 
+        @Option(
+            name: .long,
+            help: ArgumentHelp(
+                "The receipt of your claim, to route a handoff you hold a lease on.", valueName: "receipt"))
+        var receipt: String?
+
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
 
@@ -38,7 +45,8 @@ extension HandoffCommand {
             let handoff: Handoff
             switch argument {
             case .handoff(let origin):
-                handoff = try store.route(handoffID: origin, to: to, from: from, note: note)
+                let receipt = try receipt.map { text throws(HandoffError) in try Receipt(parsing: text) }
+                handoff = try store.route(handoffID: origin, to: to, from: from, note: note, receipt: receipt)
             case .artifact:
                 handoff = try store.route(
                     artifact: try argument.resolve(in: store), to: to, from: from, note: note)

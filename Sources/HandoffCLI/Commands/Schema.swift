@@ -96,6 +96,10 @@ extension HandoffCommand {
 
             func run() throws {
                 let (document, source) = try Input.document(file, limits: limits.limits)
+                // A schema that would be refused must not create a store on its way out.
+                if !Store.exists(at: store.path) {
+                    _ = try SchemaCatalog().checkNewSchema(document, source: source)
+                }
                 let store = try store.openOrCreate(limits: limits.limits)
                 let (schema, existed) = try store.addSchema(document, source: source)
                 if output.json {

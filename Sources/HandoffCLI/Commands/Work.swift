@@ -69,7 +69,12 @@ extension HandoffCommand {
             guard lease >= 1 else { throw ValidationError("--lease must be at least 1 second") }
             if let limit, limit <= 0 { throw ValidationError("--limit must be positive") }
             if let poll, !(poll > 0) { throw ValidationError("--poll must be more than 0 seconds") }
-            guard retryDelay >= 0 else { throw ValidationError("--retry-delay must be 0 or more") }
+            guard lease <= Store.maximumSeconds else {
+                throw ValidationError("--lease must be at most \(Int(Store.maximumSeconds)) seconds")
+            }
+            guard retryDelay >= 0, retryDelay <= Store.maximumSeconds else {
+                throw ValidationError("--retry-delay must be 0 to \(Int(Store.maximumSeconds)) seconds")
+            }
         }
 
         func run() throws {
@@ -88,7 +93,14 @@ extension HandoffCommand {
                     continue
                 }
                 processed += 1
-                let outcome = try process(claim, in: store)
+                let outcome: String
+                do {
+                    outcome = try process(claim, in: store)
+                } catch {
+                    // Do not leave it held by a worker that is giving up: give it back for another.
+                    _ = try? store.release(claim.receipt, note: "handed back by work: \(error)")
+                    throw error
+                }
                 counts[outcome, default: 0] += 1
             }
             let summary = ["done", "blocked", "rejected", "released", "lost"].compactMap { key in
@@ -137,11 +149,13 @@ extension HandoffCommand {
                 if result == child { break }
                 if result < 0 && errno != EINTR { throw HandoffError(.io, "cannot wait for \(command[0])") }
                 if Timestamp.now() >= nextExtension {
-                    if let lost = try conflict({ () throws(HandoffError) in
+                    // A failed extension (lost lease, busy store) must not abandon a running command: say so, and
+                    // let finishing decide what happens to the handoff.
+                    do {
                         try store.extend(claim.receipt, leaseSeconds: lease)
-                    }) {
+                    } catch {
                         Terminal.printError(
-                            "lost the lease on \(handoff.id) while \(command[0]) ran: \(lost.message)")
+                            "could not extend the lease on \(handoff.id) while \(command[0]) ran: \(error)")
                     }
                     nextExtension = Timestamp.now().adding(milliseconds: Int64(lease * 500))
                 }

@@ -32,8 +32,8 @@ struct StoreOptions: ParsableArguments {
     }
 
     func validate() throws {
-        guard busyTimeout >= 0, busyTimeout.isFinite else {
-            throw ValidationError("--busy-timeout must be zero or more seconds")
+        guard busyTimeout >= 0, busyTimeout <= Store.maximumBusyTimeout else {
+            throw ValidationError("--busy-timeout must be 0 to \(Int(Store.maximumBusyTimeout)) seconds")
         }
         if let store, store.isEmpty { throw ValidationError("--store must name a directory") }
     }

@@ -17,16 +17,24 @@ enum Terminal {
     static let colorEnabled: Bool =
         stdoutIsTerminal && getenv("NO_COLOR") == nil && getenv("TERM").map { String(cString: $0) } != "dumb"
 
+    /// The first error writing standard output met, if any: the command's data did not all arrive, and
+    /// `HandoffCommand.run` turns that into exit status 74.
+    nonisolated(unsafe) private(set) static var outputError: HandoffError?
+
     static func write(_ bytes: [UInt8]) {
-        writeAll(STDOUT_FILENO, bytes)
+        guard outputError == nil else { return }
+        if let code = writeAll(STDOUT_FILENO, bytes) {
+            outputError = HandoffError(
+                .io, "cannot write to standard output: \(String(cString: strerror(code)))")
+        }
     }
 
     static func writeError(_ text: String) {
-        writeAll(STDERR_FILENO, Array(text.utf8))
+        _ = writeAll(STDERR_FILENO, Array(text.utf8))
     }
 
-    /// Unbuffered, so output and errors interleave in the order they happen.
-    private static func writeAll(_ descriptor: Int32, _ bytes: [UInt8]) {
+    /// Unbuffered, so output and errors interleave in the order they happen. Returns errno on failure.
+    private static func writeAll(_ descriptor: Int32, _ bytes: [UInt8]) -> Int32? {
         var written = 0
         while written < bytes.count {
             let result = bytes.withUnsafeBytes { buffer in
@@ -34,10 +42,11 @@ enum Terminal {
             }
             if result < 0 {
                 if errno == EINTR { continue }
-                return
+                return errno
             }
             written += result
         }
+        return nil
     }
 
     static func print(_ text: String = "") {

@@ -176,6 +176,15 @@ extension SQLiteIndex {
                 )
             }
             let seq: Int64 = row["seq"]
+            if let onward = try db.value(
+                String.self, sql: "SELECT id FROM handoff WHERE routed_from = ? ORDER BY seq LIMIT 1",
+                arguments: [seq])
+            {
+                // Its artifact went on to another consumer; retrying this one would deliver it twice.
+                throw HandoffError(
+                    .conflict, "handoff \(handoffID) was routed on as handoff \(onward)",
+                    hint: "retry that one instead")
+            }
             try db.run(
                 sql: """
                     UPDATE handoff SET state = 'pending', attempts = 0, available_at = ?, note = ?, updated_at = ?
@@ -190,8 +199,8 @@ extension SQLiteIndex {
     /// Hands an artifact on to another consumer. When it comes from a handoff, that handoff's note says
     /// where it went, and if it was still pending or claimed it is finished as `routed`.
     func route(
-        artifact: ArtifactID, from origin: String?, producer: String, to consumer: String, note: String?,
-        now: Timestamp
+        artifact: ArtifactID, from origin: String?, receipt: Receipt?, producer: String, to consumer: String,
+        note: String?, now: Timestamp
     ) throws(HandoffError) -> Handoff {
         try write { db in
             guard
@@ -208,7 +217,10 @@ extension SQLiteIndex {
             if let origin {
                 guard
                     let originRow = try db.row(
-                        sql: "SELECT seq, state, workflow, workspace FROM handoff WHERE id = ?",
+                        sql: """
+                            SELECT seq, state, workflow, workspace, lease_token, lease_expires_at, worker
+                            FROM handoff WHERE id = ?
+                            """,
                         arguments: [origin])
                 else {
                     throw HandoffError(.notFound, "no handoff \(quotedForMessage(origin)) in the store")
@@ -219,17 +231,28 @@ extension SQLiteIndex {
                 workspace = originRow["workspace"]
                 let destination = "routed to \(consumer) by \(producer)" + (note.map { ": \($0)" } ?? "")
                 let state: String = originRow["state"]
-                let finishes = state == "pending" || state == "claimed"
-                try db.run(
-                    sql: """
-                        UPDATE handoff SET state = CASE WHEN ? THEN 'routed' ELSE state END,
-                            lease_token = CASE WHEN ? THEN NULL ELSE lease_token END,
-                            lease_expires_at = CASE WHEN ? THEN NULL ELSE lease_expires_at END,
-                            note = ?, updated_at = ? WHERE seq = ?
-                        """,
-                    arguments: [
-                        finishes, finishes, finishes, destination, now.millisecondsSince1970, originSeq,
-                    ])
+                let leaseEnd: Int64? = originRow["lease_expires_at"]
+                let token: String? = originRow["lease_token"]
+                if state == "claimed", let leaseEnd, leaseEnd > now.millisecondsSince1970,
+                    receipt?.token != token
+                {
+                    // Whoever holds the lease is working on it; only they (with their receipt) may pass it on.
+                    let holder: String? = originRow["worker"]
+                    throw HandoffError(
+                        .conflict,
+                        "handoff \(origin) is claimed\(holder.map { " by \($0)" } ?? "") until \(Timestamp(millisecondsSince1970: leaseEnd))",
+                        hint: "route it with the claim's --receipt, or after the lease ends")
+                }
+                if state == "pending" || state == "claimed" {
+                    // An active delivery moves: this one is finished as routed, and says where it went.
+                    try db.run(
+                        sql: """
+                            UPDATE handoff SET state = 'routed', lease_token = NULL, lease_expires_at = NULL,
+                                note = ?, updated_at = ? WHERE seq = ?
+                            """,
+                        arguments: [destination, now.millisecondsSince1970, originSeq])
+                }
+                // A finished one keeps its own note (why it was blocked, say); its history records the route.
                 try addEvent(
                     originSeq, "routed", at: now, worker: nil, attempt: nil, note: destination, in: db)
             }

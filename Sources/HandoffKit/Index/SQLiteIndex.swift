@@ -199,6 +199,8 @@ final class SQLiteIndex: Sendable {
         in db: Database
     ) throws -> Handoff {
         let id = HandoffID.make(at: now)
+        // An imported handoff keeps its original time, but is claimable now even if that time lies ahead.
+        let availableAt = min(createdAt, now)
         try db.run(
             sql: """
                 INSERT INTO handoff (id, artifact, producer, consumer, workflow, workspace, state, attempts,
@@ -207,13 +209,14 @@ final class SQLiteIndex: Sendable {
                 """,
             arguments: [
                 id, artifactSeq, producer, consumer, workflow, workspace, createdAt.millisecondsSince1970,
-                now.millisecondsSince1970, createdAt.millisecondsSince1970, note, routedFrom?.seq,
+                now.millisecondsSince1970, availableAt.millisecondsSince1970, note, routedFrom?.seq,
             ])
         return Handoff(
             id: id, artifactID: artifact.id, schema: artifact.schema, producer: producer, consumer: consumer,
             workflow: workflow, workspace: workspace, state: .pending, attempts: 0, createdAt: createdAt,
             updatedAt: now,
-            availableAt: createdAt, leaseExpiresAt: nil, worker: nil, note: note, routedFrom: routedFrom?.id)
+            availableAt: availableAt, leaseExpiresAt: nil, worker: nil, note: note, routedFrom: routedFrom?.id
+        )
     }
 
     // MARK: Reading

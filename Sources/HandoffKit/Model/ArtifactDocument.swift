@@ -49,6 +49,24 @@ public enum ArtifactDocument {
         return schema
     }
 
+    /// Refuses a document built in code that the strict parser would not read back: nested deeper than the
+    /// limit (checked first, without deep recursion), or holding a NaN, an infinity or a noncharacter.
+    /// Parsed documents always pass.
+    public static func checkStorable(
+        _ document: JSONValue, source: String, limits: JSONParser.Limits = .init()
+    )
+        throws(HandoffError)
+    {
+        if document.nestingExceeds(limits.maxDepth) {
+            throw HandoffError(
+                .invalidInput, "\(source) is nested deeper than the limit of \(limits.maxDepth) levels")
+        }
+        if let problem = document.firstInterchangeProblem() {
+            let place = problem.pointer.description.isEmpty ? "/" : problem.pointer.description
+            throw HandoffError(.invalidInput, "\(source) at \(place): \(problem.message)")
+        }
+    }
+
     private static func article(_ typeName: String) -> String {
         typeName == "array" || typeName == "object" ? "an \(typeName)" : "a \(typeName)"
     }

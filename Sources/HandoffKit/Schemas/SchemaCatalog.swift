@@ -65,7 +65,9 @@ public final class SchemaCatalog: Sendable {
         if let schema = compiled.withLock({ $0[name] }) { return schema }
         do {
             _ = try document(named: name)
-        } catch {
+        } catch  where error.code == .notFound {
+            // Unknown to the catalog: an artifact declaring it is bad input. (A schema whose stored object is
+            // missing or damaged is an I/O error, and stays one.)
             throw HandoffError(.invalidInput, error.message, hint: error.hint)
         }
         let schema: CompiledSchema
@@ -118,7 +120,7 @@ public final class SchemaCatalog: Sendable {
         let schema: CompiledSchema
         do {
             schema = try compiled(named: name)
-        } catch {
+        } catch  where error.code == .invalidInput {
             throw HandoffError(
                 .invalidInput, "\(source): \(error.message)",
                 hint: "register the schema with `handoff schema add FILE`, or put it with --no-validate",
@@ -142,8 +144,11 @@ public final class SchemaCatalog: Sendable {
         return places.compactMap(\.stringValue)
     }
 
-    /// Checks a schema document and the name its `$id` gives it, for adding it to a store.
-    func checkNewSchema(_ document: JSONValue, source: String) throws(HandoffError) -> String {
+    /// Checks a schema document for registering it: its `$id` must be `urn:handoff:schema:<name>-v<N>`, it
+    /// must compile, and it must not change a built-in schema.
+    /// - Returns: The name its `$id` gives it.
+    /// - Throws: `HandoffError` `.invalidInput` saying what is wrong and where.
+    public func checkNewSchema(_ document: JSONValue, source: String) throws(HandoffError) -> String {
         guard case .string(let id) = document["$id"] else {
             throw HandoffError(
                 .invalidInput,
@@ -157,6 +162,12 @@ public final class SchemaCatalog: Sendable {
                 .invalidInput,
                 "\(source): the \"$id\" \(quotedForMessage(id)) is not of the form \(BuiltInSchemas.uriPrefix)<name>-v<N>"
             )
+        }
+        if let builtIn = BuiltInSchemas.document(named: name.description), builtIn != document {
+            throw HandoffError(
+                .invalidInput,
+                "\(source): \(name) is a built-in schema, and a released version never changes",
+                hint: "publish the change as a new version, such as \(nextVersion(of: name.description))")
         }
         _ = try compile(document, source: source)
         return name.description
@@ -184,7 +195,14 @@ struct LocalSchemas: Sendable {
     }
 
     private func document(at id: ArtifactID) throws(HandoffError) -> JSONValue {
-        let bytes = try objects.read(id)
+        let bytes: [UInt8]
+        do {
+            bytes = try objects.read(id)
+        } catch {
+            throw HandoffError(
+                .io, "a registered schema's object cannot be read: \(error.message)",
+                hint: "run `handoff verify`")
+        }
         do {
             return try JSONParser.parse(
                 bytes, limits: JSONParser.Limits(maxDepth: JSONParser.Limits.depthCeiling, maxBytes: .max))

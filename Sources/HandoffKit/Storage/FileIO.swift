@@ -52,19 +52,23 @@ package enum FileIO {
         -> [UInt8]
     {
         var info = stat()
-        var capacity = 64 * 1024
-        if fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG {
-            capacity = Int(info.st_size) + 1
+        guard fstat(descriptor, &info) == 0 else { throw failure("cannot read", name, errno) }
+        if (info.st_mode & S_IFMT) == S_IFDIR {
+            throw HandoffError(.usage, "\(name) is a directory, not a file")
         }
-        var bytes = [UInt8](repeating: 0, count: max(1, min(capacity, limit == .max ? capacity : limit + 1)))
+        // A regular file says how big it is (though /proc files say 0, and files can grow while read).
+        let expected = (info.st_mode & S_IFMT) == S_IFREG ? Int(info.st_size) : 0
+        // Read at most one byte past the limit: enough to know the input is too large.
+        let ceiling = limit == .max ? Int.max : limit + 1
+        var bytes = [UInt8](repeating: 0, count: max(4096, min(expected + 1, ceiling)))
         var count = 0
-        while true {
+        while count < ceiling {
             if count == bytes.count {
-                if count > limit { break }
-                bytes.append(contentsOf: repeatElement(0, count: min(bytes.count, max(1, limit + 1 - count))))
+                let growth = min(bytes.count, ceiling - count)
+                bytes.append(contentsOf: repeatElement(0, count: growth))
             }
             let read = bytes.withUnsafeMutableBytes { buffer in
-                Glibc.read(descriptor, buffer.baseAddress! + count, buffer.count - count)
+                Glibc.read(descriptor, buffer.baseAddress! + count, min(buffer.count, ceiling) - count)
             }
             if read < 0 {
                 if errno == EINTR { continue }

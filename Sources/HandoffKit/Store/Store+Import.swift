@@ -7,6 +7,11 @@ public struct ImportReport: Sendable {
         /// The file, or `FILE line N`.
         public let source: String
         public let message: String
+
+        public init(source: String, message: String) {
+            self.source = source
+            self.message = message
+        }
     }
 
     /// Inputs read.
@@ -74,9 +79,46 @@ extension Store {
         workspace: String? = nil, validate: Bool = true,
         progress: ((_ done: Int, _ total: Int) -> Void)? = nil
     ) throws(HandoffError) -> ImportReport {
+        let input = try ImportInput.jsonLines(
+            bytes, source: source, producer: producer, consumers: consumers, workflow: workflow,
+            workspace: workspace,
+            validate: validate, limits: configuration.limits)
+        return try importArtifacts(input, progress: progress)
+    }
+
+    /// Imports a folder written by the seed's `AgentArtifactStore` (a `.nanobot/artifacts` folder); see
+    /// `ImportInput.nanobot(folder:validate:limits:)`.
+    public func importNanobot(
+        folder: String, validate: Bool = true, progress: ((_ done: Int, _ total: Int) -> Void)? = nil
+    ) throws(HandoffError) -> ImportReport {
+        try importArtifacts(
+            try ImportInput.nanobot(folder: folder, validate: validate, limits: configuration.limits),
+            progress: progress)
+    }
+
+    /// Imports what an input holds: its artifacts in batches, its unreadable entries reported as invalid.
+    public func importArtifacts(_ input: ImportInput, progress: ((_ done: Int, _ total: Int) -> Void)? = nil)
+        throws(HandoffError) -> ImportReport
+    {
+        var report = try importArtifacts(input.requests, progress: progress)
+        report.read += input.refused.count
+        report.invalid = (input.refused + report.invalid).sorted { sourceOrder($0.source, $1.source) }
+        return report
+    }
+}
+
+/// What an import reads before it stores anything: the artifacts, and the entries that are not artifacts.
+public struct ImportInput: Sendable {
+    public var requests: [PutRequest]
+    public var refused: [ImportReport.Refusal]
+
+    /// A JSON Lines file's documents, one per non-blank line, as put by `producer` for `consumers`.
+    public static func jsonLines(
+        _ bytes: [UInt8], source: String, producer: String, consumers: [String] = [], workflow: String? = nil,
+        workspace: String? = nil, validate: Bool = true, limits: JSONParser.Limits = .init()
+    ) throws(HandoffError) -> ImportInput {
         try Name.check(producer, as: "producer")
-        var requests: [PutRequest] = []
-        var refused: [ImportReport.Refusal] = []
+        var input = ImportInput(requests: [], refused: [])
         var lineNumber = 0
         for line in bytes.split(separator: 0x0A, omittingEmptySubsequences: false) {
             lineNumber += 1
@@ -85,59 +127,53 @@ extension Store {
             guard content.contains(where: { $0 != 0x20 && $0 != 0x09 }) else { continue }
             let name = "\(source) line \(lineNumber)"
             do {
-                let document = try ArtifactDocument.parse(
-                    Array(content), source: name, limits: configuration.limits)
-                requests.append(
+                let document = try ArtifactDocument.parse(Array(content), source: name, limits: limits)
+                input.requests.append(
                     PutRequest(
                         document: document, producer: producer, consumers: consumers, workflow: workflow,
                         workspace: workspace, source: name, validate: validate))
             } catch {
-                refused.append(.init(source: name, message: error.message))
+                input.refused.append(.init(source: name, message: error.message))
             }
         }
-        var report = try importArtifacts(requests, progress: progress)
-        report.read += refused.count
-        report.invalid = (refused + report.invalid).sorted { lineOrder($0.source) < lineOrder($1.source) }
-        return report
+        return input
     }
 
-    /// Imports a folder written by the seed's `AgentArtifactStore` (a `.nanobot/artifacts` folder): one
+    /// A folder written by the seed's `AgentArtifactStore` (a `.nanobot/artifacts` folder): one
     /// `<uuid>.json` per artifact, each the artifact plus a `_meta` object of `id`, `producer`, `consumer`,
-    /// `created_at` and `schema`. The `_meta` object is not part of the stored artifact; its producer, consumer
-    /// and time become the handoff's.
-    public func importNanobot(
-        folder: String, validate: Bool = true, progress: ((_ done: Int, _ total: Int) -> Void)? = nil
-    ) throws(HandoffError) -> ImportReport {
+    /// `created_at` and `schema`. The `_meta` object is not part of the stored artifact; its producer,
+    /// consumer and time become the handoff's. A `created_at` without a time zone (as Python's `isoformat()`
+    /// writes them) is taken as UTC.
+    public static func nanobot(folder: String, validate: Bool = true, limits: JSONParser.Limits = .init())
+        throws(HandoffError) -> ImportInput
+    {
         guard FileIO.isDirectory(folder) else {
             throw HandoffError(.notFound, "no such folder: \(folder)")
         }
         let names = try FileIO.contentsOfDirectory(folder).filter { $0.hasSuffix(".json") }.sorted()
-        var requests: [PutRequest] = []
-        var refused: [ImportReport.Refusal] = []
+        var input = ImportInput(requests: [], refused: [])
         for name in names {
             let path = folder + "/" + name
             do {
-                let bytes = try FileIO.readFile(path, limit: configuration.limits.maxBytes)
-                let document = try ArtifactDocument.parse(bytes, source: path, limits: configuration.limits)
+                let bytes = try FileIO.readFile(path, limit: limits.maxBytes)
+                let document = try ArtifactDocument.parse(bytes, source: path, limits: limits)
                 var request = try nanobotRequest(document, path: path)
                 request.validate = validate
-                requests.append(request)
+                input.requests.append(request)
             } catch {
-                refused.append(.init(source: path, message: error.message))
+                input.refused.append(.init(source: path, message: error.message))
             }
         }
         // The seed's store lists artifacts by creation time; importing in that order keeps inboxes in it.
-        requests.sort {
+        input.requests.sort {
             ($0.createdAt ?? Timestamp(millisecondsSince1970: 0))
                 < ($1.createdAt ?? Timestamp(millisecondsSince1970: 0))
         }
-        var report = try importArtifacts(requests, progress: progress)
-        report.read += refused.count
-        report.invalid = (refused + report.invalid).sorted { $0.source < $1.source }
-        return report
+        return input
     }
 
-    private func nanobotRequest(_ document: JSONValue, path: String) throws(HandoffError) -> PutRequest {
+    private static func nanobotRequest(_ document: JSONValue, path: String) throws(HandoffError) -> PutRequest
+    {
         guard case .object(var object) = document else {
             throw HandoffError(
                 .invalidInput, "\(path): an artifact must be a JSON object, not \(document.typeName)")
@@ -178,8 +214,13 @@ extension Store {
     }
 }
 
-/// Orders `FILE line N` names by N.
-private func lineOrder(_ source: String) -> Int {
-    guard let number = source.split(separator: " ").last.flatMap({ Int($0) }) else { return 0 }
-    return number
+/// Orders inputs by name, and lines of one file (`FILE line N`) by N.
+private func sourceOrder(_ lhs: String, _ rhs: String) -> Bool {
+    func split(_ source: String) -> (String, Int) {
+        guard let range = source.ranges(of: " line ").last, let number = Int(source[range.upperBound...])
+        else { return (source, 0) }
+        return (String(source[..<range.lowerBound]), number)
+    }
+    let (left, right) = (split(lhs), split(rhs))
+    return left.0 == right.0 ? left.1 < right.1 : left.0 < right.0
 }

@@ -121,18 +121,8 @@ extension Store {
     /// Checks a request and computes its canonical bytes and id, writing nothing.
     func prepare(_ request: PutRequest) throws(HandoffError) -> PreparedPut {
         let schema = try request.check()
-        if let problem = request.document.firstInterchangeProblem() {
-            throw HandoffError(
-                .invalidInput,
-                "\(request.source) at \(problem.pointer.description.isEmpty ? "/" : problem.pointer.description): \(problem.message)"
-            )
-        }
-        if request.document.nestingExceeds(configuration.limits.maxDepth) {
-            throw HandoffError(
-                .invalidInput,
-                "\(request.source) is nested deeper than the limit of \(configuration.limits.maxDepth) levels"
-            )
-        }
+        try ArtifactDocument.checkStorable(
+            request.document, source: request.source, limits: configuration.limits)
         if request.validate {
             try schemas.check(request.document, declaring: schema.description, source: request.source)
         }

@@ -3,6 +3,9 @@ extension Store {
     /// picked up again soon.
     public static let defaultLeaseSeconds = 300.0
 
+    /// The longest lease or release delay, a year.
+    public static let maximumSeconds = 31_536_000.0
+
     /// How many claims a handoff gets before it is dead-lettered.
     public static let defaultMaxAttempts = 5
 
@@ -73,7 +76,8 @@ extension Store {
     ///
     /// Given a handoff, its artifact goes on from its consumer (unless `producer` names someone else), the
     /// new handoff records where it came from, and the original's note says where it went; if the original
-    /// was still pending or claimed it is finished as `routed`.
+    /// was still pending or claimed it is finished as `routed` (a finished one keeps its note, and the route
+    /// is in its history). A handoff claimed under a live lease can be routed only with the claim's receipt.
     /// - Parameters:
     ///   - handoffID: The handoff to route on, or nil to route the artifact `artifact` afresh.
     ///   - producer: Who hands it on; required when routing an artifact rather than a handoff.
@@ -81,7 +85,7 @@ extension Store {
     public func route(
         handoffID: String? = nil, artifact: ArtifactID? = nil, to consumer: String,
         from producer: String? = nil,
-        note: String? = nil
+        note: String? = nil, receipt: Receipt? = nil
     ) throws(HandoffError) -> Handoff {
         try Name.check(consumer, as: "consumer")
         if let producer { try Name.check(producer, as: "producer") }
@@ -95,7 +99,8 @@ extension Store {
                 hint: "give --from, or route one of its handoffs")
         }
         return try index.route(
-            artifact: artifact, from: origin?.id, producer: producer, to: consumer, note: note,
+            artifact: artifact, from: origin?.id, receipt: receipt, producer: producer, to: consumer,
+            note: note,
             now: configuration.clock())
     }
 
@@ -124,12 +129,14 @@ extension Store {
     private func milliseconds(_ seconds: Double, _ what: String, allowZero: Bool = false) throws(HandoffError)
         -> Int64
     {
-        guard seconds.isFinite, allowZero ? seconds >= 0 : seconds > 0, seconds <= 31_536_000 else {
+        let milliseconds = seconds.isFinite ? (seconds * 1000).rounded() : -1
+        // A lease must last at least a millisecond once rounded, or it would have expired as it began.
+        guard allowZero ? milliseconds >= 0 : milliseconds >= 1, seconds <= Self.maximumSeconds else {
             throw HandoffError(
                 .usage,
-                "the \(what) must be \(allowZero ? "0" : "more than 0") to 31536000 seconds (a year), not \(seconds)"
+                "the \(what) must be \(allowZero ? "0" : "0.001") to \(Int(Self.maximumSeconds)) seconds (a year), not \(seconds)"
             )
         }
-        return Int64((seconds * 1000).rounded())
+        return Int64(milliseconds)
     }
 }

@@ -26,7 +26,7 @@ public struct VerifyReport: Sendable {
     public var objectsChecked = 0
     /// Bytes read and re-hashed.
     public var bytesChecked = 0
-    /// Artifacts the index lists.
+    /// Artifacts the index lists (store-local schemas are checked too, but not counted here).
     public var indexedArtifacts = 0
     public var problems: [Problem] = []
     /// Objects no index entry names: left by puts interrupted before they recorded them. Harmless.
@@ -53,6 +53,8 @@ extension Store {
         var indexed: [ArtifactID: Int] = [:]
         for (id, size) in try index.indexedObjects() { indexed[id] = size }
         report.indexedArtifacts = indexed.count
+        // Store-local schemas are objects too.
+        for entry in try index.schemaEntries() { indexed[entry.id] = entry.size }
         let (ids, strays) = try objects.scan()
         report.strayFiles = strays
         var onDisk = Set<ArtifactID>()

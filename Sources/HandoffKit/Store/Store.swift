@@ -48,12 +48,18 @@ public final class Store: Sendable {
         self.path = path
         self.configuration = configuration
         objects = ObjectStore(storePath: path)
+        let busyTimeout =
+            configuration.busyTimeout.isNaN
+            ? 0 : min(max(configuration.busyTimeout, 0), Self.maximumBusyTimeout)
         index = try SQLiteIndex(
-            path: Self.indexPath(path), busyTimeout: configuration.busyTimeout, lockPath: path + "/lock")
+            path: Self.indexPath(path), busyTimeout: busyTimeout, lockPath: path + "/lock")
         schemas = SchemaCatalog(
             local: LocalSchemas(index: index, objects: objects), loaders: configuration.schemaLoaders,
             assertFormats: configuration.assertFormats)
     }
+
+    /// The longest busy timeout a store accepts, a day; longer ones are shortened to it.
+    public static let maximumBusyTimeout = 86_400.0
 
     /// The store a command uses when none is named: `$HANDOFF_STORE`, else `./.handoff`.
     public static func defaultPath(environment: [String: String]) -> String {
