@@ -439,57 +439,37 @@ extension ECMARegex {
                             pc = head
                         }
                     case .repeatSet(let si, let min, let max, let greedy, let backward):
-                        if greedy {
-                            var count = 0
-                            var p = pos
-                            if backward {
-                                while count < max && p > 0 && sets[si].contains(input[p - 1]) {
-                                    p -= 1
-                                    count += 1
-                                }
-                            } else {
-                                while count < max && p < n && sets[si].contains(input[p]) {
-                                    p += 1
-                                    count += 1
-                                }
-                            }
-                            steps += count
-                            if steps > budget { throw .steps }
-                            if count < min {
-                                failed = true
-                            } else {
-                                if count > min {
-                                    stack.append(
-                                        Frame(
-                                            kind: kGreedy, a: pc, b: backward ? p + 1 : p - 1,
-                                            c: backward ? pos - min : pos + min))
-                                }
-                                pos = p
-                                pc += 1
+                        // A greedy repeat takes as many as it may and gives them back one by one;
+                        // a lazy one takes the fewest and takes more one by one.
+                        let limit = greedy ? max : min
+                        var count = 0
+                        var p = pos
+                        if backward {
+                            while count < limit && p > 0 && sets[si].contains(input[p - 1]) {
+                                p -= 1
+                                count += 1
                             }
                         } else {
-                            var count = 0
-                            var p = pos
-                            if backward {
-                                while count < min && p > 0 && sets[si].contains(input[p - 1]) {
-                                    p -= 1
-                                    count += 1
-                                }
-                            } else {
-                                while count < min && p < n && sets[si].contains(input[p]) {
-                                    p += 1
-                                    count += 1
-                                }
+                            while count < limit && p < n && sets[si].contains(input[p]) {
+                                p += 1
+                                count += 1
                             }
-                            steps += count
-                            if steps > budget { throw .steps }
-                            if count < min {
-                                failed = true
-                            } else {
-                                if max > min { stack.append(Frame(kind: kLazy, a: pc, b: p, c: max - min)) }
-                                pos = p
-                                pc += 1
+                        }
+                        steps += count
+                        if steps > budget { throw .steps }
+                        if count < min {
+                            failed = true
+                        } else {
+                            if greedy && count > min {
+                                stack.append(
+                                    Frame(
+                                        kind: kGreedy, a: pc, b: backward ? p + 1 : p - 1,
+                                        c: backward ? pos - min : pos + min))
+                            } else if !greedy && max > min {
+                                stack.append(Frame(kind: kLazy, a: pc, b: p, c: max - min))
                             }
+                            pos = p
+                            pc += 1
                         }
                     case .match:
                         return true
