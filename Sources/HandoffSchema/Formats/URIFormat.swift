@@ -83,9 +83,7 @@ enum URIFormat {
         while position < scalars.endIndex {
             let scalar = scalars[position]
             if scalar == "%" {
-                guard position + 2 < scalars.endIndex, scalars[position + 1].isHexDigit,
-                    scalars[position + 2].isHexDigit
-                else { return false }
+                guard scalars.hasPercentEncoding(at: position) else { return false }
                 position += 3
                 continue
             }
@@ -143,9 +141,7 @@ enum URIFormat {
                 continue
             }
             if scalar == "%" {
-                guard position + 2 < scalars.count, scalars[position + 1].isHexDigit,
-                    scalars[position + 2].isHexDigit
-                else { return false }
+                guard scalars.hasPercentEncoding(at: position) else { return false }
                 position += 3
                 continue
             }
@@ -186,9 +182,7 @@ enum URIFormat {
         while position < name.endIndex {
             let scalar = name[position]
             if scalar == "%" {
-                guard position + 2 < name.endIndex, name[position + 1].isHexDigit,
-                    name[position + 2].isHexDigit
-                else { return false }
+                guard name.hasPercentEncoding(at: position) else { return false }
                 position += 3
                 previousDot = false
                 continue
@@ -203,5 +197,12 @@ enum URIFormat {
             position += 1
         }
         return true
+    }
+}
+
+extension RandomAccessCollection<Unicode.Scalar> where Index == Int {
+    /// Whether two hex digits follow the `%` at `position`, as a percent-encoded octet needs.
+    fileprivate func hasPercentEncoding(at position: Int) -> Bool {
+        position + 2 < endIndex && self[position + 1].isHexDigit && self[position + 2].isHexDigit
     }
 }
