@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "HandoffJSON", targets: ["HandoffJSON"]),
         .library(name: "HandoffSchema", targets: ["HandoffSchema"]),
         .library(name: "HandoffKit", targets: ["HandoffKit"]),
+        .library(name: "HandoffWorkLog", targets: ["HandoffWorkLog"]),
         .library(name: "HandoffTesting", targets: ["HandoffTesting"]),
     ],
     dependencies: [
@@ -36,10 +37,14 @@ let package = Package(
                 .embedInCode("Metaschemas/meta/format-assertion.json"),
                 .embedInCode("Metaschemas/meta/content.json"),
                 // BuiltIn is a link to the repository's Schemas folder, the one source of the built-in schemas.
+                .embedInCode("BuiltIn/escalation-v1.schema.json"),
                 .embedInCode("BuiltIn/handoff-request-v1.schema.json"),
+                .embedInCode("BuiltIn/insight-v1.schema.json"),
                 .embedInCode("BuiltIn/security-scan-v1.schema.json"),
                 .embedInCode("BuiltIn/tool-result-v1.schema.json"),
+                .embedInCode("BuiltIn/work-log-entry-v1.schema.json"),
                 .embedInCode("BuiltIn/work-log-v1.schema.json"),
+                .embedInCode("BuiltIn/work-session-v1.schema.json"),
             ]
         ),
         .target(
@@ -51,10 +56,12 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
+        .target(name: "HandoffWorkLog", dependencies: ["HandoffKit"]),
         .target(
             name: "HandoffCLI",
             dependencies: [
                 "HandoffKit",
+                "HandoffWorkLog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             resources: [.embedInCode("Resources/bookmark-analysis.json")]
@@ -70,6 +77,7 @@ let package = Package(
         .testTarget(name: "HandoffSchemaTests", dependencies: ["HandoffSchema"], exclude: ["Fixtures"]),
         .testTarget(name: "HandoffKitTests", dependencies: ["HandoffKit", "HandoffTesting"]),
         .testTarget(name: "HandoffTestingTests", dependencies: ["HandoffTesting"]),
+        .testTarget(name: "HandoffWorkLogTests", dependencies: ["HandoffWorkLog", "HandoffTesting"]),
         .testTarget(
             name: "HandoffCLITests", dependencies: ["HandoffCLI", "HandoffKit", "HandoffTesting", "handoff"]),
     ]

@@ -23,10 +23,14 @@ public enum BuiltInSchemas {
     public static let uriPrefix = "urn:handoff:schema:"
 
     private static let sources: [String: [UInt8]] = [
+        "escalation-v1": PackageResources.escalation_v1_schema_json,
         "handoff-request-v1": PackageResources.handoff_request_v1_schema_json,
+        "insight-v1": PackageResources.insight_v1_schema_json,
         "security-scan-v1": PackageResources.security_scan_v1_schema_json,
         "tool-result-v1": PackageResources.tool_result_v1_schema_json,
+        "work-log-entry-v1": PackageResources.work_log_entry_v1_schema_json,
         "work-log-v1": PackageResources.work_log_v1_schema_json,
+        "work-session-v1": PackageResources.work_session_v1_schema_json,
     ]
 
     private static let parsed: [String: JSONValue] = sources.mapValues { bytes in

@@ -96,6 +96,124 @@ enum IndexMigrations {
                     ) WITHOUT ROWID;
                     """)
         }
+        migrator.registerMigration("v2: work sessions, entries and their full-text index, insights, settings")
+        { db in
+            try db.execute(
+                sql: """
+                    -- One agent session in one workspace. Counters are kept as entries arrive, so listings read
+                    -- one row per session.
+                    CREATE TABLE work_session (
+                        seq INTEGER PRIMARY KEY,
+                        id TEXT NOT NULL UNIQUE,
+                        workspace TEXT NOT NULL,
+                        workspace_type TEXT NOT NULL
+                            CHECK (workspace_type IN ('open', 'project', 'direct', 'coordination')),
+                        query TEXT NOT NULL,
+                        bot TEXT NOT NULL,
+                        participants TEXT NOT NULL,
+                        coordinator TEXT,
+                        workflow TEXT,
+                        stepwise INTEGER NOT NULL,
+                        started_at INTEGER NOT NULL,
+                        ended_at INTEGER,
+                        last_entry_at INTEGER,
+                        steps INTEGER NOT NULL DEFAULT 0,
+                        errors INTEGER NOT NULL DEFAULT 0,
+                        escalations INTEGER NOT NULL DEFAULT 0,
+                        final_output TEXT,
+                        summary TEXT,
+                        session_artifact INTEGER REFERENCES artifact(seq),
+                        work_log_artifact INTEGER REFERENCES artifact(seq)
+                    );
+                    CREATE INDEX work_session_by_started ON work_session(started_at);
+                    CREATE INDEX work_session_by_workspace ON work_session(workspace, started_at);
+                    CREATE INDEX work_session_by_type ON work_session(workspace_type, started_at);
+                    CREATE INDEX work_session_by_artifact ON work_session(work_log_artifact)
+                        WHERE work_log_artifact IS NOT NULL;
+                    CREATE INDEX work_session_by_record ON work_session(session_artifact)
+                        WHERE session_artifact IS NOT NULL;
+
+                    -- The bots of a session: the recording bot (step 0) and every bot that recorded an entry.
+                    CREATE TABLE work_session_bot (
+                        bot TEXT NOT NULL,
+                        session INTEGER NOT NULL REFERENCES work_session(seq),
+                        first_step INTEGER NOT NULL,
+                        PRIMARY KEY (bot, session)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX work_session_bot_by_session ON work_session_bot(session, first_step);
+
+                    -- One entry, field by field (JSON values as canonical JSON text), after masking.
+                    CREATE TABLE work_entry (
+                        seq INTEGER PRIMARY KEY,
+                        session INTEGER NOT NULL REFERENCES work_session(seq),
+                        step INTEGER NOT NULL,
+                        at INTEGER NOT NULL,
+                        level TEXT NOT NULL,
+                        category TEXT NOT NULL,
+                        message TEXT NOT NULL,
+                        details TEXT NOT NULL,
+                        confidence REAL,
+                        duration_ms INTEGER,
+                        tool_name TEXT,
+                        tool_input TEXT,
+                        tool_output TEXT,
+                        tool_status TEXT,
+                        tool_error TEXT,
+                        bot TEXT NOT NULL,
+                        bot_role TEXT,
+                        triggered_by TEXT NOT NULL,
+                        mentions TEXT NOT NULL,
+                        response_to INTEGER,
+                        coordinator_mode INTEGER NOT NULL,
+                        escalation INTEGER NOT NULL,
+                        shareable_insight INTEGER NOT NULL,
+                        insight_category TEXT,
+                        UNIQUE (session, step)
+                    );
+                    -- `how`: ranked full-text search over what people ask about. The text stays in work_entry
+                    -- (external content); stemming lets "escalate" find "escalation".
+                    CREATE VIRTUAL TABLE work_entry_text USING fts5(
+                        message, category, details, tool_name, tool_error, bot,
+                        content = 'work_entry', content_rowid = 'seq',
+                        tokenize = 'porter unicode61 remove_diacritics 2'
+                    );
+
+                    -- The escalation artifacts raised by entries.
+                    CREATE TABLE work_escalation (
+                        artifact INTEGER PRIMARY KEY REFERENCES artifact(seq),
+                        session INTEGER NOT NULL REFERENCES work_session(seq),
+                        step INTEGER NOT NULL
+                    );
+                    CREATE INDEX work_escalation_by_session ON work_escalation(session, step);
+
+                    -- The learning exchange: insights waiting for approval, approved or rejected.
+                    CREATE TABLE insight (
+                        seq INTEGER PRIMARY KEY,
+                        id TEXT NOT NULL UNIQUE,
+                        session INTEGER NOT NULL REFERENCES work_session(seq),
+                        step INTEGER NOT NULL,
+                        bot TEXT NOT NULL,
+                        category TEXT NOT NULL,
+                        confidence REAL,
+                        content TEXT NOT NULL,
+                        applies_to TEXT NOT NULL,
+                        learnt_at INTEGER NOT NULL,
+                        state TEXT NOT NULL CHECK (state IN ('pending', 'approved', 'rejected')),
+                        queued_at INTEGER NOT NULL,
+                        decided_at INTEGER,
+                        note TEXT,
+                        artifact INTEGER REFERENCES artifact(seq),
+                        UNIQUE (session, step)
+                    );
+                    CREATE INDEX insight_by_state ON insight(state, queued_at);
+
+                    -- Per-store settings, such as the work-log configuration, as JSON values.
+                    CREATE TABLE setting (
+                        name TEXT PRIMARY KEY,
+                        value TEXT NOT NULL
+                    ) WITHOUT ROWID;
+                    """)
+        }
         return migrator
     }()
 }

@@ -116,7 +116,7 @@ final class SQLiteIndex: Sendable {
         }
     }
 
-    private func record(_ put: IndexedPut, at now: Timestamp, in db: Database) throws -> RecordedPut {
+    func record(_ put: IndexedPut, at now: Timestamp, in db: Database) throws -> RecordedPut {
         let createdAt = put.createdAt ?? now
         try db.run(
             sql: """
@@ -401,7 +401,7 @@ final class SQLiteIndex: Sendable {
 }
 
 /// The WHERE clause of a listing, from the filters that are set.
-private struct Conditions {
+struct Conditions {
     private var clauses: [String] = []
     private(set) var arguments = StatementArguments()
 

@@ -1,0 +1,93 @@
+import ArgumentParser
+import HandoffJSON
+import HandoffKit
+import HandoffWorkLog
+
+extension HandoffCommand {
+    struct Explain: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "explain",
+            abstract: "Show how a session went: its decisions, tools, doubts, escalations and insights.",
+            discussion: """
+                Explains the most recent session, or the one --session names, or the one behind an artifact \
+                (a work-log-v1 someone handed you, its work-session-v1 record, an escalation or an insight); \
+                --workspace and --bot narrow the choice of the most recent one, and --bot shows only that \
+                bot's entries.
+
+                Modes: summary (the answer, key decisions and tools, errors, low-confidence steps, escalations \
+                waiting for a decision, insights), detailed (every entry), debug (every field), coordination \
+                (coordinator decisions and bot-to-bot messages as a conversation). --format markdown prints the \
+                answer followed by a collapsed "How I decided this" block, for a bot to paste under its reply.
+
+                  handoff explain
+                  handoff explain --workspace "#coordination-website" --mode coordination
+                  handoff explain xxh128:3f2a9c01 --mode detailed
+                  handoff explain --session 01JD3XQ2K8B6W5N2M7T4R9C1ZP --format markdown
+                """)
+
+        enum Format: String, ExpressibleByArgument, CaseIterable {
+            case text, markdown, json
+        }
+
+        @Argument(
+            help: ArgumentHelp("A work-log, work-session, escalation or insight artifact.", valueName: "id"))
+        var id: String?
+
+        @Option(name: .long, help: ArgumentHelp("The session to explain.", valueName: "session"))
+        var session: String?
+
+        @Option(name: .long, help: ArgumentHelp("The latest session in this workspace.", valueName: "name"))
+        var workspace: String?
+
+        @Option(
+            name: .long,
+            help: ArgumentHelp("Only this bot's entries (and its latest session).", valueName: "bot"))
+        var bot: String?
+
+        @Option(name: .long, help: "summary, detailed, debug or coordination.")
+        var mode: WorkLogView.Mode = .summary
+
+        @Option(name: .long, help: "text, markdown or json.")
+        var format: Format = .text
+
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
+
+        func validate() throws {
+            if id != nil && session != nil {
+                throw ValidationError("give an artifact or --session, not both")
+            }
+        }
+
+        func run() throws {
+            let bot = bot.map { $0.hasPrefix("@") ? String($0.dropFirst()) : $0 }
+            let target: ExplainTarget
+            let store: Store
+            if let id {
+                let (opened, _, artifact) = try self.store.open(resolving: id)
+                store = opened
+                target = .artifact(artifact)
+            } else {
+                store = try self.store.open()
+                if let session {
+                    target = .session(session)
+                } else {
+                    target = .latest(WorkSessionFilter(workspace: workspace, bot: bot))
+                }
+            }
+            let workLog = try WorkLog(store: store)
+            let explained = try workLog.explain(target, bot: bot)
+            let threshold = workLog.configuration.confidenceThreshold
+            switch output.json ? .json : format {
+            case .json:
+                Terminal.printJSON(WorkLogView.json(explained, mode: mode, confidenceThreshold: threshold))
+            case .markdown:
+                Terminal.write(Array(WorkLogView.markdown(explained, confidenceThreshold: threshold).utf8))
+            case .text:
+                Terminal.print(WorkLogView.text(explained, mode: mode, confidenceThreshold: threshold))
+            }
+        }
+    }
+}
+
+extension WorkLogView.Mode: ExpressibleByArgument {}

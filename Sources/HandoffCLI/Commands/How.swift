@@ -1,0 +1,79 @@
+import ArgumentParser
+import HandoffJSON
+import HandoffKit
+import HandoffWorkLog
+
+extension HandoffCommand {
+    struct How: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "how",
+            abstract: "Search every recorded work-log entry: how was something decided?",
+            discussion: """
+                Looks the question's words up in every entry's message, category, details, tool name, tool \
+                error and bot (common words such as "why" and "did" are left out; "escalate" also finds \
+                "escalation"), and lists the best matches with their workspace, session, bot and step.
+
+                  handoff how "confidence"
+                  handoff how "why did you escalate" --workspace "#coordination-website"
+                  handoff how "what did researcher find" --bot researcher --limit 20
+                """)
+
+        @Argument(help: ArgumentHelp("What to look for.", valueName: "question"))
+        var question: String
+
+        @Option(name: .long, help: ArgumentHelp("Only in this workspace.", valueName: "name"))
+        var workspace: String?
+
+        @Option(name: .long, help: ArgumentHelp("Only entries this bot recorded.", valueName: "bot"))
+        var bot: String?
+
+        @Option(name: .long, help: ArgumentHelp("At most this many.", valueName: "n"))
+        var limit = 10
+
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
+
+        func validate() throws {
+            guard (1...10_000).contains(limit) else { throw ValidationError("--limit must be 1 to 10000") }
+        }
+
+        func run() throws {
+            let workLog = try WorkLog(store: try store.open())
+            let bot = bot.map { $0.hasPrefix("@") ? String($0.dropFirst()) : $0 }
+            let hits = try workLog.search(question, workspace: workspace, bot: bot, limit: limit)
+            if output.json {
+                Terminal.printJSON(["question": .string(question), "hits": .array(hits.map(\.json))])
+                return
+            }
+            guard !hits.isEmpty else {
+                Terminal.print("No entries match \(quotedForMessage(question)).")
+                return
+            }
+            Terminal.print(
+                "\(hits.count) entr\(hits.count == 1 ? "y" : "ies") for \(quotedForMessage(question)), best first:"
+            )
+            for hit in hits {
+                let entry = hit.entry
+                Terminal.print()
+                Terminal.print(
+                    Terminal.bold("\(hit.workspace)") + "  session \(hit.session), step \(entry.step)  "
+                        + Terminal.dim(
+                            "\(entry.level) · \(entry.category) · \(entry.timestamp?.description ?? "")"))
+                Terminal.print("  \(entry.botName ?? ""): \(Display.line(WorkLogView.spoken(entry)))")
+                var facts: [String] = []
+                if let confidence = entry.confidence {
+                    facts.append("confidence \(Int((confidence * 100).rounded()))%")
+                }
+                if let tool = entry.toolName {
+                    facts.append("tool \(tool)" + (entry.toolStatus.map { " \($0)" } ?? ""))
+                }
+                if !entry.details.isEmpty {
+                    let details = Display.line(JSONValue.object(entry.details).description)
+                    facts.append(
+                        "details " + (details.count > 160 ? String(details.prefix(160)) + "…" : details))
+                }
+                if !facts.isEmpty { Terminal.print("  " + facts.joined(separator: " · ")) }
+            }
+        }
+    }
+}

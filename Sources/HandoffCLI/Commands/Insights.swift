@@ -1,0 +1,118 @@
+import ArgumentParser
+import HandoffJSON
+import HandoffKit
+import HandoffWorkLog
+
+extension HandoffCommand {
+    struct Insights: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "insights",
+            abstract: "The learning exchange: insights waiting for approval; approve or reject them.",
+            discussion: """
+                When a session ends, each entry flagged shareable (or confident enough in a shareable category: \
+                the work-log settings learning_exchange.min_confidence, 0.85, and shareable_categories) is queued \
+                here. Approving one hands an insight-v1 artifact to the bots it applies to: every bot for an open \
+                workspace, the bot itself for a direct one, the participants of a project or coordination one.
+
+                  handoff insights
+                  handoff insights approve 01JD3XQ2K8B6W5N2M7T4R9C1ZP
+                  handoff insights reject 01JD3XQ2K8B6W5N2M7T4R9C1ZP --note "too specific"
+                  handoff insights --state all
+                """,
+            subcommands: [List.self, Approve.self, Reject.self], defaultSubcommand: List.self)
+
+        struct List: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                commandName: "ls", abstract: "List insights (pending ones unless --state says otherwise).")
+
+            @Option(name: .long, help: "pending, approved, rejected or all.")
+            var state = "pending"
+
+            @Option(name: .long, help: ArgumentHelp("At most this many.", valueName: "n"))
+            var limit = 100
+
+            @OptionGroup var store: StoreOptions
+            @OptionGroup var output: OutputOptions
+
+            func validate() throws {
+                guard state == "all" || Insight.State(rawValue: state) != nil else {
+                    throw ValidationError("--state must be pending, approved, rejected or all")
+                }
+                guard limit > 0 else { throw ValidationError("--limit must be positive") }
+            }
+
+            func run() throws {
+                let workLog = try WorkLog(store: try store.open())
+                let found = try workLog.insights(state: Insight.State(rawValue: state), limit: limit + 1)
+                let shown = Array(found.prefix(limit))
+                if output.json {
+                    Terminal.printJSON([
+                        "insights": .array(shown.map(\.json)), "truncated": .bool(found.count > limit),
+                    ])
+                    return
+                }
+                guard !shown.isEmpty else {
+                    Terminal.print(state == "pending" ? "No insights wait for approval." : "No insights.")
+                    return
+                }
+                for insight in shown { printInsight(insight) }
+                if found.count > limit { Terminal.print(Terminal.dim("… more; raise --limit")) }
+            }
+        }
+
+        struct Approve: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                commandName: "approve", abstract: "Approve an insight: hand it to the bots it applies to.")
+
+            @Argument(help: ArgumentHelp("The insight's id.", valueName: "id"))
+            var id: String
+
+            @Option(name: .long, help: ArgumentHelp("Why, for the record.", valueName: "text"))
+            var note: String?
+
+            @OptionGroup var store: StoreOptions
+            @OptionGroup var output: OutputOptions
+
+            func run() throws {
+                let insight = try WorkLog(store: try store.open()).approveInsight(id, note: note)
+                if output.json { Terminal.printJSON(insight.json) } else { printInsight(insight) }
+            }
+        }
+
+        struct Reject: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                commandName: "reject", abstract: "Reject an insight: it is not shared.")
+
+            @Argument(help: ArgumentHelp("The insight's id.", valueName: "id"))
+            var id: String
+
+            @Option(name: .long, help: ArgumentHelp("Why, for the record.", valueName: "text"))
+            var note: String?
+
+            @OptionGroup var store: StoreOptions
+            @OptionGroup var output: OutputOptions
+
+            func run() throws {
+                let insight = try WorkLog(store: try store.open()).rejectInsight(id, note: note)
+                if output.json { Terminal.printJSON(insight.json) } else { printInsight(insight) }
+            }
+        }
+    }
+}
+
+private func printInsight(_ insight: Insight) {
+    var title = Terminal.bold(insight.id) + "  \(insight.state)  \(insight.category)"
+    if let confidence = insight.confidence { title += "  \(Int((confidence * 100).rounded()))%" }
+    Terminal.print(
+        title + "  "
+            + Terminal.dim(
+                "\(insight.workspace) · session \(insight.session), step \(insight.step) · \(insight.bot)"))
+    Terminal.print("  \(Display.line(insight.content))")
+    Terminal.print(
+        "  "
+            + Terminal.dim(
+                "applies to: \(insight.appliesTo.isEmpty ? "(nobody yet)" : insight.appliesTo.joined(separator: ", "))"
+            ))
+    if let artifact = insight.artifact { Terminal.print("  " + Terminal.dim("handed on as \(artifact)")) }
+    if let note = insight.note { Terminal.print("  note: \(Display.line(note))") }
+}

@@ -1,0 +1,148 @@
+import ArgumentParser
+import HandoffJSON
+import HandoffKit
+import HandoffWorkLog
+
+extension HandoffCommand {
+    struct Logs: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "logs",
+            abstract: "List work sessions across workspaces, most recent first.",
+            discussion: """
+                One row per session: workspace, type, bots, steps, duration, state (ended, or open while it runs \
+                or after its bot died) and escalations.
+
+                  handoff logs
+                  handoff logs --workspace "#general" --limit 20
+                  handoff logs --bot researcher --type direct --since 2026-11-01
+                """)
+
+        @Option(name: .long, help: ArgumentHelp("Only this workspace.", valueName: "name"))
+        var workspace: String?
+
+        @Option(
+            name: .long,
+            help: ArgumentHelp("Only sessions this bot recorded or took part in.", valueName: "bot"))
+        var bot: String?
+
+        @Option(
+            name: .long,
+            help: ArgumentHelp(
+                "Only this workspace type: open, project, direct, coordination.", valueName: "type"))
+        var type: String?
+
+        @Option(
+            name: .long, help: ArgumentHelp("Only sessions started at or after this time.", valueName: "time")
+        )
+        var since: TimeArgument?
+
+        @Option(name: .long, help: ArgumentHelp("At most this many.", valueName: "n"))
+        var limit = 20
+
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
+
+        func validate() throws {
+            guard limit > 0 else { throw ValidationError("--limit must be positive") }
+            if let type, WorkspaceType(rawValue: type) == nil {
+                throw ValidationError(
+                    "--type must be one of \(WorkspaceType.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+        }
+
+        func run() throws {
+            let workLog = try WorkLog(store: try store.open())
+            let bot = bot.map { $0.hasPrefix("@") ? String($0.dropFirst()) : $0 }
+            // One more than asked, to know whether the list was cut.
+            let sessions = try workLog.sessions(
+                WorkSessionFilter(
+                    workspace: workspace, bot: bot,
+                    workspaceType: type.flatMap(WorkspaceType.init(rawValue:)),
+                    since: since?.timestamp, limit: limit + 1))
+            let shown = Array(sessions.prefix(limit))
+            let truncated = sessions.count > limit
+            if output.json {
+                Terminal.printJSON(["sessions": .array(shown.map(\.json)), "truncated": .bool(truncated)])
+                return
+            }
+            guard !shown.isEmpty else {
+                Terminal.print("No work sessions.")
+                return
+            }
+            var table = TextTable()
+            table.append(
+                ["SESSION", "WORKSPACE", "TYPE", "BOTS", "STEPS", "DURATION", "STATE", "ESCALATIONS"].map(
+                    Terminal.dim))
+            for session in shown {
+                let end = session.endedAt ?? session.lastEntryAt ?? session.startedAt
+                table.append([
+                    session.id, session.start.workspace, session.start.workspaceType.rawValue,
+                    session.bots.prefix(4).joined(separator: ",") + (session.bots.count > 4 ? ",…" : ""),
+                    String(session.steps), WorkLogView.formatDuration(from: session.startedAt, to: end),
+                    session.isEnded ? Terminal.green("ended") : Terminal.yellow("open"),
+                    session.escalations == 0 ? "" : Terminal.red(String(session.escalations)),
+                ])
+            }
+            Terminal.print(table.render())
+            if truncated { Terminal.print(Terminal.dim("… more; raise --limit or narrow with --since")) }
+        }
+    }
+
+    struct Escalations: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "escalations",
+            abstract: "List escalations waiting for a decision.",
+            discussion: """
+                Each escalation is an escalation-v1 artifact in the decider's inbox (the work-log setting \
+                escalate_to, "user" by default). Decide one by claiming and acking it, with a note saying what \
+                was decided:
+
+                  handoff escalations
+                  R=$(handoff claim user --json | jq -r .receipt) && handoff ack "$R" --note "Use passphrases"
+                  handoff escalations --all          # decided ones too
+                """)
+
+        @Flag(name: .long, help: "Decided ones too.")
+        var all = false
+
+        @Option(name: .long, help: ArgumentHelp("At most this many.", valueName: "n"))
+        var limit = 100
+
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
+
+        func validate() throws {
+            guard limit > 0 else { throw ValidationError("--limit must be positive") }
+        }
+
+        func run() throws {
+            let workLog = try WorkLog(store: try store.open())
+            let found = try workLog.escalations(all: all, limit: limit + 1)
+            let shown = Array(found.prefix(limit))
+            if output.json {
+                Terminal.printJSON([
+                    "escalations": .array(shown.map(\.json)), "truncated": .bool(found.count > limit),
+                ])
+                return
+            }
+            guard !shown.isEmpty else {
+                Terminal.print(all ? "No escalations." : "Nothing waits for a decision.")
+                return
+            }
+            for escalation in shown {
+                let handoff = escalation.handoff
+                Terminal.print(
+                    Terminal.bold(handoff.id) + "  " + Terminal.state(handoff.state)
+                        + "  for \(handoff.consumer)  "
+                        + Terminal.dim(
+                            "\(escalation.workspace) · session \(escalation.session), step \(escalation.step) · \(handoff.createdAt)"
+                        ))
+                Terminal.print("  \(escalation.bot): \(Display.line(escalation.message))")
+                if let note = handoff.note, handoff.isFinished {
+                    Terminal.print("  decided: \(Display.line(note))")
+                }
+            }
+            if found.count > limit { Terminal.print(Terminal.dim("… more; raise --limit")) }
+        }
+    }
+}

@@ -1,0 +1,590 @@
+import GRDB
+import HandoffJSON
+
+/// Work sessions and their entries, the full-text index over them, escalations, insights and settings.
+extension SQLiteIndex {
+    // MARK: Sessions
+
+    func createSession(id: String, start: WorkSessionStart, stepwise: Bool, at time: Timestamp)
+        throws(HandoffError) -> WorkSessionInfo
+    {
+        try write { db in
+            if try db.value(Int64.self, sql: "SELECT seq FROM work_session WHERE id = ?", arguments: [id])
+                != nil
+            {
+                throw HandoffError(.conflict, "a work session \(quotedForMessage(id)) already exists")
+            }
+            try db.run(
+                sql: """
+                    INSERT INTO work_session (id, workspace, workspace_type, query, bot, participants, coordinator,
+                        workflow, stepwise, started_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    id, start.workspace, start.workspaceType.rawValue, start.query, start.bot,
+                    Self.jsonText(.array(start.participants.map(JSONValue.string))), start.coordinator,
+                    start.workflow, stepwise, time.millisecondsSince1970,
+                ])
+            try db.run(
+                sql:
+                    "INSERT INTO work_session_bot (bot, session, first_step) VALUES (?, last_insert_rowid(), 0)",
+                arguments: [start.bot])
+            return try session(id: id, in: db)!
+        }
+    }
+
+    func session(id: String) throws(HandoffError) -> WorkSessionInfo? {
+        try read { db in try session(id: id, in: db) }
+    }
+
+    /// The session whose work log or raw record is this artifact.
+    func session(producing artifact: ArtifactID) throws(HandoffError) -> WorkSessionInfo? {
+        try read { db in
+            guard
+                let seq = try db.value(
+                    Int64.self, sql: "SELECT seq FROM artifact WHERE id = ?",
+                    arguments: [artifact.description])
+            else { return nil }
+            return try db.row(
+                sql: "SELECT \(Self.sessionColumns) FROM work_session s WHERE s.work_log_artifact = ?"
+                    + " UNION ALL SELECT \(Self.sessionColumns) FROM work_session s WHERE s.session_artifact = ?"
+                    + " LIMIT 1",
+                arguments: [seq, seq]
+            ).map(Self.sessionInfo)
+        }
+    }
+
+    private func session(id: String, in db: Database) throws -> WorkSessionInfo? {
+        try db.row(
+            sql: "SELECT \(Self.sessionColumns) FROM work_session s WHERE s.id = ?", arguments: [id]
+        ).map(Self.sessionInfo)
+    }
+
+    /// Sessions matching the filter, most recently started first.
+    func sessions(_ filter: WorkSessionFilter) throws(HandoffError) -> [WorkSessionInfo] {
+        var conditions = Conditions()
+        conditions.add("s.workspace = ?", filter.workspace)
+        conditions.add("s.workspace_type = ?", filter.workspaceType?.rawValue)
+        conditions.add("s.started_at >= ?", filter.since?.millisecondsSince1970)
+        conditions.add(
+            "EXISTS (SELECT 1 FROM work_session_bot b WHERE b.bot = ? AND b.session = s.seq)", filter.bot)
+        var arguments = conditions.arguments
+        var sql =
+            "SELECT \(Self.sessionColumns) FROM work_session s" + conditions.sql
+            + " ORDER BY s.started_at DESC, s.seq DESC"
+        if let limit = filter.limit {
+            sql += " LIMIT ?"
+            arguments += [limit]
+        }
+        return try read { db in try db.rows(sql: sql, arguments: arguments).map(Self.sessionInfo) }
+    }
+
+    /// The entries of a session in step order, optionally only those one bot recorded.
+    func entries(ofSession id: String, bot: String? = nil) throws(HandoffError) -> [WorkLogEntry] {
+        try read { db in try entries(ofSession: id, bot: bot, in: db) }
+    }
+
+    private func entries(ofSession id: String, bot: String?, in db: Database) throws -> [WorkLogEntry] {
+        var sql =
+            "SELECT \(Self.entryColumns) FROM work_entry e JOIN work_session s ON s.seq = e.session WHERE s.id = ?"
+        var arguments: StatementArguments = [id]
+        if let bot {
+            sql += " AND e.bot = ?"
+            arguments += [bot]
+        }
+        return try db.rows(sql: sql + " ORDER BY e.step", arguments: arguments).map { row in
+            try Self.entry(row, from: 0)
+        }
+    }
+
+    // MARK: Entries
+
+    /// Entries for sessions a recorder streams (steps already numbered), with the escalation artifacts they
+    /// raised (objects already durable), in one transaction.
+    func append(
+        _ batch: [(session: String, entries: [WorkLogEntry])], escalations: [EscalationPut], at now: Timestamp
+    )
+        throws(HandoffError)
+    {
+        try write { db in
+            var sessions: [String: Int64] = [:]
+            for (id, entries) in batch where !entries.isEmpty {
+                let session = try openSession(id, in: db)
+                guard !session.stepwise else {
+                    throw HandoffError(
+                        .conflict, "work session \(quotedForMessage(id)) takes entries one by one")
+                }
+                for entry in entries {
+                    try insert(entry, session: session.seq, sessionBot: session.bot, in: db)
+                }
+                try count(entries, in: session.seq, db: db)
+                sessions[id] = session.seq
+            }
+            for escalation in escalations {
+                guard let session = sessions[escalation.session] else { continue }
+                let recorded = try record(escalation.put, at: now, in: db)
+                try linkEscalation(recorded.artifact.id, session: session, step: escalation.step, in: db)
+            }
+        }
+    }
+
+    /// One entry for a session that takes them one call at a time: numbered after the last one in the same
+    /// transaction, so concurrent callers each get their own step.
+    ///
+    /// - Parameter escalation: Given the session and the entry's step, writes the escalation artifact's
+    ///   object durably (inside the transaction, before the row that names it) and returns what to record.
+    func appendStep(
+        _ entry: WorkLogEntry, session id: String, at now: Timestamp,
+        escalation: (WorkSessionInfo, WorkLogEntry) throws(HandoffError) -> IndexedPut?
+    ) throws(HandoffError) -> WorkLogEntry {
+        try write { db in
+            let session = try openSession(id, in: db)
+            guard session.stepwise else {
+                throw HandoffError(
+                    .conflict,
+                    "work session \(quotedForMessage(id)) is being recorded by a stream (log record, MCP or the Swift recorder); its entries come only from there"
+                )
+            }
+            var entry = entry
+            entry.step = session.steps + 1
+            entry.timestamp = now
+            if entry.botName == nil { entry.botName = session.bot }
+            try insert(entry, session: session.seq, sessionBot: session.bot, in: db)
+            try count([entry], in: session.seq, db: db)
+            if entry.escalation, let put = try escalation(try self.session(id: id, in: db)!, entry) {
+                let recorded = try record(put, at: now, in: db)
+                try linkEscalation(recorded.artifact.id, session: session.seq, step: entry.step, in: db)
+            }
+            return entry
+        }
+    }
+
+    private struct OpenSession {
+        var seq: Int64
+        var bot: String
+        var steps: Int
+        var stepwise: Bool
+    }
+
+    private func openSession(_ id: String, in db: Database) throws -> OpenSession {
+        guard
+            let row = try db.row(
+                sql: "SELECT seq, bot, steps, stepwise, ended_at FROM work_session WHERE id = ?",
+                arguments: [id])
+        else {
+            throw HandoffError(.notFound, "no work session \(quotedForMessage(id)) in the store at \(path)")
+        }
+        guard (row[4] as Int64?) == nil else {
+            throw HandoffError(.conflict, "work session \(quotedForMessage(id)) has already ended")
+        }
+        return OpenSession(seq: row[0], bot: row[1], steps: row[2], stepwise: row[3])
+    }
+
+    private func insert(_ entry: WorkLogEntry, session: Int64, sessionBot: String, in db: Database) throws {
+        let details = Self.jsonText(.object(entry.details))
+        let bot = entry.botName ?? sessionBot
+        try db.run(
+            sql: """
+                INSERT INTO work_entry (session, step, at, level, category, message, details, confidence,
+                    duration_ms, tool_name, tool_input, tool_output, tool_status, tool_error, bot, bot_role,
+                    triggered_by, mentions, response_to, coordinator_mode, escalation, shareable_insight,
+                    insight_category)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                session, entry.step, entry.timestamp?.millisecondsSince1970 ?? 0, entry.level.rawValue,
+                entry.category, entry.message, details, entry.confidence, entry.durationMs, entry.toolName,
+                entry.toolInput.map { Self.jsonText(.object($0)) }, entry.toolOutput.map(Self.jsonText),
+                entry.toolStatus?.rawValue, entry.toolError, bot, entry.botRole, entry.triggeredBy ?? "user",
+                Self.jsonText(.array(entry.mentions.map(JSONValue.string))), entry.responseTo,
+                entry.coordinatorMode, entry.escalation, entry.shareableInsight, entry.insightCategory,
+            ])
+        try db.run(
+            sql: """
+                INSERT INTO work_entry_text (rowid, message, category, details, tool_name, tool_error, bot)
+                VALUES (last_insert_rowid(), ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [entry.message, entry.category, details, entry.toolName, entry.toolError, bot])
+        try db.run(
+            sql: "INSERT OR IGNORE INTO work_session_bot (bot, session, first_step) VALUES (?, ?, ?)",
+            arguments: [bot, session, entry.step])
+    }
+
+    /// Keeps a session's counters up to date with entries just inserted.
+    private func count(_ entries: [WorkLogEntry], in session: Int64, db: Database) throws {
+        try db.run(
+            sql: """
+                UPDATE work_session SET steps = max(steps, ?), errors = errors + ?, escalations = escalations + ?,
+                    last_entry_at = max(coalesce(last_entry_at, 0), ?)
+                WHERE seq = ?
+                """,
+            arguments: [
+                entries.map(\.step).max() ?? 0, entries.count { $0.level == .error },
+                entries.count { $0.escalation },
+                entries.compactMap(\.timestamp?.millisecondsSince1970).max() ?? 0, session,
+            ])
+    }
+
+    private func linkEscalation(_ artifact: ArtifactID, session: Int64, step: Int, in db: Database) throws {
+        try db.run(
+            sql: """
+                INSERT OR IGNORE INTO work_escalation (artifact, session, step)
+                SELECT seq, ?, ? FROM artifact WHERE id = ?
+                """,
+            arguments: [session, step, artifact.description])
+    }
+
+    // MARK: Ending
+
+    /// Ends a session: records its artifacts (the raw record first, then the work log naming it as parent,
+    /// with the work log's handoffs), links the escalations it raised under the raw record, and queues its
+    /// insights, all in one transaction.
+    ///
+    /// - Parameter expectedSteps: How many entries the artifacts were built from; if more arrived since,
+    ///   nothing changes and the caller builds them again.
+    func end(
+        session id: String, expectedSteps: Int, at endedAt: Timestamp, finalOutput: String?, summary: String?,
+        record: IndexedPut, workLog: IndexedPut, insights: [InsightRecord], now: Timestamp
+    ) throws(HandoffError) -> (session: WorkSessionInfo, workLog: RecordedPut)? {
+        try write { db in
+            let session = try openSession(id, in: db)
+            guard session.steps == expectedSteps else { return nil }
+            let recordedSession = try self.record(record, at: now, in: db)
+            let recordedLog = try self.record(workLog, at: now, in: db)
+            let sessionArtifact = try artifactSeq(recordedSession.artifact.id, in: db)
+            try db.run(
+                sql: """
+                    UPDATE work_session SET ended_at = ?, final_output = ?, summary = ?, session_artifact = ?,
+                        work_log_artifact = ? WHERE seq = ?
+                    """,
+                arguments: [
+                    endedAt.millisecondsSince1970, finalOutput, summary, sessionArtifact,
+                    try artifactSeq(recordedLog.artifact.id, in: db), session.seq,
+                ])
+            // The escalations were handed on while the session ran; the raw record that holds them is their
+            // parent, so `chain` leads from each to the whole session.
+            try db.run(
+                sql: """
+                    INSERT OR IGNORE INTO artifact_parent (child, parent)
+                    SELECT artifact, ? FROM work_escalation WHERE session = ?
+                    """,
+                arguments: [sessionArtifact, session.seq])
+            for insight in insights {
+                try insert(insight, session: session.seq, at: now, in: db)
+            }
+            return (try self.session(id: id, in: db)!, recordedLog)
+        }
+    }
+
+    private func artifactSeq(_ id: ArtifactID, in db: Database) throws -> Int64 {
+        try db.value(Int64.self, sql: "SELECT seq FROM artifact WHERE id = ?", arguments: [id.description])!
+    }
+
+    // MARK: Searching
+
+    /// Entries matching an FTS5 query, best first.
+    func search(
+        _ match: String, workspace: String?, bot: String?, limit: Int
+    ) throws(HandoffError) -> [WorkLogSearchHit] {
+        var conditions = Conditions()
+        conditions.add("work_entry_text MATCH ?", match)
+        conditions.add("s.workspace = ?", workspace)
+        conditions.add("e.bot = ?", bot)
+        // Words in the message count most, then the tool, then the rest.
+        let sql = """
+            SELECT \(Self.entryColumns), s.id, s.workspace, s.workspace_type,
+                bm25(work_entry_text, 10.0, 3.0, 1.0, 4.0, 2.0, 2.0) AS rank
+            FROM work_entry_text JOIN work_entry e ON e.seq = work_entry_text.rowid
+            JOIN work_session s ON s.seq = e.session
+            """ + conditions.sql + " ORDER BY rank, e.seq DESC LIMIT ?"
+        return try read { db in
+            try db.rows(sql: sql, arguments: conditions.arguments + [limit]).map { row in
+                let entry = try Self.entry(row, from: 0)
+                let base = Self.entryColumnCount
+                let type: String = row[base + 2]
+                return WorkLogSearchHit(
+                    session: row[base], workspace: row[base + 1],
+                    workspaceType: WorkspaceType(rawValue: type) ?? .open, entry: entry, rank: row[base + 3])
+            }
+        }
+    }
+
+    // MARK: Escalations
+
+    /// Escalations whose handoffs are in one of `states` (all when nil), oldest first.
+    func escalations(states: [Handoff.State]?, session: String?, limit: Int?) throws(HandoffError)
+        -> [Escalation]
+    {
+        var sql = """
+            SELECT \(Self.handoffColumns), s.id, w.step, s.workspace, e.bot, e.message
+            FROM work_escalation w JOIN handoff h ON h.artifact = w.artifact JOIN artifact a ON a.seq = h.artifact
+            JOIN work_session s ON s.seq = w.session
+            JOIN work_entry e ON e.session = w.session AND e.step = w.step
+            """
+        var conditions = Conditions()
+        if let states, !states.isEmpty {
+            conditions.add(
+                "h.state IN (\(Set(states).map { "'\($0.rawValue)'" }.sorted().joined(separator: ", ")))")
+        }
+        conditions.add("s.id = ?", session)
+        var arguments = conditions.arguments
+        sql += conditions.sql + " ORDER BY h.created_at, h.seq"
+        if let limit {
+            sql += " LIMIT ?"
+            arguments += [limit]
+        }
+        return try read { db in
+            try db.rows(sql: sql, arguments: arguments).map { row in
+                let handoff = try Self.handoff(row)
+                return Escalation(
+                    session: row[17], step: row[18], workspace: row[19], bot: row[20], message: row[21],
+                    artifact: handoff.artifactID, handoff: handoff)
+            }
+        }
+    }
+
+    // MARK: Insights
+
+    private func insert(_ insight: InsightRecord, session: Int64, at now: Timestamp, in db: Database) throws {
+        try db.run(
+            sql: """
+                INSERT OR IGNORE INTO insight (id, session, step, bot, category, confidence, content, applies_to,
+                    learnt_at, state, queued_at, decided_at, artifact)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT seq FROM artifact WHERE id = ?))
+                """,
+            arguments: [
+                HandoffID.make(at: now), session, insight.step, insight.bot, insight.category,
+                insight.confidence,
+                insight.content, Self.jsonText(.array(insight.appliesTo.map(JSONValue.string))),
+                insight.learntAt.millisecondsSince1970, insight.approval == nil ? "pending" : "approved",
+                now.millisecondsSince1970,
+                insight.approval == nil ? nil : now.millisecondsSince1970,
+                insight.approval?.id.description,
+            ])
+        if let approval = insight.approval { _ = try record(approval, at: now, in: db) }
+    }
+
+    func insights(state: Insight.State?, session: String?, limit: Int?) throws(HandoffError) -> [Insight] {
+        var conditions = Conditions()
+        conditions.add("i.state = ?", state?.rawValue)
+        conditions.add("s.id = ?", session)
+        var arguments = conditions.arguments
+        var sql = "SELECT \(Self.insightColumns) FROM insight i JOIN work_session s ON s.seq = i.session"
+        sql += conditions.sql + " ORDER BY i.queued_at, i.seq"
+        if let limit {
+            sql += " LIMIT ?"
+            arguments += [limit]
+        }
+        return try read { db in try db.rows(sql: sql, arguments: arguments).map(Self.insight) }
+    }
+
+    func insight(id: String) throws(HandoffError) -> Insight? {
+        try read { db in
+            try db.row(
+                sql:
+                    "SELECT \(Self.insightColumns) FROM insight i JOIN work_session s ON s.seq = i.session WHERE i.id = ?",
+                arguments: [id]
+            ).map(Self.insight)
+        }
+    }
+
+    /// Approves (recording the insight artifact and its handoffs) or rejects a pending insight.
+    /// - Throws: `.conflict` when it was decided already.
+    func decide(insight id: String, approval: IndexedPut?, note: String?, at now: Timestamp)
+        throws(HandoffError)
+        -> Insight
+    {
+        try write { db in
+            guard
+                let state = try db.value(
+                    String.self, sql: "SELECT state FROM insight WHERE id = ?", arguments: [id])
+            else {
+                throw HandoffError(.notFound, "no insight \(quotedForMessage(id)) in the store at \(path)")
+            }
+            guard state == "pending" else {
+                throw HandoffError(.conflict, "insight \(id) was already \(state)")
+            }
+            if let approval { _ = try record(approval, at: now, in: db) }
+            try db.run(
+                sql: """
+                    UPDATE insight SET state = ?, decided_at = ?, note = ?,
+                        artifact = (SELECT seq FROM artifact WHERE id = ?) WHERE id = ?
+                    """,
+                arguments: [
+                    approval == nil ? "rejected" : "approved", now.millisecondsSince1970, note,
+                    approval?.id.description, id,
+                ])
+            return try db.row(
+                sql:
+                    "SELECT \(Self.insightColumns) FROM insight i JOIN work_session s ON s.seq = i.session WHERE i.id = ?",
+                arguments: [id]
+            ).map(Self.insight)!
+        }
+    }
+
+    /// Every bot the work log knows: recording bots, participants and bots that recorded entries.
+    func knownBots() throws(HandoffError) -> [String] {
+        try read { db in
+            try db.values(
+                String.self,
+                sql: """
+                    SELECT bot FROM work_session_bot
+                    UNION SELECT j.value FROM work_session s, json_each(s.participants) j
+                    UNION SELECT coordinator FROM work_session WHERE coordinator IS NOT NULL
+                    ORDER BY 1
+                    """)
+        }
+    }
+
+    // MARK: Settings
+
+    func setting(_ name: String) throws(HandoffError) -> String? {
+        try read { db in
+            try db.value(String.self, sql: "SELECT value FROM setting WHERE name = ?", arguments: [name])
+        }
+    }
+
+    /// Sets a setting, or removes it when `value` is nil.
+    func setSetting(_ name: String, to value: String?) throws(HandoffError) {
+        try write { db in
+            if let value {
+                try db.run(
+                    sql:
+                        "INSERT INTO setting (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+                    arguments: [name, value])
+            } else {
+                try db.run(sql: "DELETE FROM setting WHERE name = ?", arguments: [name])
+            }
+        }
+    }
+
+    // MARK: Rows
+
+    static func jsonText(_ value: JSONValue) -> String {
+        String(decoding: CanonicalJSON.encode(value), as: UTF8.self)
+    }
+
+    private static func json(_ text: String, _ what: String) throws -> JSONValue {
+        do {
+            return try JSONParser.parse(
+                text, limits: JSONParser.Limits(maxDepth: JSONParser.Limits.depthCeiling, maxBytes: .max))
+        } catch {
+            throw HandoffError(.io, "the index holds a work-log \(what) that is not JSON: \(error)")
+        }
+    }
+
+    private static func names(_ text: String) throws -> [String] {
+        try json(text, "name list").arrayValue?.compactMap(\.stringValue) ?? []
+    }
+
+    static let sessionColumns = """
+        s.seq, s.id, s.workspace, s.workspace_type, s.query, s.bot, s.participants, s.coordinator, s.workflow,
+        s.stepwise, s.started_at, s.ended_at, s.last_entry_at, s.steps, s.errors, s.escalations, s.final_output,
+        s.summary, (SELECT id FROM artifact WHERE seq = s.session_artifact),
+        (SELECT id FROM artifact WHERE seq = s.work_log_artifact),
+        (SELECT group_concat(bot, char(10)) FROM
+            (SELECT bot FROM work_session_bot WHERE session = s.seq ORDER BY first_step, bot))
+        """
+
+    static func sessionInfo(_ row: Row) throws -> WorkSessionInfo {
+        let typeName: String = row[3]
+        guard let type = WorkspaceType(rawValue: typeName) else {
+            throw HandoffError(
+                .io, "the index holds a work session in an unknown workspace type \"\(typeName)\"")
+        }
+        let endedAt: Int64? = row[11]
+        let lastEntryAt: Int64? = row[12]
+        let sessionArtifact: String? = row[18]
+        let workLogArtifact: String? = row[19]
+        let bots: String? = row[20]
+        return WorkSessionInfo(
+            id: row[1],
+            start: WorkSessionStart(
+                workspace: row[2], workspaceType: type, query: row[4], bot: row[5],
+                participants: try names(row[6]), coordinator: row[7], workflow: row[8]),
+            startedAt: Timestamp(millisecondsSince1970: row[10]),
+            endedAt: endedAt.map(Timestamp.init(millisecondsSince1970:)),
+            lastEntryAt: lastEntryAt.map(Timestamp.init(millisecondsSince1970:)), steps: row[13],
+            errors: row[14],
+            escalations: row[15], bots: bots.map { $0.split(separator: "\n").map(String.init) } ?? [],
+            finalOutput: row[16], summary: row[17],
+            sessionArtifact: try sessionArtifact.map { text throws(HandoffError) in
+                try ArtifactID(stored: text)
+            },
+            workLogArtifact: try workLogArtifact.map { text throws(HandoffError) in
+                try ArtifactID(stored: text)
+            },
+            stepwise: row[9])
+    }
+
+    static let entryColumns = """
+        e.step, e.at, e.level, e.category, e.message, e.details, e.confidence, e.duration_ms, e.tool_name,
+        e.tool_input, e.tool_output, e.tool_status, e.tool_error, e.bot, e.bot_role, e.triggered_by, e.mentions,
+        e.response_to, e.coordinator_mode, e.escalation, e.shareable_insight, e.insight_category
+        """
+    static let entryColumnCount = 22
+
+    /// Decodes `entryColumns` starting at column `base`.
+    static func entry(_ row: Row, from base: Int) throws -> WorkLogEntry {
+        let levelName: String = row[base + 2]
+        guard let level = LogLevel(rawValue: levelName) else {
+            throw HandoffError(.io, "the index holds a work-log entry at an unknown level \"\(levelName)\"")
+        }
+        let toolInput: String? = row[base + 9]
+        let toolOutput: String? = row[base + 10]
+        let toolStatus: String? = row[base + 11]
+        var entry = WorkLogEntry(
+            level: level, category: row[base + 3], message: row[base + 4],
+            details: try json(row[base + 5], "details").objectValue ?? [:], confidence: row[base + 6],
+            durationMs: row[base + 7], toolName: row[base + 8],
+            toolInput: try toolInput.map { try json($0, "tool input").objectValue ?? [:] },
+            toolOutput: try toolOutput.map { try json($0, "tool output") },
+            toolStatus: toolStatus.flatMap(ToolStatus.init(rawValue:)), toolError: row[base + 12],
+            botName: row[base + 13], botRole: row[base + 14], triggeredBy: row[base + 15],
+            mentions: try names(row[base + 16]), responseTo: row[base + 17], coordinatorMode: row[base + 18],
+            escalation: row[base + 19], shareableInsight: row[base + 20], insightCategory: row[base + 21])
+        entry.step = row[base]
+        entry.timestamp = Timestamp(millisecondsSince1970: row[base + 1])
+        return entry
+    }
+
+    static let insightColumns = """
+        i.id, s.id, i.step, i.bot, i.category, i.confidence, i.content, s.workspace, s.workspace_type,
+        i.applies_to, i.state, i.queued_at, i.decided_at, i.note, (SELECT id FROM artifact WHERE seq = i.artifact),
+        i.learnt_at
+        """
+
+    static func insight(_ row: Row) throws -> Insight {
+        let decidedAt: Int64? = row[12]
+        let artifact: String? = row[14]
+        let stateName: String = row[10]
+        let typeName: String = row[8]
+        return Insight(
+            id: row[0], session: row[1], step: row[2], bot: row[3], category: row[4], confidence: row[5],
+            content: row[6], workspace: row[7], workspaceType: WorkspaceType(rawValue: typeName) ?? .open,
+            appliesTo: try names(row[9]), state: Insight.State(rawValue: stateName) ?? .pending,
+            queuedAt: Timestamp(millisecondsSince1970: row[11]),
+            learntAt: Timestamp(millisecondsSince1970: row[15]),
+            decidedAt: decidedAt.map(Timestamp.init(millisecondsSince1970:)), note: row[13],
+            artifact: try artifact.map { text throws(HandoffError) in try ArtifactID(stored: text) })
+    }
+}
+
+/// An escalation artifact whose object is durable, and the entry that raised it.
+struct EscalationPut: Sendable {
+    var put: IndexedPut
+    var session: String
+    var step: Int
+}
+
+/// An insight to queue when its session ends; approved at once (with its artifact) when `approval` is set.
+struct InsightRecord: Sendable {
+    var step: Int
+    var bot: String
+    var category: String
+    var confidence: Double?
+    var content: String
+    var appliesTo: [String]
+    var learntAt: Timestamp
+    var approval: IndexedPut?
+}

@@ -1,0 +1,245 @@
+import HandoffJSON
+
+/// Work sessions as the store keeps them. `HandoffWorkLog` builds on these: it decides what an entry
+/// becomes (masking, configuration, artifacts); the store keeps it durable and findable.
+extension Store {
+    /// Starts a session and returns it as stored.
+    /// - Parameters:
+    ///   - id: The session's id; nil makes a new time-ordered one.
+    ///   - stepwise: Whether entries will arrive one call at a time (`log add`) rather than from one recorder.
+    /// - Throws: `.usage` for a bad name, `.conflict` when a session with this id exists.
+    package func startWorkSession(
+        _ start: WorkSessionStart, id: String? = nil, stepwise: Bool, at time: Timestamp? = nil
+    ) throws(HandoffError) -> WorkSessionInfo {
+        try Self.check(start)
+        if let id { try Name.check(id, as: "session") }
+        let now = time ?? configuration.clock()
+        return try index.createSession(
+            id: id ?? HandoffID.make(at: now), start: start, stepwise: stepwise, at: now)
+    }
+
+    /// Checks the names a session start gives.
+    package static func check(_ start: WorkSessionStart) throws(HandoffError) {
+        try Name.check(start.workspace, as: "workspace")
+        try Name.check(start.bot, as: "bot")
+        for participant in start.participants { try Name.check(participant, as: "participant") }
+        if let coordinator = start.coordinator { try Name.check(coordinator, as: "coordinator") }
+        if let workflow = start.workflow { try Name.check(workflow, as: "workflow") }
+    }
+
+    /// Checks a name the work log records (a bot, a mention, a category).
+    package static func checkName(_ value: String, as role: String) throws(HandoffError) {
+        try Name.check(value, as: role)
+    }
+
+    /// Records entries a recorder numbered, and the escalations they raised, in one transaction after the
+    /// escalations' objects are durable.
+    package func appendWorkEntries(
+        _ batch: [(session: String, entries: [WorkLogEntry])],
+        escalations: [(session: String, step: Int, request: PutRequest)]
+    ) throws(HandoffError) {
+        var prepared: [EscalationPut] = []
+        for escalation in escalations {
+            let put = try prepare(escalation.request)
+            prepared.append(EscalationPut(put: put.put, session: escalation.session, step: escalation.step))
+            _ = try objects.write(put.bytes, as: put.put.id)
+        }
+        try index.append(batch, escalations: prepared, at: configuration.clock())
+    }
+
+    /// Records one entry of a stepwise session, numbered after the last one.
+    /// - Parameter escalation: The escalation artifact an escalating entry raises, given the session and the
+    ///   numbered entry.
+    /// - Returns: The entry with its step and time.
+    package func appendWorkEntry(
+        _ entry: WorkLogEntry, toSession id: String,
+        escalation: @escaping (WorkSessionInfo, WorkLogEntry) -> PutRequest?
+    ) throws(HandoffError) -> WorkLogEntry {
+        let now = configuration.clock()
+        return try index.appendStep(entry, session: id, at: now) { session, entry throws(HandoffError) in
+            guard let request = escalation(session, entry) else { return nil }
+            let put = try self.prepare(request)
+            _ = try self.objects.write(put.bytes, as: put.put.id)
+            return put.put
+        }
+    }
+
+    /// What ending a session stores: its raw record, the work log handed on (whose parent is the record),
+    /// and the insights it queues.
+    package struct WorkSessionArtifacts: Sendable {
+        package var finalOutput: String?
+        package var summary: String?
+        package var record: PutRequest
+        package var workLog: PutRequest
+        package var insights: [InsightDraft]
+
+        package init(
+            finalOutput: String?, summary: String?, record: PutRequest, workLog: PutRequest,
+            insights: [InsightDraft]
+        ) {
+            self.finalOutput = finalOutput
+            self.summary = summary
+            self.record = record
+            self.workLog = workLog
+            self.insights = insights
+        }
+    }
+
+    /// An insight a session queues for the learning exchange.
+    package struct InsightDraft: Sendable {
+        package var step: Int
+        package var bot: String
+        package var category: String
+        package var confidence: Double?
+        package var content: String
+        package var appliesTo: [String]
+        package var learntAt: Timestamp
+        /// The insight artifact with its handoffs, when insights are approved without asking.
+        package var approval: PutRequest?
+
+        package init(
+            step: Int, bot: String, category: String, confidence: Double?, content: String,
+            appliesTo: [String], learntAt: Timestamp, approval: PutRequest?
+        ) {
+            self.step = step
+            self.bot = bot
+            self.category = category
+            self.confidence = confidence
+            self.content = content
+            self.appliesTo = appliesTo
+            self.learntAt = learntAt
+            self.approval = approval
+        }
+    }
+
+    /// Ends a session: `build` turns the session and its entries into what to store, which is then written
+    /// in one index transaction with the session's end. If entries arrive meanwhile, it builds again.
+    /// - Returns: The ended session and the work log's put.
+    /// - Throws: `.notFound` for an unknown session, `.conflict` when it has already ended, and whatever
+    ///   `build` or the puts throw (an invalid work log stores nothing).
+    package func endWorkSession(
+        _ id: String,
+        build: (WorkSessionInfo, [WorkLogEntry], Timestamp) throws(HandoffError) -> WorkSessionArtifacts
+    ) throws(HandoffError) -> (session: WorkSessionInfo, workLog: PutResult) {
+        while true {
+            guard let session = try index.session(id: id) else {
+                throw HandoffError(
+                    .notFound, "no work session \(quotedForMessage(id)) in the store at \(path)")
+            }
+            guard !session.isEnded else {
+                throw HandoffError(.conflict, "work session \(quotedForMessage(id)) has already ended")
+            }
+            let entries = try index.entries(ofSession: id)
+            let endedAt = configuration.clock()
+            let ending = try build(session, entries, endedAt)
+            let record = try prepare(ending.record)
+            var workLogRequest = ending.workLog
+            workLogRequest.parents = [record.put.id]
+            // Its parent is stored in the same transaction, so `commit`'s check of parents does not apply.
+            let workLog = try prepare(workLogRequest)
+            var insights: [InsightRecord] = []
+            var objectsToWrite = [(record.bytes, record.put.id), (workLog.bytes, workLog.put.id)]
+            for draft in ending.insights {
+                let approval = try draft.approval.map { request throws(HandoffError) in try prepare(request) }
+                if let approval { objectsToWrite.append((approval.bytes, approval.put.id)) }
+                insights.append(
+                    InsightRecord(
+                        step: draft.step, bot: draft.bot, category: draft.category,
+                        confidence: draft.confidence,
+                        content: draft.content, appliesTo: draft.appliesTo, learntAt: draft.learntAt,
+                        approval: approval?.put))
+            }
+            _ = try objects.write(batch: objectsToWrite.map { (bytes: $0.0, id: $0.1) })
+            guard
+                let (ended, recorded) = try index.end(
+                    session: id, expectedSteps: entries.count, at: endedAt,
+                    finalOutput: ending.finalOutput, summary: ending.summary, record: record.put,
+                    workLog: workLog.put, insights: insights, now: configuration.clock())
+            else { continue }
+            return (
+                ended,
+                PutResult(
+                    artifact: recorded.artifact, existed: recorded.existed, handoffs: recorded.created,
+                    pendingDuplicates: recorded.duplicates)
+            )
+        }
+    }
+
+    /// A session by id.
+    /// - Throws: `.notFound` when the store has no such session.
+    package func workSession(_ id: String) throws(HandoffError) -> WorkSessionInfo {
+        guard let session = try index.session(id: id) else {
+            throw HandoffError(
+                .notFound, "no work session \(quotedForMessage(id)) in the store at \(path)",
+                hint: "`handoff logs` lists the sessions")
+        }
+        return session
+    }
+
+    /// The session whose work log or raw record `artifact` is, if any.
+    package func workSession(producing artifact: ArtifactID) throws(HandoffError) -> WorkSessionInfo? {
+        try index.session(producing: artifact)
+    }
+
+    package func workSessions(_ filter: WorkSessionFilter) throws(HandoffError) -> [WorkSessionInfo] {
+        try index.sessions(filter)
+    }
+
+    package func workEntries(ofSession id: String, bot: String? = nil) throws(HandoffError) -> [WorkLogEntry]
+    {
+        try index.entries(ofSession: id, bot: bot)
+    }
+
+    /// Entries matching a full-text query in SQLite FTS5 syntax, best first.
+    package func searchWorkEntries(_ match: String, workspace: String?, bot: String?, limit: Int)
+        throws(HandoffError) -> [WorkLogSearchHit]
+    {
+        try index.search(match, workspace: workspace, bot: bot, limit: limit)
+    }
+
+    package func escalations(states: [Handoff.State]?, session: String? = nil, limit: Int?)
+        throws(HandoffError)
+        -> [Escalation]
+    {
+        try index.escalations(states: states, session: session, limit: limit)
+    }
+
+    package func insights(state: Insight.State?, session: String? = nil, limit: Int?) throws(HandoffError)
+        -> [Insight]
+    {
+        try index.insights(state: state, session: session, limit: limit)
+    }
+
+    package func insight(_ id: String) throws(HandoffError) -> Insight {
+        guard let insight = try index.insight(id: id) else {
+            throw HandoffError(
+                .notFound, "no insight \(quotedForMessage(id)) in the store at \(path)",
+                hint: "`handoff insights` lists the pending ones")
+        }
+        return insight
+    }
+
+    /// Approves an insight, storing its artifact and handing it on, or rejects it (`approval` nil).
+    package func decideInsight(_ id: String, approval: PutRequest?, note: String?) throws(HandoffError)
+        -> Insight
+    {
+        let prepared = try approval.map { request throws(HandoffError) in try prepare(request) }
+        if let prepared { _ = try objects.write(prepared.bytes, as: prepared.put.id) }
+        return try index.decide(insight: id, approval: prepared?.put, note: note, at: configuration.clock())
+    }
+
+    /// Every bot the work log has seen.
+    package func knownBots() throws(HandoffError) -> [String] {
+        try index.knownBots()
+    }
+
+    /// A per-store setting's JSON text, or nil when unset.
+    package func setting(_ name: String) throws(HandoffError) -> String? {
+        try index.setting(name)
+    }
+
+    /// Sets a per-store setting (JSON text), or removes it when `value` is nil.
+    package func setSetting(_ name: String, to value: String?) throws(HandoffError) {
+        try index.setSetting(name, to: value)
+    }
+}

@@ -1,0 +1,135 @@
+import HandoffJSON
+import HandoffKit
+
+/// A session with everything `explain` shows of it: its entries, the escalations it raised and the
+/// insights it queued.
+public struct ExplainedSession: Sendable {
+    public let info: WorkSessionInfo
+    public let entries: [WorkLogEntry]
+    public let escalations: [Escalation]
+    public let insights: [Insight]
+    /// Where it was read from: the index, or a `work-session-v1` record (when the index no longer holds the
+    /// session, such as in another store or after `gc`).
+    public let fromRecord: ArtifactID?
+}
+
+/// Which session to explain.
+public enum ExplainTarget: Sendable {
+    /// The most recently started session matching the filter.
+    case latest(WorkSessionFilter)
+    case session(String)
+    /// A `work-log-v1`, `work-session-v1`, `escalation-v1` or `insight-v1` artifact: the session behind it.
+    case artifact(ArtifactID)
+}
+
+extension WorkLog {
+    /// The session a target names, with its entries (only `bot`'s when given).
+    /// - Throws: `HandoffError` `.notFound` when there is no such session (or none at all), `.usage` for an
+    ///   artifact that no session produced.
+    public func explain(_ target: ExplainTarget, bot: String? = nil) throws(HandoffError) -> ExplainedSession
+    {
+        switch target {
+        case .latest(let filter):
+            var filter = filter
+            filter.limit = 1
+            guard let latest = try store.workSessions(filter).first else {
+                throw HandoffError(
+                    .notFound, "no work session in the store at \(store.path)\(Self.describe(filter))",
+                    hint: "record one with `handoff log record`, or run `handoff demo`")
+            }
+            return try explained(latest, bot: bot)
+        case .session(let id):
+            return try explained(try store.workSession(id), bot: bot)
+        case .artifact(let id):
+            return try explainArtifact(id, bot: bot)
+        }
+    }
+
+    private func explained(_ info: WorkSessionInfo, bot: String?) throws(HandoffError) -> ExplainedSession {
+        ExplainedSession(
+            info: info, entries: try store.workEntries(ofSession: info.id, bot: bot),
+            escalations: try store.escalations(states: nil, session: info.id, limit: nil),
+            insights: try store.insights(state: nil, session: info.id, limit: nil), fromRecord: nil)
+    }
+
+    private func explainArtifact(_ id: ArtifactID, bot: String?) throws(HandoffError) -> ExplainedSession {
+        if let session = try store.workSession(producing: id) { return try explained(session, bot: bot) }
+        let artifact = try store.artifact(id)
+        switch artifact.schema {
+        case "work-session-v1":
+            return try fromRecord(id, bot: bot)
+        case "work-log-v1":
+            // A work log from elsewhere (imported, or whose session was collected): its parent is the record.
+            guard let record = try store.parents(of: id).first(where: { $0.schema == "work-session-v1" })
+            else {
+                throw HandoffError(
+                    .notFound, "work log \(id) names no work-session-v1 record in this store",
+                    hint:
+                        "it was stored without its session; `handoff chain \(id.description.prefix(15))` shows its lineage"
+                )
+            }
+            return try fromRecord(record.id, bot: bot)
+        case "escalation-v1", "insight-v1":
+            guard let session = try store.document(id)["session_id"]?.stringValue else {
+                throw HandoffError(.io, "artifact \(id) names no session")
+            }
+            if let info = try? store.workSession(session) { return try explained(info, bot: bot) }
+            guard let record = try store.parents(of: id).first(where: { $0.schema == "work-session-v1" })
+            else {
+                throw HandoffError(
+                    .notFound, "work session \(quotedForMessage(session)) is no longer in the store")
+            }
+            return try fromRecord(record.id, bot: bot)
+        default:
+            throw HandoffError(
+                .usage, "artifact \(id) is a \(artifact.schema), not a work log",
+                hint:
+                    "explain takes a work-log-v1, work-session-v1, escalation-v1 or insight-v1 artifact, or --session"
+            )
+        }
+    }
+
+    /// A session read back from its raw record.
+    private func fromRecord(_ id: ArtifactID, bot: String?) throws(HandoffError) -> ExplainedSession {
+        let document = try store.document(id)
+        func string(_ key: String) -> String? { document[key]?.stringValue }
+        guard let sessionID = string("session_id"), let workspace = string("workspace_id"),
+            let type = string("workspace_type").flatMap(WorkspaceType.init(rawValue:)),
+            let query = string("query"),
+            let recordingBot = string("bot"),
+            let started = string("start_time").flatMap(Timestamp.init(rfc3339:)),
+            let ended = string("end_time").flatMap(Timestamp.init(rfc3339:)),
+            let entryValues = document["entries"]?.arrayValue
+        else {
+            throw HandoffError(.io, "artifact \(id) is not a readable work-session-v1 record")
+        }
+        let all = try entryValues.map { value throws(HandoffError) in try WorkLogEntry(record: value) }
+        var bots: [String] = [recordingBot]
+        for entry in all {
+            if let name = entry.botName, !bots.contains(name) { bots.append(name) }
+        }
+        let info = WorkSessionInfo(
+            id: sessionID,
+            start: WorkSessionStart(
+                workspace: workspace, workspaceType: type, query: query, bot: recordingBot,
+                participants: document["participants"]?.arrayValue?.compactMap(\.stringValue) ?? [],
+                coordinator: string("coordinator"), workflow: string("workflow_id")),
+            startedAt: started, endedAt: ended, lastEntryAt: all.last?.timestamp, steps: all.count,
+            errors: all.count { $0.level == .error }, escalations: all.count(where: \.escalation), bots: bots,
+            finalOutput: string("final_output"), summary: string("summary"), sessionArtifact: id,
+            workLogArtifact: try store.children(of: id).first { $0.schema == "work-log-v1" }?.id,
+            stepwise: false)
+        return ExplainedSession(
+            info: info, entries: bot.map { name in all.filter { $0.botName == name } } ?? all,
+            escalations: [],
+            insights: [], fromRecord: id)
+    }
+
+    private static func describe(_ filter: WorkSessionFilter) -> String {
+        var parts: [String] = []
+        if let workspace = filter.workspace { parts.append("in workspace \(workspace)") }
+        if let bot = filter.bot { parts.append("with bot \(bot)") }
+        if let type = filter.workspaceType { parts.append("of type \(type)") }
+        return parts.isEmpty ? "" : " " + parts.joined(separator: " ")
+    }
+}
