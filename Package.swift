@@ -63,8 +63,7 @@ let package = Package(
                 "HandoffKit",
                 "HandoffWorkLog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            resources: [.embedInCode("Resources/bookmark-analysis.json")]
+            ]
         ),
         .target(name: "HandoffTesting", dependencies: ["HandoffKit"]),
         .executableTarget(name: "handoff", dependencies: ["HandoffCLI"]),

@@ -22,6 +22,7 @@ public struct HandoffCommand: ParsableCommand {
             ClaimCommand.self, Ack.self, Release.self, Extend.self, Retry.self, Route.self, ChainCommand.self,
             Next.self, Work.self, Import.self, Validate.self, SchemaCommand.self, Log.self, Explain.self,
             How.self, Logs.self, Escalations.self, Insights.self, Config.self, Stats.self, Verify.self,
+            GC.self,
             Demo.self,
         ]
     )

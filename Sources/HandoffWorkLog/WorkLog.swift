@@ -120,6 +120,17 @@ public final class WorkLog: Sendable {
         session id: String, finalOutput: String? = nil, summary: String? = nil, to consumers: [String] = [],
         nextActions: [String] = []
     ) throws(HandoffError) -> WorkSessionEnd {
+        try end(
+            session: id, finalOutput: finalOutput, summary: summary, to: consumers, nextActions: nextActions,
+            at: nil)
+    }
+
+    /// `end`, at a given time (an import keeps the original one) or now.
+    func end(
+        session id: String, finalOutput: String?, summary: String?, to consumers: [String],
+        nextActions: [String],
+        at time: Timestamp?
+    ) throws(HandoffError) -> WorkSessionEnd {
         for consumer in consumers { try Store.checkName(consumer, as: "consumer") }
         for action in nextActions where !WorkLogEntry.isActionName(action) {
             throw HandoffError(
@@ -132,7 +143,7 @@ public final class WorkLog: Sendable {
         let finalOutput = mask(finalOutput)
         let summary = mask(summary)
         var document: JSONValue = .null
-        let (session, put) = try store.endWorkSession(id) {
+        let (session, put) = try store.endWorkSession(id, at: time) {
             [self] session, entries, endedAt throws(HandoffError) in
             let start = session.start
             document = WorkLogArtifacts.agentArtifact(
@@ -145,10 +156,10 @@ public final class WorkLog: Sendable {
                 record: PutRequest(
                     document: record, producer: start.bot, workflow: start.workflow,
                     workspace: start.workspace,
-                    source: "the record of work session \(id)"),
+                    createdAt: time, source: "the record of work session \(id)"),
                 workLog: PutRequest(
                     document: document, producer: start.bot, consumers: consumers, workflow: start.workflow,
-                    workspace: start.workspace, source: "the work log of work session \(id)"),
+                    workspace: start.workspace, createdAt: time, source: "the work log of work session \(id)"),
                 insights: try insights(of: session, entries: entries, at: endedAt))
         }
         return WorkSessionEnd(

@@ -31,6 +31,7 @@ extension HandoffCommand {
             guard
                 let claim = try store.claim(
                     for: consumer, leaseSeconds: lease, worker: claiming.worker, schema: claiming.schema,
+                    workspace: claiming.workspace,
                     maxAttempts: claiming.maxAttempts)
             else {
                 throw HandoffError(.nothingToClaim, "nothing to claim for \(consumer)")

@@ -97,17 +97,40 @@ extension HandoffCommand {
     }
 }
 
-/// The store's settings as one JSON document, a section per concern.
+/// The store's settings as one JSON document, a section per concern: `work_logs` (see
+/// `WorkLogConfiguration`) and `gc` (`keep_days`: how long finished work stays).
 enum StoreSettings {
-    static var defaults: JSONValue { ["work_logs": WorkLogConfiguration().json] }
+    static var defaults: JSONValue {
+        ["work_logs": WorkLogConfiguration().json, "gc": ["keep_days": .number(GCPolicy().keepDays)]]
+    }
 
     static func load(from store: Store) throws(HandoffError) -> JSONValue {
-        ["work_logs": try WorkLogConfiguration.load(from: store).json]
+        [
+            "work_logs": try WorkLogConfiguration.load(from: store).json,
+            "gc": ["keep_days": .number(try keepDays(store))],
+        ]
     }
 
     /// Checks every section and saves it.
     static func save(_ settings: JSONValue, to store: Store) throws(HandoffError) {
+        let days = settings["gc"]?["keep_days"]
+        guard let number = days?.numberValue, number >= 0, number <= 36_500,
+            settings["gc"]?.objectValue?.count == 1
+        else {
+            throw HandoffError(
+                .invalidInput, "gc.keep_days must be a number of days, 0 to 36500, not \(days ?? .null)")
+        }
         try WorkLogConfiguration(json: settings["work_logs"] ?? [:]).save(to: store)
+        try store.setSetting("gc", to: JSONValue.object(["keep_days": .number(number)]).description)
+    }
+
+    /// The `gc.keep_days` setting.
+    static func keepDays(_ store: Store) throws(HandoffError) -> Double {
+        guard let text = try store.setting("gc") else { return GCPolicy().keepDays }
+        guard let days = (try? JSONParser.parse(text))?["keep_days"]?.numberValue else {
+            throw HandoffError(.io, "the store's gc setting is not usable: \(text)")
+        }
+        return days
     }
 
     static func value(at key: String, in settings: JSONValue) throws(HandoffError) -> JSONValue {

@@ -1,13 +1,14 @@
 import ArgumentParser
 import HandoffJSON
 import HandoffKit
+import HandoffWorkLog
 
 extension HandoffCommand {
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "import",
             abstract:
-                "Store many artifacts at once: a JSON Lines file, or the seed's .nanobot/artifacts folder.",
+                "Store many artifacts at once (a JSON Lines file, the seed's artifact folder), or the seed's work logs.",
             discussion: """
                 Each artifact is either wholly imported (object, index entry, handoffs) or not at all; they are \
                 recorded in batches of \(Store.importBatchSize) per transaction. Invalid inputs are listed and \
@@ -19,6 +20,10 @@ extension HandoffCommand {
 
                 From the seed's artifact store, keeping each file's producer, consumer and creation time:
                   handoff import --nanobot ~/.nanobot/artifacts
+
+                From the seed's work-log database, keeping sessions, entries, steps and times (secrets are \
+                masked; ended sessions get their record and work log; running it again imports only what is new):
+                  handoff import --nanobot-work-logs ~/.nanobot/data/work_logs.db
                 """)
 
         @Argument(help: ArgumentHelp("A JSON Lines file (- for standard input).", valueName: "file"))
@@ -26,6 +31,11 @@ extension HandoffCommand {
 
         @Option(name: .long, help: ArgumentHelp("A .nanobot/artifacts folder to import.", valueName: "dir"))
         var nanobot: String?
+
+        @Option(
+            name: .long,
+            help: ArgumentHelp("The seed's work_logs.db to import sessions from.", valueName: "file"))
+        var nanobotWorkLogs: String?
 
         @Option(
             name: .long,
@@ -51,6 +61,13 @@ extension HandoffCommand {
         @OptionGroup var output: OutputOptions
 
         func validate() throws {
+            if nanobotWorkLogs != nil {
+                guard file == nil, nanobot == nil, from == nil, to.isEmpty, workflow == nil, workspace == nil
+                else {
+                    throw ValidationError("--nanobot-work-logs takes no other input, producer or consumer")
+                }
+                return
+            }
             switch (file, nanobot) {
             case (nil, nil): throw ValidationError("give a JSON Lines file, or --nanobot DIR")
             case (_?, _?): throw ValidationError("give either a JSON Lines file or --nanobot DIR, not both")
@@ -67,6 +84,7 @@ extension HandoffCommand {
         }
 
         func run() throws {
+            if let nanobotWorkLogs { return try importWorkLogs(nanobotWorkLogs) }
             let progress = ProgressBar(label: "importing")
             let input: ImportInput
             if let nanobot {
@@ -104,6 +122,28 @@ extension HandoffCommand {
                 for refusal in report.invalid { Terminal.print("  invalid: \(refusal.message)") }
             }
             if !report.invalid.isEmpty { throw ExitCode(HandoffError.Code.checkFailed.exitStatus) }
+        }
+
+        private func importWorkLogs(_ path: String) throws {
+            // Read the database before a store is created for it.
+            let logs = try NanobotWorkLogReader.read(path: path)
+            let report = try WorkLog(store: try store.openOrCreate(limits: limits.limits))
+                .importNanobotWorkLogs(logs)
+            if output.json {
+                Terminal.printJSON([
+                    "sessions": .number(Double(report.sessions)),
+                    "imported": .number(Double(report.imported)),
+                    "already_imported": .number(Double(report.alreadyImported)),
+                    "entries": .number(Double(report.entries)), "ended": .number(Double(report.ended)),
+                    "refused": .array(report.refused.map(JSONValue.string)),
+                ])
+            } else {
+                Terminal.print(
+                    "Read \(report.sessions) work logs: imported \(report.imported) (\(report.entries) entries, \(report.ended) ended), already imported \(report.alreadyImported), refused \(report.refused.count) entries."
+                )
+                for refusal in report.refused { Terminal.print("  refused: \(refusal)") }
+            }
+            if !report.refused.isEmpty { throw ExitCode(HandoffError.Code.checkFailed.exitStatus) }
         }
 
         /// The report of an import of which nothing passes the checks a new store (with only the built-in

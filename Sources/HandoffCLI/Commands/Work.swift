@@ -86,6 +86,7 @@ extension HandoffCommand {
                 guard
                     let claim = try store.claim(
                         for: consumer, leaseSeconds: lease, worker: worker, schema: claiming.schema,
+                        workspace: claiming.workspace,
                         maxAttempts: claiming.maxAttempts)
                 else {
                     guard let poll else { break }

@@ -189,6 +189,9 @@ struct ClaimOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Only claim artifacts of this schema.", valueName: "schema"))
     var schema: String?
 
+    @Option(name: .long, help: ArgumentHelp("Only claim handoffs in this workspace.", valueName: "name"))
+    var workspace: String?
+
     @Option(
         name: .long, help: ArgumentHelp("Claims a handoff gets before it is dead-lettered.", valueName: "n"))
     var maxAttempts: Int = Store.defaultMaxAttempts

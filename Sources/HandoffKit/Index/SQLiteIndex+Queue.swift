@@ -6,12 +6,15 @@ extension SQLiteIndex {
     /// Takes the oldest claimable handoff of `consumer`: pending and available, or claimed under a lease
     /// that has expired. Handoffs already claimed `maxAttempts` times are dead-lettered on the way.
     func claim(
-        consumer: String, schema: String?, worker: String?, leaseMilliseconds: Int64, maxAttempts: Int,
-        now: Timestamp
+        consumer: String, schema: String?, workspace: String? = nil, worker: String?,
+        leaseMilliseconds: Int64,
+        maxAttempts: Int, now: Timestamp
     ) throws(HandoffError) -> Claim? {
         try write { db in
             while true {
-                guard let candidate = try claimCandidate(consumer: consumer, schema: schema, now: now, in: db)
+                guard
+                    let candidate = try claimCandidate(
+                        consumer: consumer, schema: schema, workspace: workspace, now: now, in: db)
                 else {
                     return nil
                 }
@@ -58,12 +61,14 @@ extension SQLiteIndex {
 
     /// The oldest of the first available pending handoff and the first expired lease: two index lookups on
     /// the partial indexes, whatever the store holds.
-    private func claimCandidate(consumer: String, schema: String?, now: Timestamp, in db: Database) throws
-        -> Row?
-    {
-        let (pendingQuery, expiredQuery) = Self.candidateQueries(schema: schema != nil)
+    private func claimCandidate(
+        consumer: String, schema: String?, workspace: String?, now: Timestamp, in db: Database
+    ) throws -> Row? {
+        let (pendingQuery, expiredQuery) = Self.candidateQueries(
+            schema: schema != nil, workspace: workspace != nil)
         var arguments: StatementArguments = schema.map { [$0] } ?? []
         arguments += [consumer, now.millisecondsSince1970]
+        if let workspace { arguments += [workspace] }
         let pending = try db.row(sql: pendingQuery, arguments: arguments)
         let expired = try db.row(sql: expiredQuery, arguments: arguments)
         switch (pending, expired) {
@@ -78,18 +83,21 @@ extension SQLiteIndex {
 
     /// The two claim lookups: the oldest available pending handoff, and the lease that expired first. Each is
     /// answered from a partial index holding only handoffs in that state.
-    private static func candidateQueries(schema: Bool) -> (pending: String, expired: String) {
+    private static func candidateQueries(schema: Bool, workspace: Bool = false) -> (
+        pending: String, expired: String
+    ) {
         let join = schema ? "JOIN artifact a ON a.seq = h.artifact AND a.schema = ?" : ""
+        let inWorkspace = workspace ? " AND h.workspace = ?" : ""
         let columns = "h.seq, h.id, h.state, h.attempts, h.created_at, h.worker, h.lease_expires_at"
         return (
             """
             SELECT \(columns) FROM handoff h \(join)
-            WHERE h.consumer = ? AND h.state = 'pending' AND h.available_at <= ?
+            WHERE h.consumer = ? AND h.state = 'pending' AND h.available_at <= ?\(inWorkspace)
             ORDER BY h.created_at, h.seq LIMIT 1
             """,
             """
             SELECT \(columns) FROM handoff h \(join)
-            WHERE h.consumer = ? AND h.state = 'claimed' AND h.lease_expires_at <= ?
+            WHERE h.consumer = ? AND h.state = 'claimed' AND h.lease_expires_at <= ?\(inWorkspace)
             ORDER BY h.lease_expires_at LIMIT 1
             """
         )

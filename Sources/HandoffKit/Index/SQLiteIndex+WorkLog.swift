@@ -97,6 +97,38 @@ extension SQLiteIndex {
         }
     }
 
+    /// Creates a session with all its entries (numbered and timed already) in one transaction, unless a
+    /// session with this id exists; returns whether it created it.
+    func importSession(id: String, start: WorkSessionStart, at time: Timestamp, entries: [WorkLogEntry])
+        throws(HandoffError) -> Bool
+    {
+        try write { db in
+            if try db.value(Int64.self, sql: "SELECT seq FROM work_session WHERE id = ?", arguments: [id])
+                != nil
+            {
+                return false
+            }
+            try db.run(
+                sql: """
+                    INSERT INTO work_session (id, workspace, workspace_type, query, bot, participants, coordinator,
+                        workflow, stepwise, started_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?)
+                    """,
+                arguments: [
+                    id, start.workspace, start.workspaceType.rawValue, start.query, start.bot,
+                    Self.jsonText(.array(start.participants.map(JSONValue.string))), start.coordinator,
+                    start.workflow, time.millisecondsSince1970,
+                ])
+            let seq = db.lastInsertedRowID
+            try db.run(
+                sql: "INSERT INTO work_session_bot (bot, session, first_step) VALUES (?, ?, 0)",
+                arguments: [start.bot, seq])
+            for entry in entries { try insert(entry, session: seq, sessionBot: start.bot, in: db) }
+            try count(entries, in: seq, db: db)
+            return true
+        }
+    }
+
     // MARK: Entries
 
     /// Entries for sessions a recorder streams (steps already numbered), with the escalation artifacts they

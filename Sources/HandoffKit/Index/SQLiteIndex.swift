@@ -11,14 +11,21 @@ import GRDB
 final class SQLiteIndex: Sendable {
     let path: String
     private let pool: DatabasePool
+    /// Whether an artifact's object file exists; checked inside the transaction that records the artifact,
+    /// where `gc` cannot remove it meanwhile.
+    private let objectExists: @Sendable (ArtifactID) -> Bool
 
     /// Opens (creating when absent) the index at `path`, bringing its schema up to date.
     ///
     /// - Parameters:
     ///   - busyTimeout: How long to wait for other processes' locks before failing with `.busy`.
     ///   - lockPath: A file used to let one process at a time run migrations.
-    init(path: String, busyTimeout: Double, lockPath: String) throws(HandoffError) {
+    init(
+        path: String, busyTimeout: Double, lockPath: String,
+        objectExists: @escaping @Sendable (ArtifactID) -> Bool = { _ in true }
+    ) throws(HandoffError) {
         self.path = path
+        self.objectExists = objectExists
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeout)
         configuration.maximumReaderCount = 2
@@ -117,6 +124,12 @@ final class SQLiteIndex: Sendable {
     }
 
     func record(_ put: IndexedPut, at now: Timestamp, in db: Database) throws -> RecordedPut {
+        // The object was written before this transaction; a `gc` that ran in between may have removed it
+        // (the same content, unreachable until now). The caller writes it again and retries.
+        guard objectExists(put.id) else {
+            throw HandoffError(
+                .io, "the object of \(put.id) was collected while it was being put", cause: ObjectVanished())
+        }
         let createdAt = put.createdAt ?? now
         try db.run(
             sql: """
@@ -416,6 +429,10 @@ struct Conditions {
 
     var sql: String { clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND ") }
 }
+
+/// The cause of an error that says an object was collected by `gc` between its write and its index
+/// transaction; the put is retried.
+struct ObjectVanished: Error, Sendable {}
 
 /// An artifact whose object is durable, ready to be indexed.
 struct IndexedPut: Sendable {

@@ -107,9 +107,10 @@ extension Store {
         }
         var seen = Set<ArtifactID>()
         let unique = prepared.filter { seen.insert($0.put.id).inserted }
-        _ = try objects.write(batch: unique.map { ($0.bytes, $0.put.id) })
-        Failpoint.hit("objects-durable")
-        let recorded = try index.record(prepared.map(\.put), at: configuration.clock())
+        let recorded = try recording(unique.map { ($0.bytes, $0.put.id) }) { () throws(HandoffError) in
+            Failpoint.hit("objects-durable")
+            return try index.record(prepared.map(\.put), at: configuration.clock())
+        }
         Failpoint.hit("index-committed")
         return recorded.map { record in
             PutResult(

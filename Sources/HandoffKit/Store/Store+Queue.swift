@@ -24,14 +24,18 @@ extension Store {
     ///
     /// A handoff already claimed `maxAttempts` times is dead-lettered instead, and the next one is taken.
     /// - Returns: The claim with its receipt, or nil when there is nothing to claim.
+    /// - Parameters:
+    ///   - schema: Only artifacts of this schema.
+    ///   - workspace: Only handoffs in this workspace.
     public func claim(
         for consumer: String, leaseSeconds: Double = Store.defaultLeaseSeconds, worker: String? = nil,
-        schema: String? = nil, maxAttempts: Int = Store.defaultMaxAttempts
+        schema: String? = nil, workspace: String? = nil, maxAttempts: Int = Store.defaultMaxAttempts
     ) throws(HandoffError) -> Claim? {
         try Name.check(consumer, as: "consumer")
         if let worker { try Name.check(worker, as: "worker") }
+        if let workspace { try Name.check(workspace, as: "workspace") }
         return try index.claim(
-            consumer: consumer, schema: schema, worker: worker,
+            consumer: consumer, schema: schema, workspace: workspace, worker: worker,
             leaseMilliseconds: try milliseconds(leaseSeconds, "lease"),
             maxAttempts: max(1, maxAttempts), now: configuration.clock())
     }

@@ -32,6 +32,18 @@ extension Store {
         try Name.check(value, as: role)
     }
 
+    /// Creates a session with all its entries, numbered and timed, in one transaction, unless one with this
+    /// id exists (an import run again); returns whether it did.
+    package func importWorkSession(
+        _ start: WorkSessionStart, id: String, at time: Timestamp, entries: [WorkLogEntry]
+    )
+        throws(HandoffError) -> Bool
+    {
+        try Self.check(start)
+        try Name.check(id, as: "session")
+        return try index.importSession(id: id, start: start, at: time, entries: entries)
+    }
+
     /// Records entries a recorder numbered, and the escalations they raised, in one transaction after the
     /// escalations' objects are durable.
     package func appendWorkEntries(
@@ -39,12 +51,15 @@ extension Store {
         escalations: [(session: String, step: Int, request: PutRequest)]
     ) throws(HandoffError) {
         var prepared: [EscalationPut] = []
+        var objects: [(bytes: [UInt8], id: ArtifactID)] = []
         for escalation in escalations {
             let put = try prepare(escalation.request)
             prepared.append(EscalationPut(put: put.put, session: escalation.session, step: escalation.step))
-            _ = try objects.write(put.bytes, as: put.put.id)
+            objects.append((put.bytes, put.put.id))
         }
-        try index.append(batch, escalations: prepared, at: configuration.clock())
+        try recording(objects) { () throws(HandoffError) in
+            try index.append(batch, escalations: prepared, at: configuration.clock())
+        }
     }
 
     /// Records one entry of a stepwise session, numbered after the last one.
@@ -118,7 +133,7 @@ extension Store {
     /// - Throws: `.notFound` for an unknown session, `.conflict` when it has already ended, and whatever
     ///   `build` or the puts throw (an invalid work log stores nothing).
     package func endWorkSession(
-        _ id: String,
+        _ id: String, at time: Timestamp? = nil,
         build: (WorkSessionInfo, [WorkLogEntry], Timestamp) throws(HandoffError) -> WorkSessionArtifacts
     ) throws(HandoffError) -> (session: WorkSessionInfo, workLog: PutResult) {
         while true {
@@ -130,7 +145,7 @@ extension Store {
                 throw HandoffError(.conflict, "work session \(quotedForMessage(id)) has already ended")
             }
             let entries = try index.entries(ofSession: id)
-            let endedAt = configuration.clock()
+            let endedAt = time ?? configuration.clock()
             let ending = try build(session, entries, endedAt)
             let record = try prepare(ending.record)
             var workLogRequest = ending.workLog
@@ -149,12 +164,15 @@ extension Store {
                         content: draft.content, appliesTo: draft.appliesTo, learntAt: draft.learntAt,
                         approval: approval?.put))
             }
-            _ = try objects.write(batch: objectsToWrite.map { (bytes: $0.0, id: $0.1) })
             guard
-                let (ended, recorded) = try index.end(
-                    session: id, expectedSteps: entries.count, at: endedAt,
-                    finalOutput: ending.finalOutput, summary: ending.summary, record: record.put,
-                    workLog: workLog.put, insights: insights, now: configuration.clock())
+                let (ended, recorded) = try recording(
+                    objectsToWrite.map { (bytes: $0.0, id: $0.1) },
+                    { () throws(HandoffError) in
+                        try index.end(
+                            session: id, expectedSteps: entries.count, at: endedAt,
+                            finalOutput: ending.finalOutput, summary: ending.summary, record: record.put,
+                            workLog: workLog.put, insights: insights, now: configuration.clock())
+                    })
             else { continue }
             return (
                 ended,
@@ -224,8 +242,9 @@ extension Store {
         -> Insight
     {
         let prepared = try approval.map { request throws(HandoffError) in try prepare(request) }
-        if let prepared { _ = try objects.write(prepared.bytes, as: prepared.put.id) }
-        return try index.decide(insight: id, approval: prepared?.put, note: note, at: configuration.clock())
+        return try recording(prepared.map { [($0.bytes, $0.put.id)] } ?? []) { () throws(HandoffError) in
+            try index.decide(insight: id, approval: prepared?.put, note: note, at: configuration.clock())
+        }
     }
 
     /// Every bot the work log has seen.

@@ -51,8 +51,10 @@ public final class Store: Sendable {
         let busyTimeout =
             configuration.busyTimeout.isNaN
             ? 0 : min(max(configuration.busyTimeout, 0), Self.maximumBusyTimeout)
+        let objects = objects
         index = try SQLiteIndex(
-            path: Self.indexPath(path), busyTimeout: busyTimeout, lockPath: path + "/lock")
+            path: Self.indexPath(path), busyTimeout: busyTimeout, lockPath: path + "/lock",
+            objectExists: { FileIO.exists(objects.path(of: $0)) })
         schemas = SchemaCatalog(
             local: LocalSchemas(index: index, objects: objects), loaders: configuration.schemaLoaders,
             assertFormats: configuration.assertFormats)
@@ -122,4 +124,20 @@ public final class Store: Sendable {
     }
 
     static func indexPath(_ storePath: String) -> String { storePath + "/index.sqlite" }
+
+    /// Writes objects durably, then runs `record`, which indexes them. Should `gc` collect one of them in
+    /// between (it was unreachable until this put), they are written again and `record` retried.
+    func recording<Result>(
+        _ objects: [(bytes: [UInt8], id: ArtifactID)], _ record: () throws(HandoffError) -> Result
+    ) throws(HandoffError) -> Result {
+        var attempt = 0
+        while true {
+            _ = try self.objects.write(batch: objects)
+            do {
+                return try record()
+            } catch  where error.cause is ObjectVanished && attempt < 8 {
+                attempt += 1
+            }
+        }
+    }
 }

@@ -299,7 +299,8 @@ public enum WorkLogView {
 
     // MARK: Formatting
 
-    static func percent(_ value: Double) -> String { "\(Int((value * 100).rounded()))%" }
+    /// A confidence for people: `0.62` is `62%`.
+    public static func percent(_ value: Double) -> String { "\(Int((value * 100).rounded()))%" }
 
     static func milliseconds(_ value: Int) -> String {
         value < 1000 ? "\(value) ms" : "\(Double(value / 100) / 10) s"
