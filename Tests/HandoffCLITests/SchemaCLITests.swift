@@ -115,7 +115,11 @@ struct SchemaCLITests {
         let names = try #require((try list.json() as? [String: Any])?["schemas"] as? [[String: Any]]).map {
             $0["name"] as? String
         }
-        #expect(names == ["handoff-request-v1", "security-scan-v1", "tool-result-v1", "work-log-v1"])
+        #expect(
+            names == [
+                "escalation-v1", "handoff-request-v1", "insight-v1", "security-scan-v1", "tool-result-v1",
+                "work-log-entry-v1", "work-log-v1", "work-session-v1",
+            ])
         let show = try handoff(["schema", "show", "work-log-v1", "--json"])
         let shown = try #require(try show.json() as? [String: Any])
         #expect(shown["$id"] as? String == "urn:handoff:schema:work-log-v1")

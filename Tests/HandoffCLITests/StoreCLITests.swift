@@ -230,25 +230,59 @@ struct StoreCLITests {
         let first = try HandoffProcess.run(["demo"], directory: scratch.path)
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.output.contains("on the store at .handoff"))
-        #expect(first.output.contains("xxh128:ad0ee1025c735865e16f54c6b8415e2d  work-log-v1, stored"))
-        #expect(first.output.contains("recommends: summarize_top_categories, suggest_actions"))
+        for level in [
+            "info", "thinking", "decision", "tool", "warning", "uncertainty", "correction", "handoff",
+        ] {
+            #expect(
+                first.output.contains(level.padding(toLength: 13, withPad: " ", startingAt: 0)), "\(level)")
+        }
         #expect(
-            first.output.contains("50 bookmarks; top categories: Programming 17, AI/ML 14, Productivity 9"))
+            first.output.contains("coordination 🚨 Escalation: Should bookmarks older than a year be archived")
+        )
+        #expect(
+            first.output.contains(
+                "recommends: summarize_top_categories, suggest_actions, verify_low_confidence_decisions"))
+        #expect(first.output.contains("decisions[1].output.ai_ml_count = 5"))
         #expect(first.output.contains("action_suggester → reviewer  pending"))
-        #expect(first.output.contains("↳ bookmark_analyzer → action_suggester  done"))
-        #expect(first.output.contains("manual_review  from /next_actions/0"))
+        #expect(first.output.contains("work-session-v1  by bookmark_analyzer"))
+        #expect(
+            first.output.contains("└─ xxh128:") && first.output.contains("work-log-v1  by bookmark_analyzer"))
+        #expect(first.output.contains("Low confidence (below 70%)"))
+        #expect(first.output.contains("Waiting for a decision"))
+        #expect(first.output.contains("$ handoff how \"confidence\""))
+        #expect(first.output.contains("bookmark_analyzer: Low confidence: two borderline bookmarks"))
         #expect(first.output.contains("Try next"))
         let second = try HandoffProcess.run(["demo"], directory: scratch.path)
-        #expect(second.status == 0)
-        #expect(second.output.contains("already stored, so not written again"))
+        #expect(second.status == 0, "\(second.stderr)")
         let store = try Store.open(at: scratch.path + "/.handoff")
-        #expect(try store.artifacts().count == 2)
+        // Each run records a session of its own: record, work log and request; the first run's escalation
+        // and the second's.
+        #expect(try store.artifacts(ArtifactFilter(schema: "work-session-v1")).count == 2)
+        #expect(try store.artifacts(ArtifactFilter(schema: "escalation-v1")).count == 2)
         for artifact in try store.artifacts() {
             #expect(artifact.validated)
             expectValidArtifact(try store.document(artifact.id))
         }
-        #expect(try store.inbox("reviewer").count == 1, "the same pending request is not handed over twice")
+        #expect(try store.inbox("reviewer").count == 2)
+        #expect(try store.inbox("user").count == 2)
         #expect(try store.handoffs(HandoffFilter(consumer: "action_suggester", states: [.done])).count == 2)
         #expect(try HandoffProcess.run(["verify"], directory: scratch.path).status == 0)
+    }
+
+    @Test func theCoordinationDemoRunsExampleD() throws {
+        let demo = try HandoffProcess.run(["demo", "--coordination"], directory: scratch.path)
+        #expect(demo.status == 0, "\(demo.stderr)")
+        #expect(demo.output.contains("recorded 10 steps; the escalation is in the inbox of user"))
+        #expect(
+            demo.output.contains(
+                "step 9  creative (re step 8): Respectfully disagree - visual design better for brand. Suggest A/B testing both?  [coordinator]"
+            ))
+        #expect(demo.output.contains("🌙 Overnight Progress Report (#coordination-website)"))
+        #expect(demo.output.contains("done: A/B test both versions for two weeks, then keep the winner"))
+        let escalations = try HandoffProcess.run(["escalations", "--all", "--json"], directory: scratch.path)
+        let listed = try #require(try escalations.json() as? [String: Any])["escalations"] as? [[String: Any]]
+        let handoff = try #require(listed?.first?["handoff"] as? [String: Any])
+        #expect(handoff["state"] as? String == "done")
+        #expect(handoff["note"] as? String == "A/B test both versions for two weeks, then keep the winner")
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import HandoffJSON
 import HandoffKit
+import HandoffSchema
 import HandoffTesting
 import Testing
 
@@ -80,7 +81,8 @@ struct SchemaTests {
         #expect(!existed)
         #expect(
             try store.schemas.list().map(\.name) == [
-                "code-review-v1", "handoff-request-v1", "security-scan-v1", "tool-result-v1", "work-log-v1",
+                "code-review-v1", "escalation-v1", "handoff-request-v1", "insight-v1", "security-scan-v1",
+                "tool-result-v1", "work-log-entry-v1", "work-log-v1", "work-session-v1",
             ])
         let review: JSONValue = [
             "schema": "code-review-v1", "verdict": "request_changes",
@@ -159,7 +161,7 @@ struct SchemaTests {
             let error = error as! HandoffError
             return error.code == .invalidInput && error.message.hasPrefix(message)
         }
-        #expect(try store.schemas.list().count == 4)
+        #expect(try store.schemas.list().map(\.name) == BuiltInSchemas.names, "nothing was added")
     }
 }
 

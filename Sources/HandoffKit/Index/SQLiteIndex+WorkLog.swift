@@ -378,6 +378,8 @@ extension SQLiteIndex {
     // MARK: Insights
 
     private func insert(_ insight: InsightRecord, session: Int64, at now: Timestamp, in db: Database) throws {
+        // An insight approved at once is recorded first, so that its row can name its artifact.
+        if let approval = insight.approval { _ = try record(approval, at: now, in: db) }
         try db.run(
             sql: """
                 INSERT OR IGNORE INTO insight (id, session, step, bot, category, confidence, content, applies_to,
@@ -393,7 +395,6 @@ extension SQLiteIndex {
                 insight.approval == nil ? nil : now.millisecondsSince1970,
                 insight.approval?.id.description,
             ])
-        if let approval = insight.approval { _ = try record(approval, at: now, in: db) }
     }
 
     func insights(state: Insight.State?, session: String?, limit: Int?) throws(HandoffError) -> [Insight] {

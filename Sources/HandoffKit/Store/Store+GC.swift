@@ -65,7 +65,9 @@ extension Store {
         report.insights = collected.insights
         report.artifacts = collected.artifacts.map(\.id)
         report.handoffs = collected.handoffs
-        let graceCutoff = now - Int64(max(0, policy.leftoverGraceSeconds) * 1000)
+        // File times come from the system clock, whatever clock the store stamps its records with.
+        let graceCutoff =
+            Timestamp.now().millisecondsSince1970 - Int64(max(0, policy.leftoverGraceSeconds) * 1000)
         if dryRun {
             report.objectFiles = collected.artifacts.count
             report.bytes = collected.artifacts.reduce(0) { $0 + $1.size }
