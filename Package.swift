@@ -78,6 +78,7 @@ let package = Package(
         .testTarget(name: "HandoffTestingTests", dependencies: ["HandoffTesting"]),
         .testTarget(name: "HandoffWorkLogTests", dependencies: ["HandoffWorkLog", "HandoffTesting"]),
         .testTarget(
-            name: "HandoffCLITests", dependencies: ["HandoffCLI", "HandoffKit", "HandoffTesting", "handoff"]),
+            name: "HandoffCLITests",
+            dependencies: ["HandoffCLI", "HandoffKit", "HandoffWorkLog", "HandoffTesting", "handoff"]),
     ]
 )
