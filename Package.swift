@@ -69,7 +69,7 @@ let package = Package(
         .executableTarget(name: "handoff", dependencies: ["HandoffCLI"]),
         .executableTarget(
             name: "handoff-bench",
-            dependencies: ["HandoffKit"],
+            dependencies: ["HandoffKit", "HandoffWorkLog"],
             path: "Sources/HandoffBench"
         ),
         .testTarget(name: "HandoffJSONTests", dependencies: ["HandoffJSON"], exclude: ["Fixtures"]),

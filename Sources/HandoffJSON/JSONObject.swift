@@ -19,8 +19,9 @@ public struct JSONObject: Sendable {
         for (key, value) in members { self[key] = value }
     }
 
-    /// Members whose keys are known to be unique and in UTF-16 order, as the parser produces them.
-    init(sortedUniqueKeys keys: [String], values: [JSONValue]) {
+    /// Members whose keys are known to be unique and in UTF-16 order, as the parser produces them, or a
+    /// builder of a fixed shape whose keys were sorted once.
+    package init(sortedUniqueKeys keys: [String], values: [JSONValue]) {
         self.keys = keys
         self.values = values
     }

@@ -14,7 +14,21 @@ extension JSONValue {
     ///
     /// Values the parser produced never have one; values built in code can.
     public func firstInterchangeProblem() -> (pointer: JSONPointer, message: String)? {
-        firstInterchangeProblem(at: .root)
+        // Most values have none: find that out without building a pointer at every level.
+        guard hasInterchangeProblem else { return nil }
+        return firstInterchangeProblem(at: .root)
+    }
+
+    private var hasInterchangeProblem: Bool {
+        switch self {
+        case .null, .bool: false
+        case .number(let number): !number.isFinite
+        case .string(let string): mayHoldNoncharacter(string) && noncharacter(in: string) != nil
+        case .array(let elements): elements.contains { $0.hasInterchangeProblem }
+        case .object(let object):
+            object.keys.contains { mayHoldNoncharacter($0) && noncharacter(in: $0) != nil }
+                || object.values.contains { $0.hasInterchangeProblem }
+        }
     }
 
     private func firstInterchangeProblem(at pointer: JSONPointer) -> (pointer: JSONPointer, message: String)?
@@ -45,9 +59,19 @@ extension JSONValue {
     }
 }
 
+/// Whether a string has a byte that may start a noncharacter: U+FDD0…U+FDEF and U+xFFFE, U+xFFFF all start
+/// with a byte of 0xEF or more in UTF-8. Reads the bytes in place where the string has them.
+@inline(__always)
+private func mayHoldNoncharacter(_ string: String) -> Bool {
+    let found = string.utf8.withContiguousStorageIfAvailable { bytes in
+        for byte in bytes where byte >= 0xEF { return true }
+        return false
+    }
+    return found ?? string.utf8.contains { $0 >= 0xEF }
+}
+
 private func noncharacter(in string: String) -> String? {
-    // Noncharacters are U+FDD0…U+FDEF and U+xFFFE, U+xFFFF; in UTF-8 they all start with a byte of 0xEF or more.
-    guard string.utf8.contains(where: { $0 >= 0xEF }) else { return nil }
+    guard mayHoldNoncharacter(string) else { return nil }
     for scalar in string.unicodeScalars {
         let value = scalar.value
         guard (0xFDD0...0xFDEF).contains(value) || value & 0xFFFE == 0xFFFE else { continue }

@@ -52,6 +52,19 @@ public final class WorkLogRecorder: Sendable {
     @discardableResult
     public func record(_ entry: WorkLogEntry) throws(HandoffError) -> WorkLogEntry? {
         try entry.check()
+        return try record(checked: entry)
+    }
+
+    /// Records an entry given in its `work-log-entry-v1` JSON form (a line of `log record`), checked against
+    /// the published schema.
+    /// - Throws: `HandoffError` `.invalidInput` naming the first problem and where it is.
+    @discardableResult
+    public func record(json value: JSONValue) throws(HandoffError) -> WorkLogEntry? {
+        try record(checked: log.entry(fromJSON: value, for: session.start))
+    }
+
+    /// Records an entry that passed `check()` already (one read from JSON, say).
+    func record(checked entry: WorkLogEntry) throws(HandoffError) -> WorkLogEntry? {
         let configuration = log.configuration
         guard var entry = log.admit(entry, in: session.start.workspaceType) else { return nil }
         if entry.level == .info && configuration.infoSampleRate < 1 {

@@ -263,7 +263,12 @@ struct StoreCLITests {
             #expect(artifact.validated)
             expectValidArtifact(try store.document(artifact.id))
         }
-        #expect(try store.inbox("reviewer").count == 2)
+        // Both sessions did the same work, so they hand on the same work log (one id, with both records as
+        // parents), and the same request, which is not handed to the reviewer twice.
+        #expect(try store.artifacts(ArtifactFilter(schema: "work-log-v1")).count == 1)
+        let workLog = try #require(try store.artifacts(ArtifactFilter(schema: "work-log-v1")).first)
+        #expect(try store.parents(of: workLog.id).count == 2)
+        #expect(try store.inbox("reviewer").count == 1)
         #expect(try store.inbox("user").count == 2)
         #expect(try store.handoffs(HandoffFilter(consumer: "action_suggester", states: [.done])).count == 2)
         #expect(try HandoffProcess.run(["verify"], directory: scratch.path).status == 0)

@@ -168,7 +168,10 @@ struct RecorderTests {
                 WorkLogEntry(level: .info, message: "m", responseTo: 0),
                 "response_to must be a step number (1 or more), not 0"
             ),
-            (WorkLogEntry(level: .info, message: "\u{FFFF}"), "the entry at /message"),
+            (
+                WorkLogEntry(level: .info, message: "\u{FFFF}"),
+                "message: the string holds the noncharacter U+FFFF"
+            ),
         ]
         for (entry, message) in cases {
             #expect {

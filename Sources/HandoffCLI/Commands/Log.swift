@@ -225,7 +225,7 @@ extension HandoffCommand.Log {
                     stream.ended = try recorder.end(
                         finalOutput: ending.finalOutput, summary: ending.summary, to: to,
                         nextActions: ending.nextActions)
-                } else if try recorder.record(workLog.entry(fromJSON: value, for: start)) != nil {
+                } else if try recorder.record(json: value) != nil {
                     stream.recorded += 1
                 } else {
                     stream.dropped += 1

@@ -92,9 +92,12 @@ extension SQLiteIndex {
             sql += " AND e.bot = ?"
             arguments += [bot]
         }
-        return try db.rows(sql: sql + " ORDER BY e.step", arguments: arguments).map { row in
-            try Self.entry(row, from: 0)
-        }
+        // A cursor decodes each row straight from the statement, without copying all of them first.
+        let rows = try Row.fetchCursor(
+            db.cachedStatement(sql: sql + " ORDER BY e.step"), arguments: arguments)
+        var entries: [WorkLogEntry] = []
+        while let row = try rows.next() { entries.append(try Self.entry(row, from: 0)) }
+        return entries
     }
 
     /// Creates a session with all its entries (numbered and timed already) in one transaction, unless a
@@ -123,7 +126,8 @@ extension SQLiteIndex {
             try db.run(
                 sql: "INSERT INTO work_session_bot (bot, session, first_step) VALUES (?, ?, 0)",
                 arguments: [start.bot, seq])
-            for entry in entries { try insert(entry, session: seq, sessionBot: start.bot, in: db) }
+            let inserter = try EntryInserter(db)
+            for entry in entries { try inserter.insert(entry, session: seq, sessionBot: start.bot) }
             try count(entries, in: seq, db: db)
             return true
         }
@@ -213,37 +217,18 @@ extension SQLiteIndex {
     }
 
     private func insert(_ entry: WorkLogEntry, session: Int64, sessionBot: String, in db: Database) throws {
-        let details = Self.jsonText(.object(entry.details))
-        let bot = entry.botName ?? sessionBot
-        try db.run(
-            sql: """
-                INSERT INTO work_entry (session, step, at, level, category, message, details, confidence,
-                    duration_ms, tool_name, tool_input, tool_output, tool_status, tool_error, bot, bot_role,
-                    triggered_by, mentions, response_to, coordinator_mode, escalation, shareable_insight,
-                    insight_category)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
-                session, entry.step, entry.timestamp?.millisecondsSince1970 ?? 0, entry.level.rawValue,
-                entry.category, entry.message, details, entry.confidence, entry.durationMs, entry.toolName,
-                entry.toolInput.map { Self.jsonText(.object($0)) }, entry.toolOutput.map(Self.jsonText),
-                entry.toolStatus?.rawValue, entry.toolError, bot, entry.botRole, entry.triggeredBy ?? "user",
-                Self.jsonText(.array(entry.mentions.map(JSONValue.string))), entry.responseTo,
-                entry.coordinatorMode, entry.escalation, entry.shareableInsight, entry.insightCategory,
-            ])
-        try db.run(
-            sql: """
-                INSERT INTO work_entry_text (rowid, message, category, details, tool_name, tool_error, bot)
-                VALUES (last_insert_rowid(), ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [entry.message, entry.category, details, entry.toolName, entry.toolError, bot])
-        try db.run(
-            sql: "INSERT OR IGNORE INTO work_session_bot (bot, session, first_step) VALUES (?, ?, ?)",
-            arguments: [bot, session, entry.step])
+        try EntryInserter(db).insert(entry, session: session, sessionBot: sessionBot)
     }
 
-    /// Keeps a session's counters up to date with entries just inserted.
+    /// Keeps a session's counters and its list of bots up to date with entries just inserted.
     private func count(_ entries: [WorkLogEntry], in session: Int64, db: Database) throws {
+        var seen = Set<String>()
+        for entry in entries {
+            guard let bot = entry.botName, seen.insert(bot).inserted else { continue }
+            try db.run(
+                sql: "INSERT OR IGNORE INTO work_session_bot (bot, session, first_step) VALUES (?, ?, ?)",
+                arguments: [bot, session, entry.step])
+        }
         try db.run(
             sql: """
                 UPDATE work_session SET steps = max(steps, ?), errors = errors + ?, escalations = escalations + ?,
@@ -620,4 +605,48 @@ struct InsightRecord: Sendable {
     var appliesTo: [String]
     var learntAt: Timestamp
     var approval: IndexedPut?
+}
+
+/// Inserts entries with two statements compiled once for a batch: looking a statement up by its SQL, and
+/// checking its arguments, cost more than inserting the row.
+private struct EntryInserter {
+    let entry: Statement
+    let text: Statement
+
+    init(_ db: Database) throws {
+        entry = try db.cachedStatement(
+            sql: """
+                INSERT INTO work_entry (session, step, at, level, category, message, details, confidence,
+                    duration_ms, tool_name, tool_input, tool_output, tool_status, tool_error, bot, bot_role,
+                    triggered_by, mentions, response_to, coordinator_mode, escalation, shareable_insight,
+                    insight_category)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+        text = try db.cachedStatement(
+            sql: """
+                INSERT INTO work_entry_text (rowid, message, category, details, tool_name, tool_error, bot)
+                VALUES (last_insert_rowid(), ?, ?, ?, ?, ?, ?)
+                """)
+    }
+
+    func insert(_ entry: WorkLogEntry, session: Int64, sessionBot: String) throws {
+        let details = entry.details.isEmpty ? "{}" : SQLiteIndex.jsonText(.object(entry.details))
+        let bot = entry.botName ?? sessionBot
+        self.entry.setUncheckedArguments([
+            session, entry.step, entry.timestamp?.millisecondsSince1970 ?? 0, entry.level.rawValue,
+            entry.category, entry.message, details, entry.confidence, entry.durationMs, entry.toolName,
+            entry.toolInput.map { SQLiteIndex.jsonText(.object($0)) },
+            entry.toolOutput.map(SQLiteIndex.jsonText),
+            entry.toolStatus?.rawValue, entry.toolError, bot, entry.botRole, entry.triggeredBy ?? "user",
+            entry.mentions.isEmpty
+                ? "[]" : SQLiteIndex.jsonText(.array(entry.mentions.map(JSONValue.string))),
+            entry.responseTo, entry.coordinatorMode, entry.escalation, entry.shareableInsight,
+            entry.insightCategory,
+        ])
+        try self.entry.execute()
+        text.setUncheckedArguments([
+            entry.message, entry.category, details, entry.toolName, entry.toolError, bot,
+        ])
+        try text.execute()
+    }
 }

@@ -35,12 +35,21 @@ extension WorkLogEntry {
                 }
             }
         }
-        // The entry travels inside a session record, three levels below its root.
-        let limits = JSONParser.Limits(maxDepth: JSONParser.Limits().maxDepth - 3)
-        do {
-            try ArtifactDocument.checkStorable(recordJSON, source: "the entry", limits: limits)
-        } catch {
-            throw HandoffError(.invalidInput, error.message)
+        // The entry travels inside a session record, three levels below its root, and must read back.
+        let depth = JSONParser.Limits().maxDepth - 4
+        for (field, value) in [
+            ("message", JSONValue.string(message)), ("details", .object(details)),
+            ("tool_input", toolInput.map(JSONValue.object)), ("tool_output", toolOutput),
+            ("tool_error", toolError.map(JSONValue.string)),
+        ] {
+            guard let value else { continue }
+            if value.nestingExceeds(depth) {
+                throw Self.invalid(field, "is nested deeper than the limit of \(depth) levels")
+            }
+            if let problem = value.firstInterchangeProblem() {
+                let place = problem.pointer.description
+                throw HandoffError(.invalidInput, "\(field)\(place): \(problem.message)")
+            }
         }
     }
 
@@ -122,22 +131,29 @@ extension WorkLogEntry {
     /// The entry with every field, as a `work-session-v1` record holds it.
     public var recordJSON: JSONValue {
         func optional(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
-        return [
-            "step": .number(Double(step)),
-            "timestamp": .string((timestamp ?? Timestamp(millisecondsSince1970: 0)).description),
-            "level": .string(level.rawValue), "category": .string(category), "message": .string(message),
-            "details": .object(details), "confidence": confidence.map(JSONValue.number) ?? .null,
-            "duration_ms": durationMs.map { .number(Double($0)) } ?? .null,
-            "tool_name": optional(toolName), "tool_input": toolInput.map(JSONValue.object) ?? .null,
-            "tool_output": toolOutput ?? .null, "tool_status": optional(toolStatus?.rawValue),
-            "tool_error": optional(toolError), "bot_name": .string(botName ?? ""),
-            "bot_role": optional(botRole), "triggered_by": .string(triggeredBy ?? "user"),
-            "mentions": .array(mentions.map(JSONValue.string)),
-            "response_to": responseTo.map { .number(Double($0)) } ?? .null,
-            "coordinator_mode": .bool(coordinatorMode), "escalation": .bool(escalation),
-            "shareable_insight": .bool(shareableInsight), "insight_category": optional(insightCategory),
+        // Every record entry has the same keys: built in their canonical order, not inserted one by one.
+        let values: [JSONValue] = [
+            .string(botName ?? ""), optional(botRole), .string(category),
+            confidence.map(JSONValue.number) ?? .null,
+            .bool(coordinatorMode), .object(details), durationMs.map { .number(Double($0)) } ?? .null,
+            .bool(escalation), optional(insightCategory), .string(level.rawValue),
+            .array(mentions.map(JSONValue.string)), .string(message),
+            responseTo.map { .number(Double($0)) } ?? .null, .bool(shareableInsight), .number(Double(step)),
+            .string((timestamp ?? Timestamp(millisecondsSince1970: 0)).description), optional(toolError),
+            toolInput.map(JSONValue.object) ?? .null, optional(toolName), toolOutput ?? .null,
+            optional(toolStatus?.rawValue), .string(triggeredBy ?? "user"),
         ]
+        return .object(JSONObject(sortedUniqueKeys: Self.recordKeys, values: values))
     }
+
+    /// The keys of a record entry, in canonical (UTF-16) order, matching `recordJSON`'s values.
+    static let recordKeys = [
+        "bot_name", "bot_role", "category", "confidence", "coordinator_mode", "details", "duration_ms",
+        "escalation",
+        "insight_category", "level", "mentions", "message", "response_to", "shareable_insight", "step",
+        "timestamp",
+        "tool_error", "tool_input", "tool_name", "tool_output", "tool_status", "triggered_by",
+    ]
 
     /// Reads an entry back from a `work-session-v1` record.
     init(record value: JSONValue) throws(HandoffError) {
@@ -152,7 +168,7 @@ extension WorkLogEntry {
     }
 
     /// The entry with its secrets masked: message, details, tool input, output and error.
-    func masked() -> WorkLogEntry {
+    package func masked() -> WorkLogEntry {
         var entry = self
         entry.message = SecretMasker.mask(message)
         entry.details = SecretMasker.mask(details)

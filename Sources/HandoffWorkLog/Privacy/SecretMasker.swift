@@ -28,23 +28,47 @@ public enum SecretMasker {
     /// `value` with credentials masked in every string, and the string values of members whose keys name a
     /// secret (`password`, `client_secret`, `GITHUB_TOKEN`, `authorization`, …) replaced entirely.
     public static func mask(_ value: JSONValue) -> JSONValue {
-        switch value {
-        case .string(let text): .string(mask(text))
-        case .array(let elements): .array(elements.map(mask))
-        case .object(let object): .object(mask(object))
-        case .null, .bool, .number: value
-        }
+        masked(value) ?? value
     }
 
     /// `object` masked member by member, as `mask(_:)` does for a JSON value.
     public static func mask(_ object: JSONObject) -> JSONObject {
-        var result = object
-        for (key, value) in object {
-            if case .string = value, isSecretName(key) {
-                result[key] = .string(placeholder)
-            } else {
-                result[key] = mask(value)
+        masked(object) ?? object
+    }
+
+    /// The masked value, or nil when nothing in it needed masking (the common case, which copies nothing).
+    private static func masked(_ value: JSONValue) -> JSONValue? {
+        switch value {
+        case .string(let text):
+            var text = text
+            return text.withUTF8 { bytes in
+                mask(bytes).map { JSONValue.string(String(decoding: $0, as: UTF8.self)) }
             }
+        case .array(let elements):
+            var result: [JSONValue]?
+            for (index, element) in elements.enumerated() {
+                guard let replacement = masked(element) else { continue }
+                if result == nil { result = elements }
+                result![index] = replacement
+            }
+            return result.map(JSONValue.array)
+        case .object(let object): return masked(object).map(JSONValue.object)
+        case .null, .bool, .number: return nil
+        }
+    }
+
+    private static func masked(_ object: JSONObject) -> JSONObject? {
+        var result: JSONObject?
+        for (key, value) in object {
+            let replacement: JSONValue?
+            if case .string(let text) = value, isSecretName(key) {
+                replacement = text == placeholder ? nil : .string(placeholder)
+            } else {
+                replacement = masked(value)
+            }
+            guard let replacement else { continue }
+            if result == nil { result = object }
+            result![key] = replacement
         }
         return result
     }
