@@ -6,15 +6,18 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "handoff", targets: ["handoff"]),
+        .executable(name: "handoff-mcp", targets: ["handoff-mcp"]),
         .library(name: "HandoffJSON", targets: ["HandoffJSON"]),
         .library(name: "HandoffSchema", targets: ["HandoffSchema"]),
         .library(name: "HandoffKit", targets: ["HandoffKit"]),
         .library(name: "HandoffWorkLog", targets: ["HandoffWorkLog"]),
+        .library(name: "HandoffMCP", targets: ["HandoffMCP"]),
         .library(name: "HandoffTesting", targets: ["HandoffTesting"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk", exact: "0.12.1"),
     ],
     targets: [
         .systemLibrary(
@@ -58,6 +61,11 @@ let package = Package(
         ),
         .target(name: "HandoffWorkLog", dependencies: ["HandoffKit"]),
         .target(
+            name: "HandoffMCP",
+            dependencies: ["HandoffKit", "HandoffWorkLog", .product(name: "MCP", package: "swift-sdk")]
+        ),
+        .executableTarget(name: "handoff-mcp", dependencies: ["HandoffMCP"]),
+        .target(
             name: "HandoffCLI",
             dependencies: [
                 "HandoffKit",
@@ -76,9 +84,14 @@ let package = Package(
         .testTarget(name: "HandoffSchemaTests", dependencies: ["HandoffSchema"], exclude: ["Fixtures"]),
         .testTarget(name: "HandoffKitTests", dependencies: ["HandoffKit", "HandoffTesting"]),
         .testTarget(name: "HandoffTestingTests", dependencies: ["HandoffTesting"]),
-        .testTarget(name: "HandoffWorkLogTests", dependencies: ["HandoffWorkLog", "HandoffTesting"]),
+        .testTarget(
+            name: "HandoffWorkLogTests", dependencies: ["HandoffWorkLog", "HandoffTesting"],
+            exclude: ["Fixtures"]),
         .testTarget(
             name: "HandoffCLITests",
-            dependencies: ["HandoffCLI", "HandoffKit", "HandoffWorkLog", "HandoffTesting", "handoff"]),
+            dependencies: [
+                "HandoffCLI", "HandoffKit", "HandoffWorkLog", "HandoffTesting", "handoff", "handoff-mcp",
+            ],
+            exclude: ["Fixtures"]),
     ]
 )

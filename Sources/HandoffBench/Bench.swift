@@ -18,7 +18,7 @@ struct BenchOptions {
             case "--only": only = iterator.next()
             case "--help", "-h":
                 say(
-                    "usage: handoff-bench [--quick] [--json] [--dir DIR] [--only canonical|schema|store|queue|worklog|processes]"
+                    "usage: handoff-bench [--quick] [--json] [--dir DIR] [--only canonical|schema|store|queue|worklog|mcp|processes]"
                 )
                 exit(0)
             default:

@@ -23,7 +23,7 @@ if !options.json {
 }
 let sections: [(String, @MainActor (Bench) throws -> Void)] = [
     ("canonical", benchCanonicalization), ("schema", benchSchemas), ("store", benchStore),
-    ("queue", benchQueue), ("worklog", benchWorkLogs),
+    ("queue", benchQueue), ("worklog", benchWorkLogs), ("mcp", benchMCP),
     ("processes", benchProcesses),
 ]
 for (name, section) in sections where options.only == nil || options.only == name {

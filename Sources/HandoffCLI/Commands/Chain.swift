@@ -42,7 +42,7 @@ extension HandoffCommand {
             let (store, _, artifact) = try store.open(resolving: id)
             let chain = try store.chain(of: artifact, depth: depth)
             switch output.json ? .json : format {
-            case .json: Terminal.printJSON(chainJSON(chain))
+            case .json: Terminal.printJSON(chain.json)
             case .text: Terminal.print(chainText(chain))
             case .dot: Terminal.print(chainDot(chain))
             case .mermaid: Terminal.print(chainMermaid(chain))
@@ -52,23 +52,6 @@ extension HandoffCommand {
 }
 
 func shortID(_ id: ArtifactID) -> String { "xxh128:" + id.hex.prefix(12) }
-
-func chainJSON(_ chain: Chain) -> JSONValue {
-    [
-        "focus": .string(chain.focus.description), "truncated": .bool(chain.truncated),
-        "nodes": .array(
-            chain.nodes.map { node in
-                [
-                    "artifact": node.artifact.json, "generation": .number(Double(node.generation)),
-                    "handoffs": .array(node.handoffs.map(\.json)),
-                ]
-            }),
-        "edges": .array(
-            chain.edges.map {
-                ["parent": .string($0.parent.description), "child": .string($0.child.description)]
-            }),
-    ]
-}
 
 /// An indented tree from the oldest ancestors down, each artifact followed by its handoffs.
 func chainText(_ chain: Chain) -> String {

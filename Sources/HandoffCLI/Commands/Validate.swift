@@ -80,7 +80,7 @@ extension HandoffCommand {
                     }
                     result["schema"] = .string(name)
                     result["valid"] = .bool(outcome.isValid)
-                    result["errors"] = .array(outcome.errors.map(errorJSON))
+                    result["errors"] = .array(outcome.errors.map(\.json))
                     anyInvalid = anyInvalid || !outcome.isValid
                     if !output.json {
                         Terminal.print(
@@ -166,13 +166,4 @@ extension HandoffCommand {
             return (document["$id"]?.stringValue ?? text, try catalog.compile(document, source: text))
         }
     }
-}
-
-func errorJSON(_ error: HandoffSchema.ValidationError) -> JSONValue {
-    [
-        "instanceLocation": .string(error.instanceLocation),
-        "keywordLocation": .string(error.keywordLocation),
-        "absoluteKeywordLocation": .string(error.absoluteKeywordLocation), "keyword": .string(error.keyword),
-        "message": .string(error.message),
-    ]
 }

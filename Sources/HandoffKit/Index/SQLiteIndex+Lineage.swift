@@ -35,4 +35,14 @@ extension SQLiteIndex {
             }
         }
     }
+
+    func inboxVersion(_ consumer: String) throws(HandoffError) -> String {
+        try read { db in
+            let row = try db.row(
+                sql:
+                    "SELECT count(*), coalesce(max(seq), 0), coalesce(max(updated_at), 0) FROM handoff WHERE consumer = ? AND state = 'pending'",
+                arguments: [consumer])!
+            return "\(row[0] as Int64)/\(row[1] as Int64)/\(row[2] as Int64)"
+        }
+    }
 }

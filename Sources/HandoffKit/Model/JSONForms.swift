@@ -1,4 +1,5 @@
 import HandoffJSON
+import HandoffSchema
 
 /// The JSON shapes of the store's records, as `--json` prints them and the MCP server returns them. They are
 /// part of the stable contract: keys are only ever added.
@@ -113,6 +114,47 @@ extension Insight {
             "queued_at": .string(queuedAt.description), "decided_at": optional(decidedAt),
             "note": optional(note),
             "artifact": optional(artifact),
+        ]
+    }
+}
+
+extension Chain {
+    /// Its stable JSON form: the focus, every node with its handoffs, and the edges.
+    public var json: JSONValue {
+        [
+            "focus": .string(focus.description), "truncated": .bool(truncated),
+            "nodes": .array(
+                nodes.map { node in
+                    [
+                        "artifact": node.artifact.json, "generation": .number(Double(node.generation)),
+                        "handoffs": .array(node.handoffs.map(\.json)),
+                    ]
+                }),
+            "edges": .array(
+                edges.map {
+                    ["parent": .string($0.parent.description), "child": .string($0.child.description)]
+                }),
+        ]
+    }
+}
+
+extension SchemaInfo {
+    /// Its stable JSON form.
+    public var json: JSONValue {
+        [
+            "name": .string(name), "built_in": .bool(builtIn), "title": optional(title),
+            "id": .string(id.description), "size": .number(Double(size)), "added_at": optional(addedAt),
+        ]
+    }
+}
+
+extension HandoffSchema.ValidationError {
+    /// Its stable JSON form, in the "basic" output shape of JSON Schema.
+    public var json: JSONValue {
+        [
+            "instanceLocation": .string(instanceLocation), "keywordLocation": .string(keywordLocation),
+            "absoluteKeywordLocation": .string(absoluteKeywordLocation), "keyword": .string(keyword),
+            "message": .string(message),
         ]
     }
 }

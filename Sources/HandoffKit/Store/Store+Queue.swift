@@ -114,6 +114,12 @@ extension Store {
         return try index.events(ofHandoff: id)
     }
 
+    /// A value that changes whenever `consumer`'s pending handoffs change (one arrives, or one is claimed,
+    /// released or routed away), from whichever process: what inbox subscriptions poll.
+    package func inboxVersion(_ consumer: String) throws(HandoffError) -> String {
+        try index.inboxVersion(consumer)
+    }
+
     /// The artifact's next actions and where each came from.
     public func nextActions(of id: ArtifactID) throws(HandoffError) -> [NextAction] {
         _ = try artifact(id)

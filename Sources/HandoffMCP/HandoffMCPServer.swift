@@ -1,0 +1,291 @@
+import Foundation
+import HandoffJSON
+import HandoffKit
+import HandoffSchema
+import HandoffWorkLog
+import MCP
+
+/// What every tool call of one server shares.
+final class ServerContext: Sendable {
+    let store: Store
+    let workLog: WorkLog
+    let identity: Identity
+    /// Sessions this server started, recorded with group commit; others take entries one call at a time.
+    let recorders = Locked<[String: WorkLogRecorder]>([:])
+
+    init(store: Store, workLog: WorkLog, identity: Identity) {
+        self.store = store
+        self.workLog = workLog
+        self.identity = identity
+    }
+}
+
+/// `handoff mcp`: a Handoff store served to an agent host over the Model Context Protocol, on standard
+/// input and output: its operations as tools, its artifacts, inboxes, schemas and sessions as resources, and
+/// a notification whenever a subscribed inbox changes, whichever process changed it.
+///
+/// `--as BOT` fixes the bot the server acts for: its puts are from BOT, its claims for BOT, its sessions
+/// recorded by BOT, and it refuses to act on another bot's handoffs or sessions unless `--allow-any` is
+/// given. This is a boundary between cooperating bots on one machine, not authentication: whoever can
+/// start the server, or open the store, can act as anyone.
+public enum HandoffMCPServer {
+    /// How a server runs.
+    public struct Configuration: Sendable {
+        /// The store's directory; created when absent.
+        public var storePath: String
+        public var store: Store.Configuration
+        /// The bot the server acts for, or nil to let every call name its bot.
+        public var bot: String?
+        /// Whether calls may act for other bots than `bot`.
+        public var allowAny: Bool
+        /// The longest JSON-RPC message accepted, in bytes.
+        public var maxMessageBytes: Int
+        /// How often subscribed inboxes are looked at for changes, in seconds.
+        public var pollInterval: Double
+
+        public init(
+            storePath: String, store: Store.Configuration = .init(), bot: String? = nil,
+            allowAny: Bool = false,
+            maxMessageBytes: Int = 16 << 20, pollInterval: Double = 0.2
+        ) {
+            self.storePath = storePath
+            self.store = store
+            self.bot = bot
+            self.allowAny = allowAny
+            self.maxMessageBytes = maxMessageBytes
+            self.pollInterval = pollInterval
+        }
+    }
+
+    /// The server's name and version, as it introduces itself.
+    public static let version = "0.1.0"
+
+    /// Serves until standard input ends.
+    /// - Throws: `HandoffError` when the store cannot be opened or the bot's name is not a name.
+    public static func run(_ configuration: Configuration) async throws {
+        if let bot = configuration.bot { try Store.checkName(bot, as: "bot") }
+        let store = try Store.create(at: configuration.storePath, configuration: configuration.store)
+        let context = ServerContext(
+            store: store, workLog: try WorkLog(store: store),
+            identity: Identity(bot: configuration.bot, allowAny: configuration.allowAny))
+        var validators: [String: CompiledSchema] = [:]
+        for tool in handoffTools {
+            validators[tool.name] = try store.schemas.compile(
+                tool.input, source: "the \(tool.name) tool's input schema")
+        }
+        let subscriptions = Subscriptions()
+        let server = Server(
+            name: "handoff", version: version, title: "Handoff",
+            instructions: instructions(for: configuration),
+            capabilities: .init(
+                resources: .init(subscribe: true, listChanged: false), tools: .init(listChanged: false)))
+        await register(on: server, context: context, validators: validators, subscriptions: subscriptions)
+        try await server.start(transport: LineTransport(limit: configuration.maxMessageBytes))
+        let watcher = Task {
+            await subscriptions.watch(store: store, server: server, every: configuration.pollInterval)
+        }
+        await server.waitUntilCompleted()
+        watcher.cancel()
+        // Entries of sessions left open are made durable; the sessions stay open, as a bot that stopped leaves them.
+        for recorder in context.recorders.withLock({ Array($0.values) }) { try? recorder.flush() }
+        await server.stop()
+    }
+
+    private static func instructions(for configuration: Configuration) -> String {
+        let identity =
+            configuration.bot.map {
+                "You act as the bot \($0): your puts are from \($0), your claims for \($0)."
+            }
+            ?? "Name the bot you act for in each call (from, consumer, bot)."
+        return """
+            Handoff is how bots hand structured work to each other. \(identity) To pick up work: inbox, then \
+            claim (you get a receipt and the artifact), do it, then ack (or release to give it back). To hand work \
+            on: put_artifact with `to`. Record your session as you go with start_session, log_entry and \
+            end_session, so the next bot and people can see how you decided (explain, how).
+            """
+    }
+
+    private static func register(
+        on server: Server, context: ServerContext, validators: [String: CompiledSchema],
+        subscriptions: Subscriptions
+    ) async {
+        let tools = handoffTools.map { tool in
+            Tool(
+                name: tool.name, description: tool.description, inputSchema: MCP.Value(json: tool.input),
+                annotations: .init(readOnlyHint: tool.readOnly, openWorldHint: false))
+        }
+        await server.withMethodHandler(ListTools.self) { _ in ListTools.Result(tools: tools) }
+        await server.withMethodHandler(CallTool.self) { parameters in
+            guard let tool = handoffTools.first(where: { $0.name == parameters.name }) else {
+                throw MCPError.invalidParams(
+                    "Unknown tool: \(parameters.name); the tools are \(handoffTools.map(\.name).joined(separator: ", "))"
+                )
+            }
+            var arguments = JSONObject()
+            for (key, value) in parameters.arguments ?? [:] { arguments[key] = JSONValue(value) }
+            let result = validators[tool.name]!.validate(.object(arguments))
+            guard result.isValid else {
+                let problems = result.errors.map { "arguments\($0.instanceLocation): \($0.message)" }
+                return failure(
+                    HandoffError(
+                        .usage, problems[0], hint: "see the \(tool.name) tool's input schema",
+                        details: Array(problems.dropFirst())))
+            }
+            let call = ToolCall(arguments: arguments, context: context)
+            do throws(HandoffError) {
+                let value = try await blocking { () throws(HandoffError) in try tool.run(call) }
+                return CallTool.Result(
+                    content: [.text(String(decoding: JSONWriter.encode(value), as: UTF8.self))],
+                    structuredContent: Optional(MCP.Value(json: value)), isError: false)
+            } catch {
+                return failure(error)
+            }
+        }
+        await server.withMethodHandler(ListResourceTemplates.self) { _ in
+            ListResourceTemplates.Result(templates: [
+                .init(
+                    uriTemplate: "handoff://artifact/{id}", name: "artifact",
+                    description: "A stored artifact's document (an id or a unique prefix of 8+ hex digits).",
+                    mimeType: "application/json"),
+                .init(
+                    uriTemplate: "handoff://inbox/{consumer}", name: "inbox",
+                    description: "The handoffs waiting for a bot; subscribe to hear when one arrives.",
+                    mimeType: "application/json"),
+                .init(
+                    uriTemplate: "handoff://schema/{name}", name: "schema",
+                    description: "A schema artifacts can declare, such as work-log-v1.",
+                    mimeType: "application/json"),
+                .init(
+                    uriTemplate: "handoff://session/{id}", name: "session",
+                    description: "A work session with every entry.", mimeType: "application/json"),
+            ])
+        }
+        await server.withMethodHandler(ListResources.self) { _ in
+            var resources: [Resource] = []
+            if let bot = context.identity.bot {
+                resources.append(
+                    Resource(
+                        name: "inbox of \(bot)", uri: "handoff://inbox/\(bot)",
+                        description: "The handoffs waiting for \(bot).", mimeType: "application/json"))
+            }
+            for name in BuiltInSchemas.names {
+                resources.append(
+                    Resource(name: name, uri: "handoff://schema/\(name)", mimeType: "application/schema+json")
+                )
+            }
+            return ListResources.Result(resources: resources)
+        }
+        await server.withMethodHandler(ReadResource.self) { parameters in
+            let uri = parameters.uri
+            do throws(HandoffError) {
+                let value = try await blocking { () throws(HandoffError) in try read(uri, context: context) }
+                return ReadResource.Result(contents: [
+                    .text(
+                        String(decoding: JSONWriter.encode(value), as: UTF8.self), uri: uri,
+                        mimeType: "application/json")
+                ])
+            } catch {
+                throw MCPError.invalidParams("\(error.message)\(error.hint.map { " (\($0))" } ?? "")")
+            }
+        }
+        await server.withMethodHandler(ResourceSubscribe.self) { parameters in
+            guard let consumer = inboxConsumer(parameters.uri) else {
+                throw MCPError.invalidParams(
+                    "only inboxes change: subscribe to handoff://inbox/{consumer}, not \(parameters.uri)")
+            }
+            let version = try? await blocking { () throws(HandoffError) in
+                try context.store.inboxVersion(consumer)
+            }
+            await subscriptions.add(parameters.uri, consumer: consumer, version: version ?? "")
+            return Empty()
+        }
+        await server.withMethodHandler(ResourceUnsubscribe.self) { parameters in
+            await subscriptions.remove(parameters.uri)
+            return Empty()
+        }
+    }
+
+    /// A tool error, as the CLI would print it, with the error's JSON form as the structured result.
+    private static func failure(_ error: HandoffError) -> CallTool.Result {
+        var text = "handoff: \(error.message)"
+        for detail in error.details.prefix(20) { text += "\n  \(detail)" }
+        if let hint = error.hint { text += "\n  hint: \(hint)" }
+        return CallTool.Result(
+            content: [.text(text)], structuredContent: Optional(MCP.Value(json: ["error": error.json])),
+            isError: true)
+    }
+
+    private static func inboxConsumer(_ uri: String) -> String? {
+        guard uri.hasPrefix("handoff://inbox/") else { return nil }
+        let consumer = String(uri.dropFirst("handoff://inbox/".count))
+        return (try? Store.checkName(consumer, as: "consumer")) == nil ? nil : consumer
+    }
+
+    /// A resource's content.
+    private static func read(_ uri: String, context: ServerContext) throws(HandoffError) -> JSONValue {
+        let prefixes = ["artifact", "inbox", "schema", "session"].map { ($0, "handoff://\($0)/") }
+        guard let (kind, prefix) = prefixes.first(where: { uri.hasPrefix($0.1) }), uri.count > prefix.count
+        else {
+            throw HandoffError(
+                .notFound, "no resource \(quotedForMessage(uri))",
+                hint:
+                    "resources are handoff://artifact/{id}, handoff://inbox/{consumer}, handoff://schema/{name}, handoff://session/{id}"
+            )
+        }
+        let key = String(uri.dropFirst(prefix.count))
+        let store = context.store
+        switch kind {
+        case "artifact": return try store.document(store.resolve(key))
+        case "inbox":
+            let found = try store.inbox(key, filter: HandoffFilter(limit: 101))
+            return [
+                "consumer": .string(key), "handoffs": .array(found.prefix(100).map(\.json)),
+                "truncated": .bool(found.count > 100),
+            ]
+        case "schema": return try store.schemas.document(named: key)
+        default: return WorkLogView.json(try context.workLog.explain(.session(key)), mode: .debug)
+        }
+    }
+}
+
+/// Runs blocking store work on a thread of its own, so that a call waiting for the store's lock does not
+/// hold one of the few threads Swift's concurrency runs on.
+private func blocking<Result: Sendable>(_ work: @escaping @Sendable () throws(HandoffError) -> Result)
+    async throws(HandoffError)
+    -> Result
+{
+    let outcome: Swift.Result<Result, HandoffError> = await withCheckedContinuation { continuation in
+        DispatchQueue.global().async {
+            do throws(HandoffError) {
+                continuation.resume(returning: .success(try work()))
+            } catch {
+                continuation.resume(returning: .failure(error))
+            }
+        }
+    }
+    return try outcome.get()
+}
+
+/// The inboxes a client subscribed to, and what each looked like when last seen.
+actor Subscriptions {
+    private var inboxes: [String: (consumer: String, version: String)] = [:]
+
+    func add(_ uri: String, consumer: String, version: String) { inboxes[uri] = (consumer, version) }
+
+    func remove(_ uri: String) { inboxes[uri] = nil }
+
+    /// Looks at the subscribed inboxes every `interval` seconds, and notifies the client of each that changed
+    /// since: another process may have put or claimed, so the store is what is watched, not this server.
+    func watch(store: Store, server: Server, every interval: Double) async {
+        while !Task.isCancelled {
+            try? await Task.sleep(nanoseconds: UInt64(max(0.01, interval) * 1e9))
+            for (uri, subscription) in inboxes {
+                guard let version = try? store.inboxVersion(subscription.consumer),
+                    version != subscription.version
+                else { continue }
+                inboxes[uri]?.version = version
+                try? await server.notify(ResourceUpdatedNotification.message(.init(uri: uri)))
+            }
+        }
+    }
+}

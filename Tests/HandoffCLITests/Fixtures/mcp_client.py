@@ -1,0 +1,301 @@
+"""Drives `handoff mcp` with the official MCP Python SDK, as an agent host would.
+
+Usage: mcp_client.py SCENARIO HANDOFF STORE
+Each scenario asserts what the client sees and prints `ok <check>` for each check that passed; any failure
+raises, which exits non-zero with the traceback on standard error.
+"""
+import asyncio
+import json
+import os
+import subprocess
+import sys
+from datetime import timedelta
+
+from mcp import ClientSession, StdioServerParameters, types
+from mcp.client.stdio import stdio_client
+from mcp.shared.exceptions import McpError
+
+SCENARIO, HANDOFF, STORE = sys.argv[1], sys.argv[2], sys.argv[3]
+TOOLS = {
+    "put_artifact", "validate_artifact", "get_artifact", "inbox", "claim", "ack", "release", "extend", "route",
+    "next_actions", "chain", "list_schemas", "get_schema", "start_session", "log_entry", "end_session", "explain",
+    "how", "escalations",
+}
+SCAN = {
+    "schema": "security-scan-v1", "skill_name": "x-bookmarks", "risk_score": 15, "passed": False,
+    "status": "rejected", "findings": [{"severity": "high", "category": "persistence_mechanism", "confidence": 0.85,
+    "line": 8, "code": "scheduled bookmark digests via cron", "remediation": "Verify this is legitimate"}],
+    "critical_count": 0, "high_count": 1, "medium_count": 0, "low_count": 0,
+    "next_actions": ["manual_review", "approve_if_trusted"],
+}
+
+
+def ok(check):
+    print("ok", check, flush=True)
+
+
+def server(*extra):
+    return StdioServerParameters(
+        command=HANDOFF, args=["mcp", "--store", STORE, *extra], env={**os.environ, "NO_COLOR": "1"})
+
+
+async def call(session, name, arguments=None):
+    result = await session.call_tool(name, arguments or {})
+    assert not result.isError, f"{name} failed: {result.content[0].text}"
+    assert json.loads(result.content[0].text) == result.structuredContent
+    return result.structuredContent
+
+
+async def fails(session, name, arguments, message):
+    result = await session.call_tool(name, arguments)
+    assert result.isError, f"{name} should have failed: {result.structuredContent}"
+    text = result.content[0].text
+    assert message in text, f"{name}: {message!r} not in {text!r}"
+    assert result.structuredContent["error"]["message"] in text
+    return result.structuredContent["error"]
+
+
+async def basic():
+    async with stdio_client(server("--as", "scanner", "--allow-any")) as (read, write):
+        async with ClientSession(read, write) as session:
+            init = await session.initialize()
+            assert init.serverInfo.name == "handoff", init.serverInfo
+            assert init.capabilities.resources.subscribe is True
+            ok("initialize")
+            tools = (await session.list_tools()).tools
+            assert {tool.name for tool in tools} == TOOLS, {tool.name for tool in tools} ^ TOOLS
+            for tool in tools:
+                assert tool.inputSchema["type"] == "object" and len(tool.description) > 40, tool.name
+            ok("list tools")
+
+            put = await call(session, "put_artifact", {"document": SCAN, "to": ["reviewer"], "workflow": "install-x"})
+            assert put["id"].startswith("xxh128:") and put["existed"] is False
+            assert [h["consumer"] for h in put["handoffs"]] == ["reviewer"]
+            assert put["handoffs"][0]["producer"] == "scanner"
+            ok("put")
+            inbox = await call(session, "inbox", {"consumer": "reviewer"})
+            assert [h["artifact"] for h in inbox["handoffs"]] == [put["id"]] and inbox["truncated"] is False
+            ok("inbox")
+            claim = await call(session, "claim", {"consumer": "reviewer", "lease_seconds": 60})
+            assert claim["claimed"] is True and claim["document"] == SCAN
+            assert [a["action"] for a in claim["next_actions"]] == ["manual_review", "approve_if_trusted"]
+            ok("claim")
+            again = await call(session, "claim", {"consumer": "reviewer"})
+            assert again == {"claimed": False, "consumer": "reviewer"}
+            ok("claim on an empty inbox")
+            ack = await call(session, "ack", {"receipt": claim["receipt"], "note": "reviewed"})
+            assert ack["handoff"]["state"] == "done" and ack["handoff"]["note"] == "reviewed"
+            await fails(session, "ack", {"receipt": claim["receipt"]}, "no longer")
+            ok("ack")
+            actions = await call(session, "next_actions", {"id": put["id"][:15]})
+            assert [a["action"] for a in actions["next_actions"]] == ["manual_review", "approve_if_trusted"]
+            ok("next actions")
+            request = {"schema": "handoff-request-v1", "task": "Review the skill", "input_artifacts": [put["id"]],
+                       "expected_schema": "tool-result-v1", "priority": "normal", "requested_by": "reviewer",
+                       "next_actions": ["manual_review"]}
+            derived = await call(session, "put_artifact",
+                                 {"document": request, "from": "reviewer", "to": ["coder"], "parents": [put["id"]]})
+            chain = await call(session, "chain", {"id": derived["id"]})
+            assert chain["focus"] == derived["id"]
+            assert chain["edges"] == [{"parent": put["id"], "child": derived["id"]}]
+            ok("chain")
+            got = await call(session, "get_artifact", {"id": put["id"]})
+            assert got["document"] == SCAN and got["artifact"]["schema"] == "security-scan-v1"
+            checked = await call(session, "validate_artifact", {"document": {**SCAN, "risk_score": 150}})
+            assert checked["valid"] is False and checked["errors"][0]["instanceLocation"] == "/risk_score"
+            schemas = await call(session, "list_schemas")
+            assert "work-log-v1" in [s["name"] for s in schemas["schemas"]]
+            schema = await call(session, "get_schema", {"name": "work-log-v1"})
+            assert schema["$id"] == "urn:handoff:schema:work-log-v1"
+            ok("read tools")
+
+
+async def work_session():
+    async with stdio_client(server("--as", "nanobot")) as (read, write):
+        async with ClientSession(read, write) as session:
+            await session.initialize()
+            started = await call(session, "start_session", {
+                "query": "Refactor the authentication module", "workspace": "#project-refactor",
+                "workspace_type": "project", "participants": ["nanobot", "researcher", "coder"],
+                "coordinator": "nanobot"})
+            sid = started["session"]["id"]
+            assert started["session"]["bot"] == "nanobot" and started["session"]["state"] == "open"
+            ok("start session")
+            entries = [
+                {"level": "thinking", "category": "coordination", "message": "Assessing the task", "coordinator_mode": True},
+                {"level": "info", "category": "bot_conversation", "message": "nanobot: @researcher analyze auth",
+                 "mentions": ["@researcher"], "coordinator_mode": True},
+                {"tool_name": "write_file", "tool_input": {"path": "src/auth/rate_limiter.py"}, "tool_status": "success",
+                 "duration_ms": 3200, "bot_name": "coder",
+                 "tool_output": {"written": True, "next_actions": ["confirm_rate_limit"]}},
+                {"level": "uncertainty", "category": "coordination", "message": "Rate limit unclear", "confidence": 0.6},
+                {"level": "coordination", "category": "escalation", "message": "Password policy: strict or passphrases?",
+                 "escalation": True, "coordinator_mode": True},
+                {"level": "info", "message": "Deployed with token ghp_16C7e42F292c6912E7710c838347Ae178B4a"},
+            ]
+            for index, entry in enumerate(entries, start=1):
+                logged = await call(session, "log_entry", {"session": sid, **entry})
+                assert logged["kept"] is True and logged["entry"]["step"] == index, logged
+            assert logged["entry"]["message"] == "Deployed with token [masked:github-token]"
+            ok("log entries")
+            await fails(session, "log_entry", {"session": sid, "level": "decision", "message": "m", "confidence": 1.7},
+                        "arguments/confidence")
+            await fails(session, "log_entry", {"session": sid, "level": "info"}, "message")
+            ok("bad entries refused")
+            ended = await call(session, "end_session", {
+                "session": sid, "final_output": "Progress made", "to": ["reviewer"], "next_actions": ["confirm_password_policy"]})
+            assert ended["recommendations"] == ["confirm_rate_limit", "verify_low_confidence_decisions"]
+            assert [h["consumer"] for h in ended["handoffs"]] == ["reviewer"]
+            assert ended["session"]["state"] == "ended" and ended["session"]["steps"] == 6
+            ok("end session")
+            explained = await call(session, "explain", {"session": sid})
+            assert "Waiting for a decision" in explained["text"] and explained["mode"] == "summary"
+            assert explained["low_confidence"][0]["step"] == 4
+            conversation = await call(session, "explain", {"artifact": ended["work_log"], "mode": "coordination"})
+            assert conversation["messages"][1]["mentions"] == ["@researcher"]
+            markdown = await call(session, "explain", {"session": sid, "format": "markdown"})
+            assert markdown["text"].startswith("Progress made\n\n<details>")
+            ok("explain")
+            found = await call(session, "how", {"question": "why escalate the password policy"})
+            assert found["hits"][0]["entry"]["escalation"] is True and found["hits"][0]["session"] == sid
+            ok("how")
+            waiting = await call(session, "escalations")
+            assert [e["session"] for e in waiting["escalations"]] == [sid]
+            assert waiting["escalations"][0]["handoff"]["consumer"] == "user"
+            ok("escalations")
+    # The session is in the store for every other process to read.
+    shown = subprocess.run([HANDOFF, "explain", "--session", sid, "--store", STORE, "--json"],
+                           capture_output=True, text=True, check=True)
+    assert json.loads(shown.stdout)["session"]["steps"] == 6
+    ok("readable from the command line")
+
+
+async def resources():
+    updates = []
+
+    async def on_message(message):
+        if isinstance(message, types.ServerNotification) and isinstance(message.root, types.ResourceUpdatedNotification):
+            updates.append(str(message.root.params.uri))
+
+    async with stdio_client(server("--as", "researcher")) as (read, write):
+        async with ClientSession(read, write, message_handler=on_message) as session:
+            await session.initialize()
+            templates = (await session.list_resource_templates()).resourceTemplates
+            assert {t.uriTemplate for t in templates} == {
+                "handoff://artifact/{id}", "handoff://inbox/{consumer}", "handoff://schema/{name}",
+                "handoff://session/{id}"}
+            listed = (await session.list_resources()).resources
+            assert "handoff://inbox/researcher" in [str(r.uri) for r in listed]
+            ok("templates")
+            schema = await session.read_resource("handoff://schema/tool-result-v1")
+            assert json.loads(schema.contents[0].text)["$id"] == "urn:handoff:schema:tool-result-v1"
+            await session.subscribe_resource("handoff://inbox/researcher")
+            # Another process hands the researcher something.
+            document = json.dumps({"schema": "tool-result-v1", "tool": "web_search", "input": {"args": [], "kwargs": {}},
+                                   "status": "success", "duration_ms": 800})
+            put = subprocess.run([HANDOFF, "put", "--from", "coordinator", "--to", "researcher", "--store", STORE],
+                                 input=document, capture_output=True, text=True, check=True)
+            artifact = put.stdout.strip()
+            for _ in range(100):
+                if updates:
+                    break
+                await asyncio.sleep(0.05)
+            assert updates == ["handoff://inbox/researcher"], updates
+            ok("subscription notified")
+            inbox = json.loads((await session.read_resource("handoff://inbox/researcher")).contents[0].text)
+            assert [h["artifact"] for h in inbox["handoffs"]] == [artifact]
+            content = json.loads((await session.read_resource(f"handoff://artifact/{artifact[7:19]}")).contents[0].text)
+            assert content["tool"] == "web_search"
+            ok("read resources")
+            try:
+                await session.read_resource("handoff://artifact/../../etc/passwd")
+                raise AssertionError("a traversal read succeeded")
+            except McpError as error:
+                assert "not an artifact id" in str(error) or "malformed" in str(error) or "artifact" in str(error), error
+            ok("traversal refused")
+
+
+async def hostile():
+    async with stdio_client(server("--as", "reviewer", "--max-bytes", "1048576")) as (read, write):
+        async with ClientSession(read, write, read_timeout_seconds=timedelta(seconds=20)) as session:
+            await session.initialize()
+            try:
+                await session.call_tool("rm_rf", {})
+                raise AssertionError("an unknown tool was called")
+            except McpError as error:
+                assert "Unknown tool: rm_rf" in str(error), error
+            ok("unknown tool")
+            await fails(session, "claim", {"lease_seconds": "soon"}, "arguments/lease_seconds")
+            await fails(session, "put_artifact", {"document": [1, 2]}, "arguments/document")
+            await fails(session, "inbox", {"limit": 10**9}, "arguments/limit")
+            ok("wrong argument types")
+            error = await fails(session, "put_artifact", {"document": {**SCAN, "risk_score": 150}},
+                                "is not a valid security-scan-v1 artifact")
+            assert error["code"] == "invalidInput"
+            ok("invalid artifact")
+            await fails(session, "get_artifact", {"id": "../../../etc/passwd"}, "not an artifact id")
+            await fails(session, "explain", {"session": "../../etc"}, "no work session")
+            ok("traversal ids")
+            await fails(session, "put_artifact", {"document": SCAN, "from": "mallory"},
+                        "this server acts for reviewer; it cannot act as from \"mallory\"")
+            await fails(session, "claim", {"consumer": "mallory"}, "this server acts for reviewer")
+            # A receipt of a handoff that belongs to another bot, claimed by it from the command line.
+            subprocess.run([HANDOFF, "put", "--from", "scanner", "--to", "mallory", "--store", STORE],
+                           input=json.dumps(SCAN), capture_output=True, text=True, check=True)
+            claimed = subprocess.run([HANDOFF, "claim", "mallory", "--json", "--store", STORE],
+                                     capture_output=True, text=True, check=True)
+            receipt = json.loads(claimed.stdout)["receipt"]
+            await fails(session, "ack", {"receipt": receipt}, "belongs to mallory; this server acts for reviewer")
+            await fails(session, "release", {"receipt": receipt}, "belongs to mallory")
+            ok("identity")
+            try:
+                await session.call_tool("put_artifact", {"document": {**SCAN, "blob": "x" * (50 << 20)}})
+                raise AssertionError("a 50 MB argument was taken")
+            except McpError as error:
+                assert "more than the limit of 1048576" in str(error), error
+            ok("50 MB argument refused")
+            still = await call(session, "list_schemas")
+            assert still["schemas"]
+            ok("still serving")
+
+
+async def malformed():
+    """Lines no client library would send, written straight to the server."""
+    process = await asyncio.create_subprocess_exec(
+        HANDOFF, "mcp", "--store", STORE, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
+
+    async def send(line):
+        process.stdin.write(line + b"\n")
+        await process.stdin.drain()
+
+    async def receive():
+        return json.loads(await asyncio.wait_for(process.stdout.readline(), 10))
+
+    await send(b"this is not json")
+    answer = await receive()
+    assert answer["error"]["code"] == -32700 and answer["id"] is None, answer
+    await send(b'{"jsonrpc": "2.0", "id": 7, "method": "tools/list", "params": {}, "id": 8}')
+    answer = await receive()
+    assert answer["error"]["code"] == -32700 and "duplicate key" in answer["error"]["message"], answer
+    await send(b"\xff\xfe\xfa")
+    assert (await receive())["error"]["code"] == -32700
+    await send(b'{"jsonrpc": "2.0", "id": 9, "method": "no/such/method"}')
+    answer = await receive()
+    assert answer["id"] == 9 and answer["error"]["code"] in (-32601, -32600), answer
+    ok("malformed lines answered")
+    await send(json.dumps({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "raw", "version": "1"}}}).encode())
+    answer = await receive()
+    assert answer["id"] == 1 and answer["result"]["serverInfo"]["name"] == "handoff", answer
+    await send(b'{"jsonrpc": "2.0", "method": "notifications/initialized"}')
+    await send(b'{"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "list_schemas", "arguments": {}}}')
+    answer = await receive()
+    assert answer["id"] == 2 and answer["result"]["isError"] is False, answer
+    ok("still serving after them")
+    process.stdin.close()
+    assert await asyncio.wait_for(process.wait(), 10) == 0
+    ok("exits when its input ends")
+
+
+asyncio.run({"basic": basic, "session": work_session, "resources": resources, "hostile": hostile,
+             "malformed": malformed}[SCENARIO]())
