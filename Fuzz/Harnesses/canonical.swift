@@ -1,0 +1,20 @@
+import HandoffJSON
+
+/// The canonical writer: parse → write → parse → write is a fixed point, and pretty output parses to the
+/// same value.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzCanonical(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
+    let bytes = UnsafeRawBufferPointer(start: data, count: size)
+    let limits = JSONParser.Limits(maxDepth: 512, maxBytes: 4 << 20)
+    guard let value = try? JSONParser.parse(bytes, limits: limits) else { return 0 }
+    let first = CanonicalJSON.encode(value)
+    guard let reread = try? JSONParser.parse(first, limits: limits) else { fatalError("canonical output does not parse") }
+    let second = CanonicalJSON.encode(reread)
+    precondition(first == second, "canonical writing is not a fixed point")
+    let canonicalized = try? CanonicalJSON.canonicalize(Array(bytes), limits: limits)
+    precondition(canonicalized == first, "canonicalize differs from parse + encode")
+    let pretty = JSONWriter.encode(value, options: .pretty)
+    guard let prettyValue = try? JSONParser.parse(pretty, limits: limits) else { fatalError("pretty output does not parse") }
+    precondition(CanonicalJSON.encode(prettyValue) == first, "pretty output reads back to another value")
+    return 0
+}

@@ -1,0 +1,59 @@
+"""Seeds a fuzz harness's corpus from the repository's samples, the JSON Schema test suite beside it and the
+regex fixtures. Usage: seed.py HARNESS CORPUS_DIR (existing inputs are kept)."""
+import glob
+import hashlib
+import json
+import os
+import sys
+
+harness, corpus = sys.argv[1], sys.argv[2]
+root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+suite = os.path.join(root, "..", "shared", "testdata", "JSON-Schema-Test-Suite", "tests", "draft2020-12")
+
+
+def add(data):
+    if isinstance(data, str):
+        data = data.encode()
+    path = os.path.join(corpus, hashlib.sha1(data).hexdigest())
+    if not os.path.exists(path):
+        with open(path, "wb") as f:
+            f.write(data)
+
+
+def suite_groups():
+    for path in glob.glob(os.path.join(suite, "**", "*.json"), recursive=True):
+        try:
+            yield from json.load(open(path))
+        except (ValueError, UnicodeDecodeError):
+            continue
+
+
+if harness in ("json", "canonical"):
+    for path in glob.glob(os.path.join(root, "Samples", "**", "*.json"), recursive=True):
+        add(open(path, "rb").read())
+    for path in glob.glob(os.path.join(root, "Samples", "**", "*.jsonl"), recursive=True):
+        for line in open(path, "rb"):
+            add(line.strip())
+    for snippet in ['{"a":1e400}', '"\\ud800"', '[[[[[[]]]]]]', '{"a":1,"a":2}', '-0', '1E-7', '"\\u0000"', '{"é":1,"e\\u0301":2}']:
+        add(snippet)
+elif harness == "schema":
+    for path in glob.glob(os.path.join(root, "Schemas", "*.json")):
+        add(open(path, "rb").read())
+    for group in suite_groups():
+        add(json.dumps(group.get("schema")))
+elif harness == "validator":
+    for group in suite_groups():
+        for test in group.get("tests", []):
+            add(json.dumps([group.get("schema"), test.get("data")]))
+    for path in glob.glob(os.path.join(root, "Samples", "valid", "*", "*.json")):
+        schema = json.load(open(os.path.join(root, "Schemas", os.path.basename(os.path.dirname(path)) + ".schema.json")))
+        schema.pop("$id", None)
+        add(json.dumps([schema, json.load(open(path))]))
+elif harness == "regex":
+    oracle = json.load(open(os.path.join(root, "Tests", "HandoffSchemaTests", "Fixtures", "node-oracle.json")))
+    for case in oracle["patterns"]:
+        for subject, _ in case.get("inputs", [])[:3]:
+            add(case["pattern"].encode() + b"\0" + subject.encode())
+else:
+    sys.exit(f"unknown harness {harness}")
+print(f"{harness}: {len(os.listdir(corpus))} inputs in the corpus", file=sys.stderr)
