@@ -15,11 +15,15 @@ let package = Package(
         .library(name: "HandoffTesting", targets: ["HandoffTesting"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk", exact: "0.12.1"),
     ],
     targets: [
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
         .systemLibrary(
             name: "CXXHash",
             pkgConfig: "libxxhash",
@@ -56,7 +60,7 @@ let package = Package(
                 "HandoffJSON",
                 "HandoffSchema",
                 "CXXHash",
-                .product(name: "GRDB", package: "GRDB.swift"),
+                "CSQLite",
             ]
         ),
         .target(name: "HandoffWorkLog", dependencies: ["HandoffKit"]),

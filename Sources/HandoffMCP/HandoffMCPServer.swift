@@ -135,7 +135,11 @@ public enum HandoffMCPServer {
             do throws(HandoffError) {
                 let value = try await blocking { () throws(HandoffError) in try tool.run(call) }
                 return CallTool.Result(
-                    content: [.text(String(decoding: JSONWriter.encode(value), as: UTF8.self))],
+                    content: [
+                        .text(
+                            text: String(decoding: JSONWriter.encode(value), as: UTF8.self), annotations: nil,
+                            _meta: nil)
+                    ],
                     structuredContent: Optional(MCP.Value(json: value)), isError: false)
             } catch {
                 return failure(error)
@@ -211,7 +215,8 @@ public enum HandoffMCPServer {
         for detail in error.details.prefix(20) { text += "\n  \(detail)" }
         if let hint = error.hint { text += "\n  hint: \(hint)" }
         return CallTool.Result(
-            content: [.text(text)], structuredContent: Optional(MCP.Value(json: ["error": error.json])),
+            content: [.text(text: text, annotations: nil, _meta: nil)],
+            structuredContent: Optional(MCP.Value(json: ["error": error.json])),
             isError: true)
     }
 

@@ -126,6 +126,7 @@ public final class WorkLog: Sendable {
     }
 
     /// `end`, at a given time (an import keeps the original one) or now.
+    @discardableResult
     func end(
         session id: String, finalOutput: String?, summary: String?, to consumers: [String],
         nextActions: [String],

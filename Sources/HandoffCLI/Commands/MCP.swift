@@ -67,7 +67,10 @@ extension HandoffCommand {
         private func serverExecutable() throws(HandoffError) -> String {
             var buffer = [CChar](repeating: 0, count: 4096)
             let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-            let own = length > 0 ? String(cString: buffer) : CommandLine.arguments[0]
+            let own =
+                length > 0
+                ? String(decoding: buffer.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                : CommandLine.arguments[0]
             let directory = own.contains("/") ? String(own[..<own.lastIndex(of: "/")!]) : "."
             let server = directory + "/handoff-mcp"
             guard access(server, X_OK) == 0 else {

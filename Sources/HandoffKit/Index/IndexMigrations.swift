@@ -1,10 +1,8 @@
-import GRDB
-
 /// The index's schema, one migration per released change. A released migration is never edited; a change
 /// is a new migration.
 enum IndexMigrations {
-    static let migrator: DatabaseMigrator = {
-        var migrator = DatabaseMigrator()
+    static let migrator: Migrator = {
+        var migrator = Migrator()
         migrator.registerMigration("v1: artifacts, handoffs, lineage, next actions, schemas") { db in
             try db.execute(
                 sql: """

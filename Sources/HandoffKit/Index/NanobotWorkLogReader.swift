@@ -1,4 +1,3 @@
-import GRDB
 import HandoffJSON
 
 /// A work log as the seed (nanobot) kept it in its `work_logs.db`.
@@ -29,14 +28,13 @@ package enum NanobotWorkLogReader {
             }
             throw HandoffError(.notFound, "no such file: \(path)")
         }
-        var configuration = Configuration()
-        configuration.readonly = true
         do {
-            let queue = try DatabaseQueue(path: path, configuration: configuration)
-            return try queue.read { db in try read(db, path: path) }
+            // Immutable: another program's database, read without locking it or leaving any file beside it.
+            let connection = try SQLiteConnection(path: path, readOnly: true, busyTimeout: 0, immutable: true)
+            return try connection.read { db in try read(db, path: path) }
         } catch let error as HandoffError {
             throw error
-        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
+        } catch let error as SQLiteError where error.isNotADatabase {
             throw HandoffError(.invalidInput, "\(path) is not an SQLite database")
         } catch {
             throw HandoffError(.invalidInput, "\(path) cannot be read as nanobot's work_logs.db: \(error)")
@@ -80,33 +78,35 @@ package enum NanobotWorkLogReader {
                 "response_to", "coordinator_mode", "escalation", "shareable_insight", "insight_category",
             ].map { optional($0, in: entryColumns) }
         var logs: [NanobotWorkLog] = []
-        for row in try Row.fetchAll(
-            db, sql: "SELECT \(logSelect.joined(separator: ", ")) FROM work_logs ORDER BY start_time, rowid")
+        for row in try db.rows(
+            sql: "SELECT \(logSelect.joined(separator: ", ")) FROM work_logs ORDER BY start_time, rowid")
         {
-            let sessionID = text(row[1]) ?? text(row[0]) ?? ""
-            guard let start = time(row[3]) else {
+            let sessionID = text(row.value(at: 1)) ?? text(row.value(at: 0)) ?? ""
+            guard let start = time(row.value(at: 3)) else {
                 throw HandoffError(
                     .invalidInput,
                     "\(path): work log \(quotedForMessage(sessionID)) has no readable start_time")
             }
             var log = NanobotWorkLog(
-                sessionID: sessionID, query: text(row[2]) ?? "", startTime: start, endTime: time(row[4]),
-                finalOutput: text(row[5]), workspace: text(row[6]), workspaceType: text(row[7]),
-                participants: names(row[8]), coordinator: text(row[9]), summary: text(row[10]), entries: [],
+                sessionID: sessionID, query: text(row.value(at: 2)) ?? "", startTime: start,
+                endTime: time(row.value(at: 4)),
+                finalOutput: text(row.value(at: 5)), workspace: text(row.value(at: 6)),
+                workspaceType: text(row.value(at: 7)),
+                participants: names(row.value(at: 8)), coordinator: text(row.value(at: 9)),
+                summary: text(row.value(at: 10)), entries: [],
                 refused: [])
             // The single-bot note keys entries by the log's id, which it sets to the session id.
-            let keys = Array(Set([text(row[0]), text(row[1])].compactMap { $0 }))
-            let entryRows = try Row.fetchAll(
-                db,
+            let keys = Array(Set([text(row.value(at: 0)), text(row.value(at: 1))].compactMap { $0 }))
+            let entryRows = try db.rows(
                 sql:
                     "SELECT \(entrySelect.joined(separator: ", ")) FROM work_log_entries WHERE work_log_id IN (\(keys.map { _ in "?" }.joined(separator: ", "))) ORDER BY step, rowid",
-                arguments: StatementArguments(keys))
+                arguments: StatementArguments(keys.map { $0 }))
             for entryRow in entryRows {
                 do {
                     log.entries.append(try entry(entryRow, fallbackTime: start))
                 } catch let error as HandoffError {
                     log.refused.append(
-                        "work log \(quotedForMessage(sessionID)) step \(text(entryRow[0]) ?? "?"): \(error.message)"
+                        "work log \(quotedForMessage(sessionID)) step \(text(entryRow.value(at: 0)) ?? "?"): \(error.message)"
                     )
                 }
             }
@@ -116,14 +116,16 @@ package enum NanobotWorkLogReader {
     }
 
     private static func entry(_ row: Row, fallbackTime: Timestamp) throws -> WorkLogEntry {
-        guard let step = integer(row[0]), step >= 1 else {
+        guard let step = integer(row.value(at: 0)), step >= 1 else {
             throw HandoffError(.invalidInput, "no step number")
         }
-        guard let levelName = text(row[1]), let level = LogLevel(rawValue: levelName.lowercased()) else {
-            throw HandoffError(.invalidInput, "unknown level \(quotedForMessage(text(row[1]) ?? "null"))")
+        guard let levelName = text(row.value(at: 1)), let level = LogLevel(rawValue: levelName.lowercased())
+        else {
+            throw HandoffError(
+                .invalidInput, "unknown level \(quotedForMessage(text(row.value(at: 1)) ?? "null"))")
         }
         func json(_ index: Int, _ column: String) throws -> JSONValue? {
-            guard let source = text(row[index]), !source.isEmpty else { return nil }
+            guard let source = text(row.value(at: index)), !source.isEmpty else { return nil }
             do {
                 let value = try JSONParser.parse(source)
                 return value.isNull ? nil : value
@@ -134,64 +136,64 @@ package enum NanobotWorkLogReader {
         let details = try json(5, "details_json")
         let toolInput = try json(9, "tool_input_json")
         var entry = WorkLogEntry(
-            level: level, category: text(row[4]) ?? "general", message: text(row[2]) ?? "",
+            level: level, category: text(row.value(at: 4)) ?? "general",
+            message: text(row.value(at: 2)) ?? "",
             details: details?.objectValue ?? (details.map { ["value": $0] } ?? [:]),
-            confidence: number(row[6]),
-            durationMs: integer(row[7]).map(Int.init), toolName: text(row[8]),
+            confidence: number(row.value(at: 6)),
+            durationMs: integer(row.value(at: 7)).map(Int.init), toolName: text(row.value(at: 8)),
             toolInput: toolInput?.objectValue ?? toolInput.map { ["value": $0] },
             toolOutput: try json(10, "tool_output_json"),
-            toolStatus: text(row[11]).flatMap(ToolStatus.init(rawValue:)), toolError: text(row[12]),
-            botName: text(row[13]), botRole: text(row[14]), triggeredBy: text(row[15]),
-            mentions: names(row[16]),
-            responseTo: integer(row[17]).map(Int.init), coordinatorMode: flag(row[18]),
-            escalation: flag(row[19]),
-            shareableInsight: flag(row[20]), insightCategory: text(row[21]))
+            toolStatus: text(row.value(at: 11)).flatMap(ToolStatus.init(rawValue:)),
+            toolError: text(row.value(at: 12)),
+            botName: text(row.value(at: 13)), botRole: text(row.value(at: 14)),
+            triggeredBy: text(row.value(at: 15)),
+            mentions: names(row.value(at: 16)),
+            responseTo: integer(row.value(at: 17)).map(Int.init), coordinatorMode: flag(row.value(at: 18)),
+            escalation: flag(row.value(at: 19)),
+            shareableInsight: flag(row.value(at: 20)), insightCategory: text(row.value(at: 21)))
         entry.step = Int(step)
-        entry.timestamp = time(row[3]) ?? fallbackTime
+        entry.timestamp = time(row.value(at: 3)) ?? fallbackTime
         return entry
     }
 
     private static func columns(of table: String, in db: Database) throws -> Set<String> {
-        Set(
-            try Row.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?)", arguments: [table]).map {
-                $0[0] as String
-            })
+        Set(try db.values(String.self, sql: "SELECT name FROM pragma_table_info(?)", arguments: [table]))
     }
 
-    private static func text(_ value: DatabaseValue) -> String? {
-        switch value.storage {
-        case .string(let text): text
-        case .int64(let number): String(number)
-        case .double(let number): String(number)
+    private static func text(_ value: SQLValue) -> String? {
+        switch value {
+        case .text(let text): text
+        case .integer(let number): String(number)
+        case .real(let number): String(number)
         case .blob(let data): String(decoding: data, as: UTF8.self)
         case .null: nil
         }
     }
 
-    private static func integer(_ value: DatabaseValue) -> Int64? {
-        switch value.storage {
-        case .int64(let number): number
-        case .double(let number): Int64(exactly: number)
-        case .string(let text): Int64(text)
+    private static func integer(_ value: SQLValue) -> Int64? {
+        switch value {
+        case .integer(let number): number
+        case .real(let number): Int64(exactly: number)
+        case .text(let text): Int64(text)
         default: nil
         }
     }
 
-    private static func number(_ value: DatabaseValue) -> Double? {
-        switch value.storage {
-        case .int64(let number): Double(number)
-        case .double(let number): number
-        case .string(let text): Double(text)
+    private static func number(_ value: SQLValue) -> Double? {
+        switch value {
+        case .integer(let number): Double(number)
+        case .real(let number): number
+        case .text(let text): Double(text)
         default: nil
         }
     }
 
-    private static func flag(_ value: DatabaseValue) -> Bool {
+    private static func flag(_ value: SQLValue) -> Bool {
         (integer(value) ?? 0) != 0 || text(value) == "true"
     }
 
     /// A time as Python's sqlite3 stores a `datetime` (`2026-02-12 10:31:05.123456`, UTC when it has no zone).
-    private static func time(_ value: DatabaseValue) -> Timestamp? {
+    private static func time(_ value: SQLValue) -> Timestamp? {
         if let seconds = number(value), seconds.isFinite, abs(seconds) < 1e12 {
             return Timestamp(millisecondsSince1970: Int64((seconds * 1000).rounded()))
         }
@@ -199,7 +201,7 @@ package enum NanobotWorkLogReader {
     }
 
     /// A list of names, stored as JSON or as comma-separated text.
-    private static func names(_ value: DatabaseValue) -> [String] {
+    private static func names(_ value: SQLValue) -> [String] {
         guard let source = text(value), !source.isEmpty else { return [] }
         if let parsed = try? JSONParser.parse(source), case .array(let items) = parsed {
             return items.compactMap(\.stringValue)

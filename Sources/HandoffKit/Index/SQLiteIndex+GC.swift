@@ -1,5 +1,3 @@
-import GRDB
-
 /// What `gc` finds to remove, and (unless it was a dry run) removed from the index.
 struct CollectedGarbage: Sendable {
     var sessions: [String] = []

@@ -1,5 +1,3 @@
-import GRDB
-
 /// Lineage (which artifacts one was derived from) and next actions.
 extension SQLiteIndex {
     func parents(of id: ArtifactID) throws(HandoffError) -> [ArtifactInfo] {

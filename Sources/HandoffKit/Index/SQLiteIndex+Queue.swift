@@ -1,5 +1,3 @@
-import GRDB
-
 /// Claims and leases: each operation is one IMMEDIATE transaction, so two processes can never both take
 /// the same handoff, and a receipt is checked and used in the same transaction that changes the state.
 extension SQLiteIndex {

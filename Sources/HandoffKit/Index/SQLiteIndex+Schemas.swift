@@ -1,5 +1,3 @@
-import GRDB
-
 /// A store-local schema as the index records it.
 struct SchemaEntry: Sendable {
     var name: String

@@ -1,4 +1,3 @@
-import GRDB
 import HandoffJSON
 
 /// Work sessions and their entries, the full-text index over them, escalations, insights and settings.
@@ -92,11 +91,11 @@ extension SQLiteIndex {
             sql += " AND e.bot = ?"
             arguments += [bot]
         }
-        // A cursor decodes each row straight from the statement, without copying all of them first.
-        let rows = try Row.fetchCursor(
-            db.cachedStatement(sql: sql + " ORDER BY e.step"), arguments: arguments)
         var entries: [WorkLogEntry] = []
-        while let row = try rows.next() { entries.append(try Self.entry(row, from: 0)) }
+        try db.cachedStatement(sql: sql + " ORDER BY e.step").forEachRow(arguments: arguments) { row in
+            entries.append(try Self.entry(row, from: 0))
+            return true
+        }
         return entries
     }
 

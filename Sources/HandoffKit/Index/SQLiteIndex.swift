@@ -1,5 +1,3 @@
-import GRDB
-
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -10,42 +8,43 @@ import GRDB
 /// second backend can stand beside it.
 final class SQLiteIndex: Sendable {
     let path: String
-    private let pool: DatabasePool
+    private let connection: SQLiteConnection
     /// Whether an artifact's object file exists; checked inside the transaction that records the artifact,
     /// where `gc` cannot remove it meanwhile.
     private let objectExists: @Sendable (ArtifactID) -> Bool
 
-    /// Opens (creating when absent) the index at `path`, bringing its schema up to date.
+    /// Opens the index at `path` (creating it when absent, unless read-only), bringing its schema up to date.
     ///
     /// - Parameters:
     ///   - busyTimeout: How long to wait for other processes' locks before failing with `.busy`.
-    ///   - lockPath: A file used to let one process at a time run migrations.
+    ///   - readOnly: Open it only to read: nothing is written, not even a checkpoint, and a store the user may
+    ///     only read can be read.
     init(
-        path: String, busyTimeout: Double, lockPath: String,
+        path: String, busyTimeout: Double, readOnly: Bool = false,
         objectExists: @escaping @Sendable (ArtifactID) -> Bool = { _ in true }
     ) throws(HandoffError) {
         self.path = path
         self.objectExists = objectExists
-        var configuration = Configuration()
-        configuration.busyMode = .timeout(busyTimeout)
-        configuration.maximumReaderCount = 2
         do {
-            pool = try DatabasePool(path: path, configuration: configuration)
-            // GRDB sets synchronous=NORMAL with WAL, which may lose the last commits on power loss; a
-            // reported success must survive it, so every commit waits for its fsync.
-            try pool.writeWithoutTransaction { db in try db.run(sql: "PRAGMA synchronous = FULL") }
+            connection = try SQLiteConnection(
+                path: path, readOnly: readOnly, create: !readOnly, busyTimeout: busyTimeout)
         } catch {
             throw Self.translate(error, path: path)
         }
-        try migrate(lockPath: lockPath)
+        try prepare()
     }
 
-    private func migrate(lockPath: String) throws(HandoffError) {
+    var isReadOnly: Bool { connection.readOnly }
+
+    /// Turns WAL on (it stays on, in the file) and applies missing migrations, each in a write transaction, so
+    /// two processes opening a new store at once do it once.
+    private func prepare() throws(HandoffError) {
         let migrator = IndexMigrations.migrator
-        let (complete, unknown) = try read { db in
+        let (complete, unknown, journal) = try read { db in
             (
                 try migrator.hasCompletedMigrations(db),
-                try migrator.appliedIdentifiers(db).subtracting(migrator.migrations)
+                try migrator.appliedIdentifiers(db).subtracting(migrator.identifiers),
+                try db.value(String.self, sql: "PRAGMA journal_mode") ?? ""
             )
         }
         guard unknown.isEmpty else {
@@ -54,17 +53,18 @@ final class SQLiteIndex: Sendable {
                 "the index \(path) was written by a newer version of handoff (it has \(unknown.sorted().joined(separator: ", ")))",
                 hint: "use that version, or a newer one")
         }
-        if complete { return }
-        // GRDB decides which migrations to run before it takes the write lock, so two processes opening a
-        // new store at once would both run them; an exclusive file lock lets one go first.
-        let descriptor = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw FileIO.failure("cannot open", lockPath, errno) }
-        defer { Glibc.close(descriptor) }
-        while flock(descriptor, LOCK_EX) != 0 {
-            guard errno == EINTR else { throw FileIO.failure("cannot lock", lockPath, errno) }
+        if complete && journal == "wal" { return }
+        guard !connection.readOnly else {
+            if complete { return }
+            throw HandoffError(
+                .io, "the index \(path) needs an upgrade, which a command that only reads does not make",
+                hint: "run a command that writes, such as `handoff init`, once")
         }
         do {
-            try migrator.migrate(pool)
+            if journal != "wal" {
+                try connection.withoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
+            }
+            if !complete { try migrator.migrate(connection) }
         } catch {
             throw Self.translate(error, path: path)
         }
@@ -74,7 +74,7 @@ final class SQLiteIndex: Sendable {
 
     func read<T>(_ body: (Database) throws -> T) throws(HandoffError) -> T {
         do {
-            return try pool.read(body)
+            return try connection.read(body)
         } catch {
             throw Self.translate(error, path: path)
         }
@@ -82,7 +82,7 @@ final class SQLiteIndex: Sendable {
 
     func write<T>(_ body: (Database) throws -> T) throws(HandoffError) -> T {
         do {
-            return try pool.write(body)
+            return try connection.write(body)
         } catch {
             throw Self.translate(error, path: path)
         }
@@ -90,28 +90,25 @@ final class SQLiteIndex: Sendable {
 
     static func translate(_ error: any Error, path: String) -> HandoffError {
         if let error = error as? HandoffError { return error }
-        guard let error = error as? DatabaseError else {
+        guard let error = error as? SQLiteError else {
             return HandoffError(.io, "index \(path): \(error)")
         }
-        switch error.resultCode {
-        case .SQLITE_BUSY, .SQLITE_LOCKED:
+        if error.isBusy {
             return HandoffError(
                 .busy,
                 "the store is busy: another process held the index \(path) locked past the busy timeout",
                 hint: "try again, or raise --busy-timeout", cause: error)
-        case .SQLITE_FULL:
-            return HandoffError(.io, "the disk holding \(path) is full", cause: error)
-        case .SQLITE_CORRUPT, .SQLITE_NOTADB:
-            return HandoffError(
-                .io, "the index \(path) is damaged: \(error.message ?? "\(error)")",
-                hint: "run `handoff verify`",
-                cause: error)
-        case .SQLITE_CANTOPEN, .SQLITE_PERM, .SQLITE_READONLY, .SQLITE_AUTH:
-            return HandoffError(
-                .io, "cannot open the index \(path): \(error.message ?? "\(error)")", cause: error)
-        default:
-            return HandoffError(.io, "index \(path): \(error.message ?? "\(error)")", cause: error)
         }
+        if error.isFull { return HandoffError(.io, "the disk holding \(path) is full", cause: error) }
+        if error.isCorrupt {
+            return HandoffError(
+                .io, "the index \(path) is damaged: \(error.message)", hint: "run `handoff verify`",
+                cause: error)
+        }
+        if error.isPermission {
+            return HandoffError(.io, "cannot open the index \(path): \(error.message)", cause: error)
+        }
+        return HandoffError(.io, "index \(path): \(error.message)", cause: error)
     }
 
     // MARK: Writing
@@ -419,7 +416,7 @@ struct Conditions {
     private(set) var arguments = StatementArguments()
 
     /// Adds `clause` with its one argument, when the filter has a value.
-    mutating func add(_ clause: String, _ value: (any DatabaseValueConvertible)?) {
+    mutating func add(_ clause: String, _ value: (any SQLBindable)?) {
         guard let value else { return }
         clauses.append(clause)
         arguments += [value]

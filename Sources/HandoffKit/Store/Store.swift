@@ -22,6 +22,9 @@ public final class Store: Sendable {
         public var assertFormats: Bool
         /// Where schemas find documents they refer to that are neither built in nor in the store.
         public var schemaLoaders: [any SchemaLoader]
+        /// Open the store only to read it: nothing is written (writes fail with `.io`), and a store the user
+        /// may only read can be read.
+        public var readOnly = false
 
         public init(
             busyTimeout: Double = 10, limits: JSONParser.Limits = .init(),
@@ -53,7 +56,7 @@ public final class Store: Sendable {
             ? 0 : min(max(configuration.busyTimeout, 0), Self.maximumBusyTimeout)
         let objects = objects
         index = try SQLiteIndex(
-            path: Self.indexPath(path), busyTimeout: busyTimeout, lockPath: path + "/lock",
+            path: Self.indexPath(path), busyTimeout: busyTimeout, readOnly: configuration.readOnly,
             objectExists: { FileIO.exists(objects.path(of: $0)) })
         schemas = SchemaCatalog(
             local: LocalSchemas(index: index, objects: objects), loaders: configuration.schemaLoaders,

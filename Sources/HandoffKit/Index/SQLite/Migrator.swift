@@ -1,0 +1,45 @@
+/// Applies the index's migrations in order, each once, recording their identifiers.
+///
+/// Identifiers are kept in `grdb_migrations`, the table GRDB's migrator kept them in, so that stores made
+/// when the index ran on GRDB open as they are.
+struct Migrator: Sendable {
+    private var migrations: [(identifier: String, body: @Sendable (Database) throws -> Void)] = []
+
+    mutating func registerMigration(
+        _ identifier: String, _ body: @escaping @Sendable (Database) throws -> Void
+    ) {
+        migrations.append((identifier, body))
+    }
+
+    /// The identifiers of every registered migration.
+    var identifiers: Set<String> { Set(migrations.map(\.identifier)) }
+
+    /// The identifiers of the migrations applied to the database.
+    func appliedIdentifiers(_ db: Database) throws -> Set<String> {
+        guard
+            try db.value(
+                Int.self, sql: "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'grdb_migrations'"
+            ) != nil
+        else { return [] }
+        return Set(try db.values(String.self, sql: "SELECT identifier FROM grdb_migrations"))
+    }
+
+    func hasCompletedMigrations(_ db: Database) throws -> Bool {
+        identifiers.isSubset(of: try appliedIdentifiers(db))
+    }
+
+    /// Applies the migrations not applied yet, in one transaction.
+    func migrate(_ connection: SQLiteConnection) throws {
+        try connection.write { db in
+            try db.execute(
+                sql: "CREATE TABLE IF NOT EXISTS grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)")
+            let applied = try appliedIdentifiers(db)
+            for migration in migrations where !applied.contains(migration.identifier) {
+                try migration.body(db)
+                try db.run(
+                    sql: "INSERT INTO grdb_migrations (identifier) VALUES (?)",
+                    arguments: [migration.identifier])
+            }
+        }
+    }
+}
