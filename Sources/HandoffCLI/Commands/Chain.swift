@@ -39,7 +39,7 @@ extension HandoffCommand {
         }
 
         func run() throws {
-            let (store, _, artifact) = try store.open(resolving: id)
+            let (store, _, artifact) = try store.open(resolving: id, readOnly: true)
             let chain = try store.chain(of: artifact, depth: depth)
             switch output.json ? .json : format {
             case .json: Terminal.printJSON(chain.json)

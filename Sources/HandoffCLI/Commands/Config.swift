@@ -34,7 +34,7 @@ extension HandoffCommand {
             @OptionGroup var output: OutputOptions
 
             func run() throws {
-                let settings = try StoreSettings.load(from: try store.open())
+                let settings = try StoreSettings.load(from: try store.openToRead())
                 let value =
                     try key.map { key throws(HandoffError) in try StoreSettings.value(at: key, in: settings) }
                     ?? settings

@@ -64,11 +64,11 @@ extension HandoffCommand {
             let target: ExplainTarget
             let store: Store
             if let id {
-                let (opened, _, artifact) = try self.store.open(resolving: id)
+                let (opened, _, artifact) = try self.store.open(resolving: id, readOnly: true)
                 store = opened
                 target = .artifact(artifact)
             } else {
-                store = try self.store.open()
+                store = try self.store.openToRead()
                 if let session {
                     target = .session(session)
                 } else {

@@ -33,7 +33,7 @@ extension HandoffCommand {
         @OptionGroup var output: OutputOptions
 
         func run() throws {
-            let (store, _, id) = try store.open(resolving: id)
+            let (store, _, id) = try store.open(resolving: id, readOnly: true)
             guard meta || pretty else {
                 Terminal.write(try store.canonicalBytes(of: id) + [0x0A])
                 return

@@ -38,7 +38,7 @@ extension HandoffCommand {
         }
 
         func run() throws {
-            let workLog = try WorkLog(store: try store.open())
+            let workLog = try WorkLog(store: try store.openToRead())
             let bot = bot.map { $0.hasPrefix("@") ? String($0.dropFirst()) : $0 }
             let hits = try workLog.search(question, workspace: workspace, bot: bot, limit: limit)
             if output.json {

@@ -29,7 +29,7 @@ extension HandoffCommand {
         @OptionGroup var output: OutputOptions
 
         func run() throws {
-            let store = try store.open()
+            let store = try store.openToRead()
             let filter = try filters.handoffFilter(action: action)
             let handoffs = try store.inbox(consumer, filter: filter)
             var actions: [ArtifactID: [NextAction]] = [:]

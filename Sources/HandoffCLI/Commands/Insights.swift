@@ -42,7 +42,7 @@ extension HandoffCommand {
             }
 
             func run() throws {
-                let workLog = try WorkLog(store: try store.open())
+                let workLog = try WorkLog(store: try store.openToRead())
                 let found = try workLog.insights(state: Insight.State(rawValue: state), limit: limit + 1)
                 let shown = Array(found.prefix(limit))
                 if output.json {

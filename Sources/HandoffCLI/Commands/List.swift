@@ -35,7 +35,7 @@ extension HandoffCommand {
         }
 
         func run() throws {
-            let store = try store.open()
+            let store = try store.openToRead()
             if handoffs {
                 let filter = try filters.handoffFilter(consumer: consumer)
                 let found = try store.handoffs(filter)

@@ -51,7 +51,7 @@ extension HandoffCommand {
         }
 
         func run() throws {
-            let workLog = try WorkLog(store: try store.open())
+            let workLog = try WorkLog(store: try store.openToRead())
             let bot = bot.map { $0.hasPrefix("@") ? String($0.dropFirst()) : $0 }
             // One more than asked, to know whether the list was cut.
             let sessions = try workLog.sessions(
@@ -116,7 +116,7 @@ extension HandoffCommand {
         }
 
         func run() throws {
-            let workLog = try WorkLog(store: try store.open())
+            let workLog = try WorkLog(store: try store.openToRead())
             let found = try workLog.escalations(all: all, limit: limit + 1)
             let shown = Array(found.prefix(limit))
             if output.json {

@@ -178,6 +178,7 @@ private func catalog(_ options: StoreOptions, loaders: [any SchemaLoader] = []) 
     guard Store.exists(at: options.path) else { return SchemaCatalog(loaders: loaders) }
     var configuration = options.configuration
     configuration.schemaLoaders = loaders
+    configuration.readOnly = true
     return try Store.open(at: options.path, configuration: configuration).schemas
 }
 

@@ -23,7 +23,7 @@ extension HandoffCommand {
         @OptionGroup var output: OutputOptions
 
         func run() throws {
-            let (store, argument, id) = try store.open(resolving: id)
+            let (store, argument, id) = try store.open(resolving: id, readOnly: true)
             let info = try store.artifact(id)
             let handoffs = try store.handoffs(HandoffFilter(artifact: id))
             let parents = try store.parents(of: id)

@@ -18,7 +18,7 @@ extension HandoffCommand {
         @OptionGroup var output: OutputOptions
 
         func run() throws {
-            let stats = try store.open().stats()
+            let stats = try store.openToRead().stats()
             if output.json {
                 var states = JSONObject()
                 for state in Handoff.State.allCases {

@@ -57,6 +57,7 @@ extension HandoffCommand {
                 var configuration = store.configuration
                 configuration.schemaLoaders = loaders
                 configuration.assertFormats = !noFormatCheck
+                configuration.readOnly = true
                 catalog = try Store.open(at: store.path, configuration: configuration).schemas
             } else {
                 catalog = SchemaCatalog(loaders: loaders, assertFormats: !noFormatCheck)

@@ -20,7 +20,7 @@ extension HandoffCommand {
         @OptionGroup var output: OutputOptions
 
         func run() throws {
-            let report = try store.open().verify()
+            let report = try store.openToRead().verify()
             if output.json {
                 Terminal.printJSON([
                     "clean": .bool(report.isClean), "objects_checked": .number(Double(report.objectsChecked)),

@@ -45,6 +45,14 @@ struct StoreOptions: ParsableArguments {
         return try Store.open(at: path, configuration: configuration)
     }
 
+    /// Opens the store only to read it: the command writes nothing, and works on a store it may only read.
+    func openToRead(limits: JSONParser.Limits = .init()) throws(HandoffError) -> Store {
+        var configuration = configuration
+        configuration.limits = limits
+        configuration.readOnly = true
+        return try Store.open(at: path, configuration: configuration)
+    }
+
     /// Opens the store, creating it when absent.
     func openOrCreate(limits: JSONParser.Limits = .init()) throws(HandoffError) -> Store {
         var configuration = configuration
@@ -203,11 +211,11 @@ struct ClaimOptions: ParsableArguments {
 
 extension StoreOptions {
     /// Parses an artifact argument (usage errors first), then opens the store and resolves it.
-    func open(resolving text: String) throws(HandoffError) -> (
+    func open(resolving text: String, readOnly: Bool = false) throws(HandoffError) -> (
         store: Store, argument: ArtifactArgument, id: ArtifactID
     ) {
         let argument = try ArtifactArgument(parsing: text)
-        let store = try open()
+        let store = readOnly ? try openToRead() : try open()
         return (store, argument, try argument.resolve(in: store))
     }
 }

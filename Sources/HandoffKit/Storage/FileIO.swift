@@ -26,6 +26,13 @@ package enum FileIO {
         return lstat(path, &info) == 0
     }
 
+    /// The user owning a file (not following a link), or nil when there is none.
+    package static func owner(_ path: String) -> uid_t? {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return nil }
+        return info.st_uid
+    }
+
     /// The size of a regular file, or nil when there is none.
     package static func fileSize(_ path: String) -> Int? {
         var info = stat()
