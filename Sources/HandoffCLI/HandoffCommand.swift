@@ -31,36 +31,50 @@ public struct HandoffCommand: ParsableCommand {
 
     /// Runs the command line and returns the process's exit status.
     ///
-    /// Errors are printed to standard error as one line, `handoff: <what>`, with a hint where one helps.
+    /// Errors are printed to standard error as one line, `handoff: <what>`, with a hint where one helps; with
+    /// `--json`, as one JSON object, `{"error": {"code", "message", "hint", "details"}}`.
     public static func run(_ arguments: [String]) -> Int32 {
+        Terminal.jsonErrors = arguments.contains("--json")
+        if let status = FastPath.run(arguments) { return status }
+        return execute {
+            do {
+                var command = try parseAsRoot(arguments)
+                try command.run()
+            } catch let error as HandoffError {
+                throw error
+            } catch let exit as ExitCode {
+                throw exit
+            } catch {
+                let status = exitCode(for: error)
+                if status == .success {
+                    Terminal.print(fullMessage(for: error))
+                    return
+                }
+                Terminal.report(
+                    HandoffError(
+                        .usage, message(for: error).replacingFirstCapital(),
+                        hint: "see `handoff \(subcommandName(in: arguments) ?? "")--help`"))
+                throw ExitCode(status.rawValue)
+            }
+        }
+    }
+
+    /// Runs a command's body and returns its exit status, reporting a failure as every command does.
+    static func execute(_ body: () throws -> Void) -> Int32 {
         do {
-            var command = try parseAsRoot(arguments)
-            try command.run()
+            try body()
             // A command whose output did not all arrive did not do what it was asked.
             if let failure = Terminal.outputError { throw failure }
             return 0
         } catch let error as HandoffError {
-            Terminal.printError(error.message)
-            for detail in error.details.prefix(50) { Terminal.writeError("  \(detail)\n") }
-            if error.details.count > 50 { Terminal.writeError("  … and \(error.details.count - 50) more\n") }
-            if let hint = error.hint { printHint(hint) }
+            Terminal.report(error)
             return error.code.exitStatus
         } catch let exit as ExitCode {
             return exit.rawValue
         } catch {
-            let status = exitCode(for: error)
-            if status == .success {
-                Terminal.print(fullMessage(for: error))
-                return 0
-            }
-            Terminal.printError(message(for: error).replacingFirstCapital())
-            printHint("see `handoff \(subcommandName(in: arguments) ?? "")--help`")
-            return status.rawValue
+            Terminal.report(HandoffError(.io, "\(error)"))
+            return HandoffError.Code.io.exitStatus
         }
-    }
-
-    private static func printHint(_ hint: String) {
-        Terminal.writeError("  hint: \(hint)\n")
     }
 
     private static func subcommandName(in arguments: [String]) -> String? {

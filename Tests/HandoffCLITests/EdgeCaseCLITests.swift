@@ -52,11 +52,16 @@ struct EdgeCaseCLITests {
         let full = try HandoffProcess.shell(
             "\"\(HandoffProcess.executable.path)\" claim c --json --store \"\(scratch.store)\" > /dev/full")
         #expect(full.status == 74)
-        #expect(full.stderr.hasPrefix("handoff: cannot write to standard output: No space left on device"))
+        // With --json, the error is one JSON object on standard error.
+        let error = try #require(
+            (try JSONSerialization.jsonObject(with: Data(full.stderr.utf8)) as? [String: Any])?["error"]
+                as? [String: Any])
+        #expect(error["code"] as? String == "io")
+        #expect(error["message"] as? String == "cannot write to standard output: No space left on device")
         let pending = try #require(
             (try handoff(["inbox", "c", "--json"]).json() as? [String: Any])?["handoffs"] as? [[String: Any]])
         #expect(pending.count == 1, "the handoff went back to the inbox")
-        #expect(pending.first?["attempts"] as? Int == 1)
+        #expect((pending.first?["handoff"] as? [String: Any])?["attempts"] as? Int == 1)
 
         // Its object is damaged: the claim fails, and gives the handoff back.
         let hex = String(id.dropFirst(7))

@@ -31,9 +31,14 @@ struct QueueCLITests {
         let artifact = try putScan(15)
         let inbox = try json(["inbox", "reviewer"])
         let waiting = try #require(inbox["handoffs"] as? [[String: Any]])
-        #expect(waiting.count == 1)
-        #expect(waiting[0]["artifact"] as? String == artifact)
-        #expect(waiting[0]["next_actions"] as? [String] == ["manual_review"])
+        #expect(waiting.count == 1 && inbox["truncated"] as? Bool == false)
+        #expect((waiting[0]["handoff"] as? [String: Any])?["artifact"] as? String == artifact)
+        // Next actions are the same list in inbox, claim, next and show.
+        let listed = try #require(waiting[0]["next_actions"] as? [[String: Any]])
+        #expect(listed.map { $0["action"] as? String } == ["manual_review"])
+        #expect(
+            listed.first?["source"] as? String == "/next_actions/0"
+                && listed.first?["inferred"] as? Bool == false)
 
         let claim = try json(["claim", "reviewer", "--worker", "bot-1", "--lease", "60"])
         let receipt = try #require(claim["receipt"] as? String)
@@ -50,13 +55,14 @@ struct QueueCLITests {
         #expect(empty.stderr == "handoff: nothing to claim for reviewer\n")
         #expect(empty.stdout.isEmpty)
 
-        let extended = try json(["extend", receipt, "--lease", "120"])
-        #expect(extended["state"] as? String == "claimed")
-        let acked = try json([
-            "ack", receipt, "--outcome", "blocked", "--note", "needs the user's password policy",
-        ])
-        #expect(acked["state"] as? String == "blocked")
-        #expect(acked["note"] as? String == "needs the user's password policy")
+        let extended = try json(["extend", receipt, "--lease", "120"])["handoff"] as? [String: Any]
+        #expect(extended?["state"] as? String == "claimed")
+        let acked =
+            try json([
+                "ack", receipt, "--outcome", "blocked", "--note", "needs the user's password policy",
+            ])["handoff"] as? [String: Any]
+        #expect(acked?["state"] as? String == "blocked")
+        #expect(acked?["note"] as? String == "needs the user's password policy")
 
         let twice = try handoff(["ack", receipt])
         #expect(twice.status == 3)
@@ -69,9 +75,11 @@ struct QueueCLITests {
                 ($0 as? [String: Any])?["state"] as? String
             } == "blocked")
 
-        let retried = try json(["retry", claimed["id"] as! String, "--note", "policy added"])
-        #expect(retried["state"] as? String == "pending")
-        #expect(retried["attempts"] as? Int == 0)
+        let retried =
+            try json(["retry", claimed["id"] as! String, "--note", "policy added"])["handoff"]
+            as? [String: Any]
+        #expect(retried?["state"] as? String == "pending")
+        #expect(retried?["attempts"] as? Int == 0)
         let events = try #require(try json(["show", claimed["id"] as! String])["events"] as? [[String: Any]])
         #expect(events.map { $0["kind"] as? String } == ["claimed", "extended", "blocked", "retried"])
     }
@@ -88,14 +96,14 @@ struct QueueCLITests {
         #expect(stale.stderr.contains("was claimed again (attempt 2)"))
         #expect(try handoff(["release", first]).status == 3)
         #expect(try handoff(["extend", first, "--lease", "5"]).status == 3)
-        #expect(try json(["ack", second])["state"] as? String == "done")
+        #expect((try json(["ack", second])["handoff"] as? [String: Any])?["state"] as? String == "done")
     }
 
     @Test func releaseWithADelayAndDeadLetters() throws {
         _ = try putScan(1)
         let receipt = try #require(try json(["claim", "reviewer"])["receipt"] as? String)
         let released = try json(["release", receipt, "--delay", "3600"])
-        #expect(released["state"] as? String == "pending")
+        #expect((released["handoff"] as? [String: Any])?["state"] as? String == "pending")
         #expect(try handoff(["claim", "reviewer"]).status == 2)
 
         let id = try putScan(2)
@@ -109,7 +117,9 @@ struct QueueCLITests {
         let dead = try #require(
             try json(["inbox", "reviewer", "--state", "dead"])["handoffs"] as? [[String: Any]])
         #expect(dead.count == 1)
-        #expect(dead.first?["note"] as? String == "dead-lettered after 2 attempts")
+        #expect(
+            (dead.first?["handoff"] as? [String: Any])?["note"] as? String == "dead-lettered after 2 attempts"
+        )
         let text = try handoff(["inbox", "reviewer", "--state", "dead"])
         #expect(text.output.contains("dead"))
     }
@@ -133,11 +143,12 @@ struct QueueCLITests {
         let requestID = request.output.trimmingCharacters(in: .newlines)
 
         let pending = try #require(try json(["inbox", "reviewer"])["handoffs"] as? [[String: Any]])
-        let routed = try json([
-            "route", pending[0]["id"] as! String, "--to", "security_reviewer", "--note", "credentials",
-        ])
+        let pendingID = try #require((pending[0]["handoff"] as? [String: Any])?["id"] as? String)
+        let routed = try #require(
+            try json(["route", pendingID, "--to", "security_reviewer", "--note", "credentials"])["handoff"]
+                as? [String: Any])
         #expect(routed["producer"] as? String == "reviewer")
-        #expect(routed["routed_from"] as? String == pending[0]["id"] as? String)
+        #expect(routed["routed_from"] as? String == pendingID)
         #expect(try handoff(["inbox", "reviewer"]).output == "Nothing pending for reviewer.\n")
 
         let chain = try json(["chain", requestID])

@@ -32,8 +32,11 @@ struct StoreCLITests {
             "put", file, "--from", "security_scanner", "--to", "reviewer", "--no-validate",
         ])
         #expect(put.status == 0)
-        #expect(put.stderr.isEmpty)
+        #expect(put.stderr.hasPrefix("stored security-scan-v1, 72 B\n  → reviewer  handoff "))
         let id = put.output.trimmingCharacters(in: .newlines)
+        let again = try handoff(["put", file, "--from", "security_scanner", "--no-validate"])
+        #expect(again.output == put.output)
+        #expect(again.stderr == "already stored: the same content was put before security-scan-v1, 72 B\n")
         let hash = try HandoffProcess.run(["hash", file])
         #expect(hash.output == id + "\n")
         let get = try handoff(["get", id])
@@ -55,12 +58,13 @@ struct StoreCLITests {
         let report = try #require(try put.json() as? [String: Any])
         #expect(report["existed"] as? Bool == false)
         #expect(report["schema"] as? String == "work-log-v1")
-        let handoffs = try #require(report["handoffs"] as? [[String: Any]])
+        let entries = try #require(report["handoffs"] as? [[String: Any]])
+        let handoffs = entries.compactMap { $0["handoff"] as? [String: Any] }
         #expect(handoffs.map { $0["consumer"] as? String } == ["suggester", "reviewer"])
         #expect(
             handoffs.allSatisfy { $0["state"] as? String == "pending" && $0["workflow"] as? String == "wf-7" }
         )
-        #expect((report["pending_duplicates"] as? [Any])?.isEmpty == true)
+        #expect(entries.allSatisfy { $0["created"] as? Bool == true })
 
         let again = try handoff(
             [
@@ -71,10 +75,10 @@ struct StoreCLITests {
         let second = try #require(try again.json() as? [String: Any])
         #expect(second["existed"] as? Bool == true)
         #expect(second["id"] as? String == report["id"] as? String)
-        #expect((second["handoffs"] as? [Any])?.isEmpty == true)
-        #expect(
-            (second["pending_duplicates"] as? [[String: Any]])?.first?["id"] as? String == handoffs[0]["id"]
-                as? String)
+        // The delivery already pending is reported as a new one is, saying it was not created now.
+        let existing = try #require((second["handoffs"] as? [[String: Any]])?.first)
+        #expect(existing["created"] as? Bool == false)
+        #expect((existing["handoff"] as? [String: Any])?["id"] as? String == handoffs[0]["id"] as? String)
     }
 
     @Test func getMetaAddsTheSeedsMetaObject() throws {

@@ -34,7 +34,7 @@ struct WorkLogCLITests {
         #expect(workLog.hasPrefix("xxh128:") && workLog.count == 39)
         let inbox = try handoff(["inbox", "reviewer", "--json"])
         let handoffs = try #require(try inbox.json() as? [String: Any])["handoffs"] as? [[String: Any]]
-        #expect(handoffs?.first?["artifact"] as? String == workLog)
+        #expect((handoffs?.first?["handoff"] as? [String: Any])?["artifact"] as? String == workLog)
         let get = try handoff(["get", workLog, "--json"])
         let document = try #require(try get.json() as? [String: Any])
         #expect(document["workflow_id"] as? String == "wf-auth-refactor")

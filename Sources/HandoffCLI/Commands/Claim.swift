@@ -1,6 +1,7 @@
 import ArgumentParser
 import HandoffJSON
 import HandoffKit
+import HandoffWorkLog
 
 extension HandoffCommand {
     struct ClaimCommand: ParsableCommand {
@@ -27,46 +28,101 @@ extension HandoffCommand {
         @OptionGroup var output: OutputOptions
 
         func run() throws {
-            let store = try store.open()
-            guard
-                let claim = try store.claim(
-                    for: consumer, leaseSeconds: lease, worker: claiming.worker, schema: claiming.schema,
-                    workspace: claiming.workspace,
-                    maxAttempts: claiming.maxAttempts)
-            else {
-                throw HandoffError(.nothingToClaim, "nothing to claim for \(consumer)")
-            }
-            // The claim is committed; if its document cannot be read or its receipt cannot be printed, nobody
-            // could ack it, so give it back at once rather than leave it held until the lease ends.
-            do {
-                let document = try store.document(claim.handoff.artifactID)
-                let actions = try store.nextActions(of: claim.handoff.artifactID)
-                ProcessLifetime.keep(document)
-                try show(claim, document: document, actions: actions)
-            } catch {
-                _ = try? store.release(claim.receipt, note: "handed back by claim: \(error.message)")
-                throw error
-            }
+            try Run(
+                consumer: consumer, lease: lease, claiming: claiming.values, store: store.choice,
+                json: output.json
+            )
+            .run()
         }
 
-        private func show(_ claim: Claim, document: JSONValue, actions: [NextAction]) throws(HandoffError) {
-            if output.json {
-                Terminal.printJSON(claim.json(document: document, nextActions: actions))
-                if let failure = Terminal.outputError { throw failure }
-                return
+        struct Run: Invocation {
+            var consumer: String
+            var lease: Double
+            var claiming: ClaimValues
+            var store: StoreChoice
+            var json: Bool
+
+            init(consumer: String, lease: Double, claiming: ClaimValues, store: StoreChoice, json: Bool) {
+                self.consumer = consumer
+                self.lease = lease
+                self.claiming = claiming
+                self.store = store
+                self.json = json
             }
-            let handoff = claim.handoff
-            Terminal.print(
-                Terminal.bold("claimed \(handoff.id)")
-                    + " (attempt \(handoff.attempts), lease until \(handoff.leaseExpiresAt?.description ?? "?"))"
-            )
-            Terminal.print("receipt  \(claim.receipt)")
-            Terminal.print("from     \(handoff.producer), \(handoff.schema) \(handoff.artifactID)")
-            let names = actionNames(actions)
-            if !names.isEmpty { Terminal.print("next     \(names.joined(separator: ", "))") }
-            Terminal.print()
-            Terminal.write(JSONWriter.encode(document, options: .pretty) + [0x0A])
-            if let failure = Terminal.outputError { throw failure }
+
+            init?(fast arguments: ArraySlice<String>) {
+                guard
+                    let parsed = FastArguments(
+                        arguments,
+                        options: FastArguments.storeOptions.union([
+                            "--lease", "--worker", "--schema", "--workspace", "--max-attempts",
+                        ]), flags: ["--json"], positionals: 1...1),
+                    let store = parsed.store,
+                    let lease = parsed.converted("--lease", Store.defaultLeaseSeconds, Double.init),
+                    let maxAttempts = parsed.converted(
+                        "--max-attempts", Store.defaultMaxAttempts, { Int($0) })
+                else { return nil }
+                let claiming = ClaimValues(
+                    worker: parsed.value("--worker"), schema: parsed.value("--schema"),
+                    workspace: parsed.value("--workspace"), maxAttempts: maxAttempts)
+                guard claiming.problem == nil else { return nil }
+                self.init(
+                    consumer: parsed.positionals[0], lease: lease, claiming: claiming, store: store,
+                    json: parsed.flag("--json"))
+            }
+
+            func run() throws {
+                let store = try store.open()
+                guard
+                    let claim = try store.claim(
+                        for: consumer, leaseSeconds: lease, worker: claiming.worker, schema: claiming.schema,
+                        workspace: claiming.workspace, maxAttempts: claiming.maxAttempts)
+                else {
+                    if json {
+                        // A JSON answer on standard output too, so a bot reading it knows what happened.
+                        Terminal.printJSON(["claimed": false, "consumer": .string(consumer)])
+                        throw ExitCode(HandoffError.Code.nothingToClaim.exitStatus)
+                    }
+                    throw HandoffError(.nothingToClaim, "nothing to claim for \(consumer)")
+                }
+                // The claim is committed; if its document cannot be read or its receipt cannot be printed, nobody
+                // could ack it, so give it back at once rather than leave it held until the lease ends.
+                do {
+                    let document = try store.document(claim.handoff.artifactID)
+                    let actions = try store.nextActions(of: claim.handoff.artifactID)
+                    ProcessLifetime.keep(document)
+                    try show(claim, document: document, actions: actions)
+                } catch {
+                    _ = try? store.release(claim.receipt, note: "handed back by claim: \(error.message)")
+                    throw error
+                }
+            }
+
+            private func show(_ claim: Claim, document: JSONValue, actions: [NextAction]) throws(HandoffError)
+            {
+                if json {
+                    guard case .object(var object) = claim.json(document: document, nextActions: actions)
+                    else { return }
+                    object["claimed"] = true
+                    Terminal.printJSON(.object(object))
+                    if let failure = Terminal.outputError { throw failure }
+                    return
+                }
+                let handoff = claim.handoff
+                Terminal.print(
+                    Terminal.bold("claimed \(handoff.id)")
+                        + " (attempt \(handoff.attempts), lease until \(handoff.leaseExpiresAt?.description ?? "?"))"
+                )
+                Terminal.print("receipt  \(claim.receipt)")
+                Terminal.print("from     \(handoff.producer), \(handoff.schema) \(handoff.artifactID)")
+                let names = actionNames(actions)
+                if !names.isEmpty {
+                    Terminal.print("next     \(Display.line(names.joined(separator: ", ")))")
+                }
+                Terminal.print()
+                Terminal.write(JSONWriter.encode(document, options: .pretty) + [0x0A])
+                if let failure = Terminal.outputError { throw failure }
+            }
         }
     }
 
@@ -101,12 +157,46 @@ extension HandoffCommand {
         }
 
         func run() throws {
-            let receipt = try Receipt(parsing: receipt)
-            let handoff = try store.open().ack(receipt, outcome: Outcome(rawValue: outcome)!, note: note)
-            printHandoff(handoff, json: output.json, text: "\(handoff.id) is \(handoff.state).")
+            try Run(receipt: receipt, outcome: outcome, note: note, store: store.choice, json: output.json)
+                .run()
+        }
+
+        struct Run: Invocation {
+            var receipt: String
+            var outcome: String
+            var note: String?
+            var store: StoreChoice
+            var json: Bool
+
+            init(receipt: String, outcome: String, note: String?, store: StoreChoice, json: Bool) {
+                self.receipt = receipt
+                self.outcome = outcome
+                self.note = note
+                self.store = store
+                self.json = json
+            }
+
+            init?(fast arguments: ArraySlice<String>) {
+                guard
+                    let parsed = FastArguments(
+                        arguments, options: FastArguments.storeOptions.union(["--outcome", "--note"]),
+                        flags: ["--json"],
+                        positionals: 1...1),
+                    let store = parsed.store,
+                    Outcome(rawValue: parsed.value("--outcome") ?? "done") != nil
+                else { return nil }
+                self.init(
+                    receipt: parsed.positionals[0], outcome: parsed.value("--outcome") ?? "done",
+                    note: parsed.value("--note"), store: store, json: parsed.flag("--json"))
+            }
+
+            func run() throws {
+                let receipt = try Receipt(parsing: receipt)
+                let handoff = try store.open().ack(receipt, outcome: Outcome(rawValue: outcome)!, note: note)
+                printHandoff(handoff, json: json, text: "\(handoff.id) is \(handoff.state).")
+            }
         }
     }
-
     struct Release: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "release",
@@ -132,16 +222,49 @@ extension HandoffCommand {
         @OptionGroup var output: OutputOptions
 
         func run() throws {
-            let receipt = try Receipt(parsing: receipt)
-            let handoff = try store.open().release(receipt, delaySeconds: delay, note: note)
-            printHandoff(
-                handoff, json: output.json,
-                text:
-                    "\(handoff.id) is back in \(handoff.consumer)'s inbox, claimable from \(handoff.availableAt)."
-            )
+            try Run(receipt: receipt, delay: delay, note: note, store: store.choice, json: output.json).run()
+        }
+
+        struct Run: Invocation {
+            var receipt: String
+            var delay: Double
+            var note: String?
+            var store: StoreChoice
+            var json: Bool
+
+            init(receipt: String, delay: Double, note: String?, store: StoreChoice, json: Bool) {
+                self.receipt = receipt
+                self.delay = delay
+                self.note = note
+                self.store = store
+                self.json = json
+            }
+
+            init?(fast arguments: ArraySlice<String>) {
+                guard
+                    let parsed = FastArguments(
+                        arguments, options: FastArguments.storeOptions.union(["--delay", "--note"]),
+                        flags: ["--json"],
+                        positionals: 1...1),
+                    let store = parsed.store,
+                    let delay = parsed.converted("--delay", 0.0, Double.init)
+                else { return nil }
+                self.init(
+                    receipt: parsed.positionals[0], delay: delay, note: parsed.value("--note"), store: store,
+                    json: parsed.flag("--json"))
+            }
+
+            func run() throws {
+                let receipt = try Receipt(parsing: receipt)
+                let handoff = try store.open().release(receipt, delaySeconds: delay, note: note)
+                printHandoff(
+                    handoff, json: json,
+                    text:
+                        "\(handoff.id) is back in \(handoff.consumer)'s inbox, claimable from \(handoff.availableAt)."
+                )
+            }
         }
     }
-
     struct Extend: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "extend",
@@ -162,14 +285,43 @@ extension HandoffCommand {
         @OptionGroup var output: OutputOptions
 
         func run() throws {
-            let receipt = try Receipt(parsing: receipt)
-            let handoff = try store.open().extend(receipt, leaseSeconds: lease)
-            printHandoff(
-                handoff, json: output.json,
-                text: "\(handoff.id) is held until \(handoff.leaseExpiresAt?.description ?? "?").")
+            try Run(receipt: receipt, lease: lease, store: store.choice, json: output.json).run()
+        }
+
+        struct Run: Invocation {
+            var receipt: String
+            var lease: Double
+            var store: StoreChoice
+            var json: Bool
+
+            init(receipt: String, lease: Double, store: StoreChoice, json: Bool) {
+                self.receipt = receipt
+                self.lease = lease
+                self.store = store
+                self.json = json
+            }
+
+            init?(fast arguments: ArraySlice<String>) {
+                guard
+                    let parsed = FastArguments(
+                        arguments, options: FastArguments.storeOptions.union(["--lease"]), flags: ["--json"],
+                        positionals: 1...1),
+                    let store = parsed.store,
+                    let text = parsed.value("--lease"), let lease = Double(text)
+                else { return nil }
+                self.init(
+                    receipt: parsed.positionals[0], lease: lease, store: store, json: parsed.flag("--json"))
+            }
+
+            func run() throws {
+                let receipt = try Receipt(parsing: receipt)
+                let handoff = try store.open().extend(receipt, leaseSeconds: lease)
+                printHandoff(
+                    handoff, json: json,
+                    text: "\(handoff.id) is held until \(handoff.leaseExpiresAt?.description ?? "?").")
+            }
         }
     }
-
     struct Retry: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "retry",
@@ -206,7 +358,7 @@ extension HandoffCommand {
 
 func printHandoff(_ handoff: Handoff, json: Bool, text: String) {
     if json {
-        Terminal.printJSON(handoff.json)
+        Terminal.printJSON(["handoff": handoff.json])
     } else {
         Terminal.print(text)
     }

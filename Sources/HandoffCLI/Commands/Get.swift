@@ -33,30 +33,58 @@ extension HandoffCommand {
         @OptionGroup var output: OutputOptions
 
         func run() throws {
-            let (store, _, id) = try store.open(resolving: id, readOnly: true)
-            guard meta || pretty else {
-                Terminal.write(try store.canonicalBytes(of: id) + [0x0A])
-                return
+            try Run(id: id, meta: meta, pretty: pretty, store: store.choice).run()
+        }
+
+        struct Run: Invocation {
+            var id: String
+            var meta: Bool
+            var pretty: Bool
+            var store: StoreChoice
+
+            init(id: String, meta: Bool, pretty: Bool, store: StoreChoice) {
+                self.id = id
+                self.meta = meta
+                self.pretty = pretty
+                self.store = store
             }
-            var document = try store.document(id)
-            if meta, case .object(var object) = document {
-                let info = try store.artifact(id)
-                let consumers = try store.handoffs(HandoffFilter(artifact: id)).map(\.consumer)
-                var unique: [String] = []
-                for consumer in consumers where !unique.contains(consumer) { unique.append(consumer) }
-                object["_meta"] = [
-                    "id": .string(id.description), "producer": .string(info.producer),
-                    "consumer": unique.first.map(JSONValue.string) ?? .null,
-                    "consumers": .array(unique.map(JSONValue.string)),
-                    "created_at": .string(info.createdAt.description),
-                    "schema": .string(info.schema),
-                ]
-                document = .object(object)
+
+            init?(fast arguments: ArraySlice<String>) {
+                guard
+                    let parsed = FastArguments(
+                        arguments, options: FastArguments.storeOptions,
+                        flags: ["--meta", "--pretty", "--json"],
+                        positionals: 1...1),
+                    let store = parsed.store
+                else { return nil }
+                self.init(
+                    id: parsed.positionals[0], meta: parsed.flag("--meta"), pretty: parsed.flag("--pretty"),
+                    store: store)
             }
-            Terminal.write(
-                JSONWriter.encode(document, options: JSONWriter.Options(pretty: pretty)) + [
-                    0x0A
-                ])
+
+            func run() throws {
+                let (store, _, id) = try store.open(resolving: id, readOnly: true)
+                guard meta || pretty else {
+                    Terminal.write(try store.canonicalBytes(of: id) + [0x0A])
+                    return
+                }
+                var document = try store.document(id)
+                if meta, case .object(var object) = document {
+                    let info = try store.artifact(id)
+                    let consumers = try store.handoffs(HandoffFilter(artifact: id)).map(\.consumer)
+                    var unique: [String] = []
+                    for consumer in consumers where !unique.contains(consumer) { unique.append(consumer) }
+                    object["_meta"] = [
+                        "id": .string(id.description), "producer": .string(info.producer),
+                        "consumer": unique.first.map(JSONValue.string) ?? .null,
+                        "consumers": .array(unique.map(JSONValue.string)),
+                        "created_at": .string(info.createdAt.description), "schema": .string(info.schema),
+                    ]
+                    document = .object(object)
+                }
+                Terminal.write(
+                    JSONWriter.encode(document, options: JSONWriter.Options(pretty: pretty)) + [0x0A])
+            }
         }
     }
 }

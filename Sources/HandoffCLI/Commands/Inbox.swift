@@ -1,6 +1,7 @@
 import ArgumentParser
 import HandoffJSON
 import HandoffKit
+import HandoffWorkLog
 
 extension HandoffCommand {
     struct Inbox: ParsableCommand {
@@ -29,44 +30,88 @@ extension HandoffCommand {
         @OptionGroup var output: OutputOptions
 
         func run() throws {
-            let store = try store.openToRead()
-            let filter = try filters.handoffFilter(action: action)
-            let handoffs = try store.inbox(consumer, filter: filter)
-            var actions: [ArtifactID: [NextAction]] = [:]
-            for handoff in handoffs where actions[handoff.artifactID] == nil {
-                actions[handoff.artifactID] = try store.nextActions(of: handoff.artifactID)
+            try Run(
+                consumer: consumer, action: action, filter: filters.values, store: store.choice,
+                json: output.json
+            )
+            .run()
+        }
+
+        struct Run: Invocation {
+            var consumer: String
+            var action: String?
+            var filter: FilterValues
+            var store: StoreChoice
+            var json: Bool
+
+            init(consumer: String, action: String?, filter: FilterValues, store: StoreChoice, json: Bool) {
+                self.consumer = consumer
+                self.action = action
+                self.filter = filter
+                self.store = store
+                self.json = json
             }
-            if output.json {
-                Terminal.printJSON([
-                    "consumer": .string(consumer),
-                    "handoffs": .array(
-                        handoffs.map { handoff in
-                            guard case .object(var object) = handoff.json else { return handoff.json }
-                            object["next_actions"] = .array(
-                                actionNames(actions[handoff.artifactID] ?? []).map(JSONValue.string))
-                            return .object(object)
-                        }),
-                ])
-                return
+
+            init?(fast arguments: ArraySlice<String>) {
+                guard
+                    let parsed = FastArguments(
+                        arguments,
+                        options: FastArguments.storeOptions.union(FastArguments.filterOptions).union([
+                            "--action"
+                        ]),
+                        repeatable: ["--state"], flags: ["--json"], positionals: 1...1),
+                    let store = parsed.store, let filter = parsed.filter
+                else { return nil }
+                self.init(
+                    consumer: parsed.positionals[0], action: parsed.value("--action"), filter: filter,
+                    store: store,
+                    json: parsed.flag("--json"))
             }
-            guard !handoffs.isEmpty else {
-                Terminal.print(
-                    "Nothing \((filter.states ?? [.pending]).map(\.rawValue).joined(separator: " or ")) for \(consumer)."
-                )
-                return
+
+            func run() throws {
+                let store = try store.openToRead()
+                let filter = try self.filter.handoffFilter(action: action)
+                let found = try store.inboxWithNextActions(consumer, filter: filter)
+                let entries = found.prefix(self.filter.limit)
+                let truncated = found.count > self.filter.limit
+                let nextOffset = self.filter.offset + entries.count
+                if json {
+                    Terminal.printJSON([
+                        "consumer": .string(consumer),
+                        "handoffs": .array(
+                            entries.map {
+                                [
+                                    "handoff": $0.handoff.json,
+                                    "next_actions": .array($0.nextActions.map(\.json)),
+                                ]
+                            }),
+                        "truncated": .bool(truncated),
+                        "next_offset": truncated ? .number(Double(nextOffset)) : .null,
+                    ])
+                    return
+                }
+                guard !entries.isEmpty else {
+                    Terminal.print(
+                        "Nothing \((filter.states ?? [.pending]).map(\.rawValue).joined(separator: " or ")) for \(consumer)."
+                    )
+                    return
+                }
+                var table = TextTable()
+                for (handoff, actions) in entries {
+                    var row = [
+                        Terminal.dim(handoff.id), "from \(handoff.producer)", handoff.schema,
+                        String(handoff.artifactID.description.prefix(15)), handoff.createdAt.description,
+                    ]
+                    if handoff.state != .pending { row.append(Terminal.state(handoff.state)) }
+                    let names = actionNames(actions)
+                    if !names.isEmpty { row.append("→ " + Display.line(names.joined(separator: ", "))) }
+                    table.append(row)
+                }
+                Terminal.print(table.render())
+                if truncated {
+                    Terminal.print(Terminal.dim("… more: handoff inbox \(consumer) --offset \(nextOffset)"))
+                }
             }
-            var table = TextTable()
-            for handoff in handoffs {
-                var row = [
-                    Terminal.dim(handoff.id), "from \(handoff.producer)", handoff.schema,
-                    String(handoff.artifactID.description.prefix(15)), handoff.createdAt.description,
-                ]
-                if handoff.state != .pending { row.append(Terminal.state(handoff.state)) }
-                let names = actionNames(actions[handoff.artifactID] ?? [])
-                if !names.isEmpty { row.append("→ " + names.joined(separator: ", ")) }
-                table.append(row)
-            }
-            Terminal.print(table.render())
         }
     }
 }

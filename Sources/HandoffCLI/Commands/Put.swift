@@ -55,44 +55,103 @@ extension HandoffCommand {
         @OptionGroup var output: OutputOptions
 
         func run() throws {
-            let (document, source) = try Input.document(file, limits: limits.limits)
-            let parents = try parent.map { text throws(HandoffError) in try ArtifactArgument(parsing: text) }
-            var request = PutRequest(
-                document: document, producer: from, consumers: to, workflow: workflow, workspace: workspace,
-                source: source, validate: !noValidate)
-            // A request that would be refused must not create a store on its way out. A new store knows only
-            // the built-in schemas, so those decide.
-            let schema = try request.check()
-            if !noValidate && !Store.exists(at: store.path) {
-                try SchemaCatalog().check(document, declaring: schema.description, source: source)
+            try Run(
+                file: file, from: from, to: to, parent: parent, workflow: workflow, workspace: workspace,
+                validate: !noValidate, store: store.choice, limits: limits.limits, json: output.json
+            ).run()
+        }
+
+        struct Run: Invocation {
+            var file: String?
+            var from: String
+            var to: [String]
+            var parent: [String]
+            var workflow: String?
+            var workspace: String?
+            var validate: Bool
+            var store: StoreChoice
+            var limits: JSONParser.Limits
+            var json: Bool
+
+            init(
+                file: String?, from: String, to: [String], parent: [String], workflow: String?,
+                workspace: String?,
+                validate: Bool, store: StoreChoice, limits: JSONParser.Limits, json: Bool
+            ) {
+                self.file = file
+                self.from = from
+                self.to = to
+                self.parent = parent
+                self.workflow = workflow
+                self.workspace = workspace
+                self.validate = validate
+                self.store = store
+                self.limits = limits
+                self.json = json
             }
-            let store =
-                parents.isEmpty
-                ? try store.openOrCreate(limits: limits.limits) : try store.open(limits: limits.limits)
-            request.parents = try parents.map { argument throws(HandoffError) in
-                try argument.resolve(in: store)
+
+            init?(fast arguments: ArraySlice<String>) {
+                guard
+                    let parsed = FastArguments(
+                        arguments,
+                        options: FastArguments.storeOptions.union(FastArguments.limitOptions).union([
+                            "--from", "--to", "--parent", "--workflow", "--workspace",
+                        ]), repeatable: ["--to", "--parent"], flags: ["--no-validate", "--json"],
+                        positionals: 0...1),
+                    let store = parsed.store, let limits = parsed.limits, let from = parsed.value("--from")
+                else { return nil }
+                self.init(
+                    file: parsed.positionals.first, from: from, to: parsed.all("--to"),
+                    parent: parsed.all("--parent"),
+                    workflow: parsed.value("--workflow"), workspace: parsed.value("--workspace"),
+                    validate: !parsed.flag("--no-validate"), store: store, limits: limits,
+                    json: parsed.flag("--json"))
             }
-            let result = try store.put([request])[0]
-            ProcessLifetime.keep(request)
-            if output.json {
-                Terminal.printJSON([
-                    "id": .string(result.id.description), "schema": .string(result.artifact.schema),
-                    "size": .number(Double(result.artifact.size)), "existed": .bool(result.existed),
-                    "handoffs": .array(result.handoffs.map(\.json)),
-                    "pending_duplicates": .array(result.pendingDuplicates.map(\.json)),
-                ])
-                return
-            }
-            Terminal.print(result.id.description)
-            Terminal.note(
-                "\(result.existed ? "already stored" : "stored") \(result.artifact.schema), \(formatBytes(result.artifact.size))"
-            )
-            for handoff in result.handoffs {
-                Terminal.note("  → \(handoff.consumer)  handoff \(handoff.id)")
-            }
-            for handoff in result.pendingDuplicates {
-                Terminal.note(
-                    "  → \(handoff.consumer)  already pending as handoff \(handoff.id); no second one")
+
+            func run() throws {
+                let (document, source) = try Input.document(file, limits: limits)
+                let parents = try parent.map { text throws(HandoffError) in
+                    try ArtifactArgument(parsing: text)
+                }
+                var request = PutRequest(
+                    document: document, producer: from, consumers: to, workflow: workflow,
+                    workspace: workspace,
+                    source: source, validate: validate)
+                // A request that would be refused must not create a store on its way out. A new store knows only
+                // the built-in schemas, so those decide.
+                let schema = try request.check()
+                if validate && !Store.exists(at: store.path) {
+                    try SchemaCatalog().check(document, declaring: schema.description, source: source)
+                }
+                let store =
+                    parents.isEmpty ? try store.openOrCreate(limits: limits) : try store.open(limits: limits)
+                request.parents = try parents.map { argument throws(HandoffError) in
+                    try argument.resolve(in: store)
+                }
+                let result = try store.put([request])[0]
+                ProcessLifetime.keep(request)
+                // New handoffs and deliveries already pending are reported alike, each saying which it is.
+                let handoffs =
+                    result.handoffs.map { ($0, true) } + result.pendingDuplicates.map { ($0, false) }
+                if json {
+                    Terminal.printJSON([
+                        "id": .string(result.id.description), "schema": .string(result.artifact.schema),
+                        "size": .number(Double(result.artifact.size)), "existed": .bool(result.existed),
+                        "handoffs": .array(handoffs.map { ["handoff": $0.0.json, "created": .bool($0.1)] }),
+                    ])
+                    return
+                }
+                Terminal.print(result.id.description)
+                Terminal.writeError(
+                    "\(result.existed ? "already stored: the same content was put before" : "stored") \(result.artifact.schema), \(formatBytes(result.artifact.size))\n"
+                )
+                for (handoff, created) in handoffs {
+                    Terminal.writeError(
+                        created
+                            ? "  → \(handoff.consumer)  handoff \(handoff.id)\n"
+                            : "  → \(handoff.consumer)  already pending as handoff \(handoff.id); no second one\n"
+                    )
+                }
             }
         }
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import HandoffJSON
 import HandoffKit
+import HandoffWorkLog
 
 extension HandoffCommand {
     struct Route: ParsableCommand {
@@ -78,25 +79,54 @@ extension HandoffCommand {
         @OptionGroup var output: OutputOptions
 
         func run() throws {
-            let (store, _, artifact) = try store.open(resolving: id)
-            let actions = try store.nextActions(of: artifact)
-            if output.json {
-                Terminal.printJSON([
-                    "artifact": .string(artifact.description), "next_actions": .array(actions.map(\.json)),
-                ])
-                return
+            try Run(id: id, store: store.choice, json: output.json).run()
+        }
+
+        struct Run: Invocation {
+            var id: String
+            var store: StoreChoice
+            var json: Bool
+
+            init(id: String, store: StoreChoice, json: Bool) {
+                self.id = id
+                self.store = store
+                self.json = json
             }
-            guard !actions.isEmpty else {
-                Terminal.print("\(artifact) recommends no next actions.")
-                return
+
+            init?(fast arguments: ArraySlice<String>) {
+                guard
+                    let parsed = FastArguments(
+                        arguments, options: FastArguments.storeOptions, flags: ["--json"], positionals: 1...1),
+                    let store = parsed.store
+                else { return nil }
+                self.init(id: parsed.positionals[0], store: store, json: parsed.flag("--json"))
             }
-            var table = TextTable()
-            for name in actionNames(actions) {
-                let sources = actions.filter { $0.action == name }
-                let origin = sources.contains { !$0.inferred } ? "" : Terminal.dim("inferred ")
-                table.append([name, origin + "from " + sources.map(\.source).joined(separator: ", ")])
+
+            func run() throws {
+                let (store, _, artifact) = try store.open(resolving: id, readOnly: true)
+                let actions = try store.nextActions(of: artifact)
+                if json {
+                    Terminal.printJSON([
+                        "artifact": .string(artifact.description),
+                        "next_actions": .array(actions.map(\.json)),
+                    ])
+                    return
+                }
+                guard !actions.isEmpty else {
+                    Terminal.print("\(artifact) recommends no next actions.")
+                    return
+                }
+                var table = TextTable()
+                for name in actionNames(actions) {
+                    let sources = actions.filter { $0.action == name }
+                    let origin = sources.contains { !$0.inferred } ? "" : Terminal.dim("inferred ")
+                    table.append([
+                        Display.line(name),
+                        origin + "from " + Display.line(sources.map(\.source).joined(separator: ", ")),
+                    ])
+                }
+                Terminal.print(table.render())
             }
-            Terminal.print(table.render())
         }
     }
 }

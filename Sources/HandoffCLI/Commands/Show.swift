@@ -1,6 +1,7 @@
 import ArgumentParser
 import HandoffJSON
 import HandoffKit
+import HandoffWorkLog
 
 extension HandoffCommand {
     struct Show: ParsableCommand {
@@ -23,72 +24,99 @@ extension HandoffCommand {
         @OptionGroup var output: OutputOptions
 
         func run() throws {
-            let (store, argument, id) = try store.open(resolving: id, readOnly: true)
-            let info = try store.artifact(id)
-            let handoffs = try store.handoffs(HandoffFilter(artifact: id))
-            let parents = try store.parents(of: id)
-            let children = try store.children(of: id)
-            let actions = try store.nextActions(of: id)
-            var focused: (handoff: Handoff, events: [HandoffEvent])?
-            if case .handoff(let handoffID) = argument {
-                focused = (try store.handoff(id: handoffID), try store.events(ofHandoff: handoffID))
+            try Run(id: id, store: store.choice, json: output.json).run()
+        }
+
+        struct Run: Invocation {
+            var id: String
+            var store: StoreChoice
+            var json: Bool
+
+            init(id: String, store: StoreChoice, json: Bool) {
+                self.id = id
+                self.store = store
+                self.json = json
             }
-            if output.json {
-                var object: JSONObject = [
-                    "artifact": info.json, "handoffs": .array(handoffs.map(\.json)),
-                    "parents": .array(parents.map { .string($0.id.description) }),
-                    "children": .array(children.map { .string($0.id.description) }),
-                    "next_actions": .array(actions.map(\.json)),
-                ]
-                if let focused {
-                    object["handoff"] = focused.handoff.json
-                    object["events"] = .array(focused.events.map(\.json))
+
+            init?(fast arguments: ArraySlice<String>) {
+                guard
+                    let parsed = FastArguments(
+                        arguments, options: FastArguments.storeOptions, flags: ["--json"], positionals: 1...1),
+                    let store = parsed.store
+                else { return nil }
+                self.init(id: parsed.positionals[0], store: store, json: parsed.flag("--json"))
+            }
+
+            func run() throws {
+                let (store, argument, id) = try store.open(resolving: id, readOnly: true)
+                let info = try store.artifact(id)
+                let handoffs = try store.handoffs(HandoffFilter(artifact: id))
+                let parents = try store.parents(of: id)
+                let children = try store.children(of: id)
+                let actions = try store.nextActions(of: id)
+                var focused: (handoff: Handoff, events: [HandoffEvent])?
+                if case .handoff(let handoffID) = argument {
+                    focused = (try store.handoff(id: handoffID), try store.events(ofHandoff: handoffID))
                 }
-                Terminal.printJSON(.object(object))
-                return
-            }
-            Terminal.print(Terminal.bold(id.description))
-            var details = TextTable()
-            details.append([
-                "schema",
-                info.schema + (info.validated ? "" : Terminal.yellow("  (stored without validation)")),
-            ])
-            details.append(["size", "\(formatBytes(info.size)) (\(info.size) bytes)"])
-            details.append(["stored", "\(info.createdAt) by \(info.producer)"])
-            if let workflow = info.workflow { details.append(["workflow", workflow]) }
-            if let workspace = info.workspace { details.append(["workspace", workspace]) }
-            for parent in parents {
-                details.append(["parent", "\(parent.id)  \(parent.schema) by \(parent.producer)"])
-            }
-            for child in children {
-                details.append(["child", "\(child.id)  \(child.schema) by \(child.producer)"])
-            }
-            if !actions.isEmpty { details.append(["next", actionNames(actions).joined(separator: ", ")]) }
-            Terminal.print(details.render(indent: "  "))
-            Terminal.print()
-            if handoffs.isEmpty {
-                Terminal.print("No handoffs: it was stored without a consumer.")
-            } else {
-                Terminal.print(Terminal.bold("handoffs (\(handoffs.count))"))
-                Terminal.print(handoffTable(handoffs).render(indent: "  "))
-            }
-            if let focused {
-                Terminal.print()
-                Terminal.print(Terminal.bold("history of \(focused.handoff.id)"))
-                var history = TextTable()
-                history.append([
-                    focused.handoff.createdAt.description, "created",
-                    "\(focused.handoff.producer) → \(focused.handoff.consumer)",
+                if json {
+                    var object: JSONObject = [
+                        "artifact": info.json, "handoffs": .array(handoffs.map(\.json)),
+                        "parents": .array(parents.map { .string($0.id.description) }),
+                        "children": .array(children.map { .string($0.id.description) }),
+                        "next_actions": .array(actions.map(\.json)),
+                    ]
+                    if let focused {
+                        object["handoff"] = focused.handoff.json
+                        object["events"] = .array(focused.events.map(\.json))
+                    }
+                    Terminal.printJSON(.object(object))
+                    return
+                }
+                Terminal.print(Terminal.bold(id.description))
+                var details = TextTable()
+                details.append([
+                    "schema",
+                    info.schema + (info.validated ? "" : Terminal.yellow("  (stored without validation)")),
                 ])
-                for event in focused.events {
-                    var detail: [String] = []
-                    if let attempt = event.attempt { detail.append("attempt \(attempt)") }
-                    if let worker = event.worker { detail.append("by \(worker)") }
-                    if let expiry = event.leaseExpiresAt { detail.append("lease until \(expiry)") }
-                    if let note = event.note { detail.append(note) }
-                    history.append([event.at.description, event.kind, detail.joined(separator: ", ")])
+                details.append(["size", "\(formatBytes(info.size)) (\(info.size) bytes)"])
+                details.append(["stored", "\(info.createdAt) by \(info.producer)"])
+                if let workflow = info.workflow { details.append(["workflow", workflow]) }
+                if let workspace = info.workspace { details.append(["workspace", workspace]) }
+                for parent in parents {
+                    details.append(["parent", "\(parent.id)  \(parent.schema) by \(parent.producer)"])
                 }
-                Terminal.print(history.render(indent: "  "))
+                for child in children {
+                    details.append(["child", "\(child.id)  \(child.schema) by \(child.producer)"])
+                }
+                if !actions.isEmpty {
+                    details.append(["next", Display.line(actionNames(actions).joined(separator: ", "))])
+                }
+                Terminal.print(details.render(indent: "  "))
+                Terminal.print()
+                if handoffs.isEmpty {
+                    Terminal.print("No handoffs: it was stored without a consumer.")
+                } else {
+                    Terminal.print(Terminal.bold("handoffs (\(handoffs.count))"))
+                    Terminal.print(handoffTable(handoffs).render(indent: "  "))
+                }
+                if let focused {
+                    Terminal.print()
+                    Terminal.print(Terminal.bold("history of \(focused.handoff.id)"))
+                    var history = TextTable()
+                    history.append([
+                        focused.handoff.createdAt.description, "created",
+                        "\(focused.handoff.producer) → \(focused.handoff.consumer)",
+                    ])
+                    for event in focused.events {
+                        var detail: [String] = []
+                        if let attempt = event.attempt { detail.append("attempt \(attempt)") }
+                        if let worker = event.worker { detail.append("by \(worker)") }
+                        if let expiry = event.leaseExpiresAt { detail.append("lease until \(expiry)") }
+                        if let note = event.note { detail.append(Display.line(note)) }
+                        history.append([event.at.description, event.kind, detail.joined(separator: ", ")])
+                    }
+                    Terminal.print(history.render(indent: "  "))
+                }
             }
         }
     }
@@ -104,7 +132,7 @@ func handoffTable(_ handoffs: [Handoff]) -> TextTable {
             handoff.attempts == 1 ? "1 attempt" : "\(handoff.attempts) attempts",
             handoff.createdAt.description,
         ]
-        if let note = handoff.note { row.append(note) }
+        if let note = handoff.note { row.append(Display.line(note)) }
         table.append(row)
     }
     return table

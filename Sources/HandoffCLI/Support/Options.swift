@@ -8,34 +8,29 @@ import HandoffKit
     import Darwin
 #endif
 
-/// Which store a command works on, and how long it waits for other processes.
-struct StoreOptions: ParsableArguments {
-    @Option(
-        name: .long,
-        help: ArgumentHelp(
-            "The store directory (default: $HANDOFF_STORE, else ./.handoff).", valueName: "dir"))
+/// Which store a command works on, and how long it waits for other processes: what `StoreOptions` parses,
+/// as plain values that the fast path (see `FastPath`) produces too.
+struct StoreChoice: Sendable {
     var store: String?
-
-    @Option(
-        name: .long,
-        help: ArgumentHelp(
-            "Seconds to wait for other processes' locks before giving up with exit status 75.",
-            valueName: "seconds"))
     var busyTimeout: Double = 10
 
     var path: String {
-        store ?? Store.defaultPath(environment: environment())
+        if let store { return store }
+        if let variable = getenv("HANDOFF_STORE"), variable.pointee != 0 { return String(cString: variable) }
+        return ".handoff"
     }
 
     var configuration: Store.Configuration {
         Store.Configuration(busyTimeout: busyTimeout)
     }
 
-    func validate() throws {
+    /// Why these values would be refused, if they would.
+    var problem: String? {
         guard busyTimeout >= 0, busyTimeout <= Store.maximumBusyTimeout else {
-            throw ValidationError("--busy-timeout must be 0 to \(Int(Store.maximumBusyTimeout)) seconds")
+            return "--busy-timeout must be 0 to \(Int(Store.maximumBusyTimeout)) seconds"
         }
-        if let store, store.isEmpty { throw ValidationError("--store must name a directory") }
+        if let store, store.isEmpty { return "--store must name a directory" }
+        return nil
     }
 
     /// Opens the store, which must exist.
@@ -59,6 +54,57 @@ struct StoreOptions: ParsableArguments {
         configuration.limits = limits
         return try Store.create(at: path, configuration: configuration)
     }
+
+    /// Parses an artifact argument (usage errors first), then opens the store and resolves it.
+    func open(resolving text: String, readOnly: Bool = false) throws(HandoffError) -> (
+        store: Store, argument: ArtifactArgument, id: ArtifactID
+    ) {
+        let argument = try ArtifactArgument(parsing: text)
+        let store = readOnly ? try openToRead() : try open()
+        return (store, argument, try argument.resolve(in: store))
+    }
+}
+
+/// Which store a command works on, and how long it waits for other processes.
+struct StoreOptions: ParsableArguments {
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The store directory (default: $HANDOFF_STORE, else ./.handoff).", valueName: "dir"))
+    var store: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Seconds to wait for other processes' locks before giving up with exit status 75.",
+            valueName: "seconds"))
+    var busyTimeout: Double = 10
+
+    var choice: StoreChoice { StoreChoice(store: store, busyTimeout: busyTimeout) }
+    var path: String { choice.path }
+    var configuration: Store.Configuration { choice.configuration }
+
+    func validate() throws {
+        if let problem = choice.problem { throw ValidationError(problem) }
+    }
+
+    func open(limits: JSONParser.Limits = .init()) throws(HandoffError) -> Store {
+        try choice.open(limits: limits)
+    }
+
+    func openToRead(limits: JSONParser.Limits = .init()) throws(HandoffError) -> Store {
+        try choice.openToRead(limits: limits)
+    }
+
+    func openOrCreate(limits: JSONParser.Limits = .init()) throws(HandoffError) -> Store {
+        try choice.openOrCreate(limits: limits)
+    }
+
+    func open(resolving text: String, readOnly: Bool = false) throws(HandoffError) -> (
+        store: Store, argument: ArtifactArgument, id: ArtifactID
+    ) {
+        try choice.open(resolving: text, readOnly: readOnly)
+    }
 }
 
 /// Machine-readable output.
@@ -81,10 +127,18 @@ struct LimitOptions: ParsableArguments {
 
     var limits: JSONParser.Limits { JSONParser.Limits(maxDepth: maxDepth, maxBytes: maxBytes) }
 
-    func validate() throws {
-        guard maxBytes > 0 else { throw ValidationError("--max-bytes must be positive") }
+    /// Why these limits would be refused (checked before `JSONParser.Limits` clamps the depth).
+    static func problem(maxBytes: Int, maxDepth: Int) -> String? {
+        guard maxBytes > 0 else { return "--max-bytes must be positive" }
         guard (1...JSONParser.Limits.depthCeiling).contains(maxDepth) else {
-            throw ValidationError("--max-depth must be between 1 and \(JSONParser.Limits.depthCeiling)")
+            return "--max-depth must be between 1 and \(JSONParser.Limits.depthCeiling)"
+        }
+        return nil
+    }
+
+    func validate() throws {
+        if let problem = Self.problem(maxBytes: maxBytes, maxDepth: maxDepth) {
+            throw ValidationError(problem)
         }
     }
 }
@@ -135,6 +189,41 @@ enum Input {
     }
 }
 
+/// The filters `ls` and `inbox` share, as plain values.
+struct FilterValues: Sendable {
+    var schema: String?
+    var producer: String?
+    var workflow: String?
+    var workspace: String?
+    var state: [String] = []
+    var since: Timestamp?
+    var until: Timestamp?
+    var limit = 100
+    var offset = 0
+
+    var problem: String? {
+        guard limit > 0 else { return "--limit must be positive" }
+        guard offset >= 0 else { return "--offset must be 0 or more" }
+        do {
+            _ = try parseStates(state)
+        } catch {
+            return error.message
+        }
+        return nil
+    }
+
+    /// The handoff filter these options describe, asking for one more than `limit` to tell whether the
+    /// listing was cut.
+    func handoffFilter(consumer: String? = nil, action: String? = nil) throws(HandoffError) -> HandoffFilter {
+        let states = try parseStates(state)
+        return HandoffFilter(
+            consumer: consumer, producer: producer, states: states.isEmpty ? nil : states, schema: schema,
+            workflow: workflow, workspace: workspace, action: action, since: since, until: until,
+            limit: limit + 1,
+            offset: offset)
+    }
+}
+
 /// The filters `ls` and `inbox` share.
 struct FilterOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Only this schema, such as work-log-v1.", valueName: "schema"))
@@ -167,25 +256,35 @@ struct FilterOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("At most this many.", valueName: "n"))
     var limit: Int = 100
 
-    func validate() throws {
-        guard limit > 0 else { throw ValidationError("--limit must be positive") }
-        do {
-            _ = try parseStates(state)
-        } catch {
-            // ArgumentParser turns only a ValidationError from validate() into a usage error.
-            throw ValidationError(error.message)
-        }
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Skip this many first (to continue a listing that was cut).", valueName: "n"))
+    var offset: Int = 0
+
+    var values: FilterValues {
+        FilterValues(
+            schema: schema, producer: producer, workflow: workflow, workspace: workspace, state: state,
+            since: since?.timestamp, until: until?.timestamp, limit: limit, offset: offset)
     }
 
-    /// The handoff filter these options describe.
-    func handoffFilter(consumer: String? = nil, action: String? = nil) throws(HandoffError) -> HandoffFilter {
-        let states = try parseStates(state)
-        return HandoffFilter(
-            consumer: consumer, producer: producer, states: states.isEmpty ? nil : states, schema: schema,
-            workflow: workflow, workspace: workspace, action: action, since: since?.timestamp,
-            until: until?.timestamp,
-            limit: limit)
+    func validate() throws {
+        // ArgumentParser turns only a ValidationError from validate() into a usage error.
+        if let problem = values.problem { throw ValidationError(problem) }
     }
+
+    func handoffFilter(consumer: String? = nil, action: String? = nil) throws(HandoffError) -> HandoffFilter {
+        try values.handoffFilter(consumer: consumer, action: action)
+    }
+}
+
+/// Who claims, and what, as plain values.
+struct ClaimValues: Sendable {
+    var worker: String?
+    var schema: String?
+    var workspace: String?
+    var maxAttempts = Store.defaultMaxAttempts
+
+    var problem: String? { maxAttempts > 0 ? nil : "--max-attempts must be positive" }
 }
 
 /// Who claims, and what: the options `claim` and `work` share.
@@ -204,18 +303,11 @@ struct ClaimOptions: ParsableArguments {
         name: .long, help: ArgumentHelp("Claims a handoff gets before it is dead-lettered.", valueName: "n"))
     var maxAttempts: Int = Store.defaultMaxAttempts
 
-    func validate() throws {
-        guard maxAttempts > 0 else { throw ValidationError("--max-attempts must be positive") }
+    var values: ClaimValues {
+        ClaimValues(worker: worker, schema: schema, workspace: workspace, maxAttempts: maxAttempts)
     }
-}
 
-extension StoreOptions {
-    /// Parses an artifact argument (usage errors first), then opens the store and resolves it.
-    func open(resolving text: String, readOnly: Bool = false) throws(HandoffError) -> (
-        store: Store, argument: ArtifactArgument, id: ArtifactID
-    ) {
-        let argument = try ArtifactArgument(parsing: text)
-        let store = readOnly ? try openToRead() : try open()
-        return (store, argument, try argument.resolve(in: store))
+    func validate() throws {
+        if let problem = values.problem { throw ValidationError(problem) }
     }
 }

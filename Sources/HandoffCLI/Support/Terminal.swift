@@ -63,6 +63,21 @@ enum Terminal {
         writeError("handoff: \(text)\n")
     }
 
+    /// Whether errors are reported as JSON (the command line asked for `--json`).
+    nonisolated(unsafe) static var jsonErrors = false
+
+    /// Reports a failure on standard error: one line with details and a hint, or one JSON object.
+    static func report(_ error: HandoffError) {
+        if jsonErrors {
+            writeError(String(decoding: JSONWriter.encode(["error": error.json]), as: UTF8.self) + "\n")
+            return
+        }
+        printError(error.message)
+        for detail in error.details.prefix(50) { writeError("  \(detail)\n") }
+        if error.details.count > 50 { writeError("  … and \(error.details.count - 50) more\n") }
+        if let hint = error.hint { writeError("  hint: \(hint)\n") }
+    }
+
     /// Prints a remark for a person on standard error, only when someone is watching it.
     static func note(_ text: String) {
         guard stderrIsTerminal else { return }

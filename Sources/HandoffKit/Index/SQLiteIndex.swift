@@ -1,3 +1,5 @@
+import HandoffJSON
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -268,8 +270,8 @@ final class SQLiteIndex: Sendable {
             "SELECT \(Self.artifactColumns) FROM artifact a" + conditions.sql
             + " ORDER BY a.created_at DESC, a.seq DESC"
         if let limit = filter.limit {
-            sql += " LIMIT ?"
-            arguments += [limit]
+            sql += " LIMIT ? OFFSET ?"
+            arguments += [limit, filter.offset]
         }
         return try read { db in try db.rows(sql: sql, arguments: arguments).map(Self.artifactInfo) }
     }
@@ -277,6 +279,36 @@ final class SQLiteIndex: Sendable {
     func handoffs(_ filter: HandoffFilter) throws(HandoffError) -> [Handoff] {
         let (sql, arguments) = handoffQuery(filter)
         return try read { db in try db.rows(sql: sql, arguments: arguments).map(Self.handoff) }
+    }
+
+    /// Handoffs with their artifacts' next actions, in one query: each row carries its actions as a JSON
+    /// array of `[action, source, inferred]`.
+    func handoffsWithNextActions(_ filter: HandoffFilter) throws(HandoffError) -> [(Handoff, [NextAction])] {
+        let (sql, arguments) = handoffQuery(
+            filter,
+            extraColumn: """
+                (SELECT json_group_array(json_array(n.action, n.source, n.inferred)) FROM
+                    (SELECT action, source, inferred FROM next_action WHERE artifact = h.artifact ORDER BY rowid) n)
+                """)
+        return try read { db in
+            var entries: [(Handoff, [NextAction])] = []
+            try db.cachedStatement(sql: sql).forEachRow(arguments: arguments) { row in
+                let text: String = row[17]
+                var actions: [NextAction] = []
+                if text != "[]", case .array(let triples) = try JSONParser.parse(text) {
+                    for case .array(let triple) in triples where triple.count == 3 {
+                        guard let action = triple[0].stringValue, let source = triple[1].stringValue else {
+                            continue
+                        }
+                        actions.append(
+                            NextAction(action: action, source: source, inferred: triple[2].intValue == 1))
+                    }
+                }
+                entries.append((try Self.handoff(row), actions))
+                return true
+            }
+            return entries
+        }
     }
 
     /// SQLite's plan for a handoff query, one line per step, so tests can check that it uses indexes.
@@ -287,7 +319,9 @@ final class SQLiteIndex: Sendable {
         }
     }
 
-    private func handoffQuery(_ filter: HandoffFilter) -> (String, StatementArguments) {
+    private func handoffQuery(_ filter: HandoffFilter, extraColumn: String? = nil) -> (
+        String, StatementArguments
+    ) {
         var conditions = Conditions()
         conditions.add("h.consumer = ?", filter.consumer)
         conditions.add("h.producer = ?", filter.producer)
@@ -309,13 +343,13 @@ final class SQLiteIndex: Sendable {
         conditions.add("h.created_at < ?", filter.until?.millisecondsSince1970)
         var arguments = conditions.arguments
         var sql =
-            "SELECT \(Self.handoffColumns) FROM handoff h JOIN artifact a ON a.seq = h.artifact"
+            "SELECT \(Self.handoffColumns)\(extraColumn.map { ", " + $0 } ?? "") FROM handoff h JOIN artifact a ON a.seq = h.artifact"
             + conditions.sql
         sql +=
             filter.newestFirst ? " ORDER BY h.created_at DESC, h.seq DESC" : " ORDER BY h.created_at, h.seq"
         if let limit = filter.limit {
-            sql += " LIMIT ?"
-            arguments += [limit]
+            sql += " LIMIT ? OFFSET ?"
+            arguments += [limit, filter.offset]
         }
         return (sql, arguments)
     }

@@ -14,11 +14,15 @@ public struct ArtifactFilter: Sendable, Hashable {
     public var until: Timestamp?
     /// At most this many, newest first.
     public var limit: Int?
+    /// Skip this many first.
+    public var offset: Int
 
     public init(
         schema: String? = nil, producer: String? = nil, consumer: String? = nil, workflow: String? = nil,
-        workspace: String? = nil, since: Timestamp? = nil, until: Timestamp? = nil, limit: Int? = nil
+        workspace: String? = nil, since: Timestamp? = nil, until: Timestamp? = nil, limit: Int? = nil,
+        offset: Int = 0
     ) {
+        self.offset = offset
         self.schema = schema
         self.producer = producer
         self.consumer = consumer
@@ -49,6 +53,8 @@ public struct HandoffFilter: Sendable, Hashable {
     public var until: Timestamp?
     /// At most this many.
     public var limit: Int?
+    /// Skip this many first.
+    public var offset: Int
     /// Oldest first (the inbox order) unless set.
     public var newestFirst: Bool
 
@@ -56,8 +62,10 @@ public struct HandoffFilter: Sendable, Hashable {
         consumer: String? = nil, producer: String? = nil, states: [Handoff.State]? = nil,
         schema: String? = nil,
         workflow: String? = nil, workspace: String? = nil, artifact: ArtifactID? = nil, action: String? = nil,
-        since: Timestamp? = nil, until: Timestamp? = nil, limit: Int? = nil, newestFirst: Bool = false
+        since: Timestamp? = nil, until: Timestamp? = nil, limit: Int? = nil, offset: Int = 0,
+        newestFirst: Bool = false
     ) {
+        self.offset = offset
         self.consumer = consumer
         self.producer = producer
         self.states = states

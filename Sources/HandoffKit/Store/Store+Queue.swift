@@ -19,6 +19,18 @@ extension Store {
         return try index.handoffs(filter)
     }
 
+    /// `inbox` with each handoff's next actions, read in one query.
+    public func inboxWithNextActions(_ consumer: String, filter: HandoffFilter = .init()) throws(HandoffError)
+        -> [(handoff: Handoff, nextActions: [NextAction])]
+    {
+        try Name.check(consumer, as: "consumer")
+        var filter = filter
+        filter.consumer = consumer
+        if filter.states == nil { filter.states = [.pending] }
+        filter.newestFirst = false
+        return try index.handoffsWithNextActions(filter).map { (handoff: $0.0, nextActions: $0.1) }
+    }
+
     /// Takes the oldest handoff waiting for `consumer` (pending, or claimed under a lease that has expired)
     /// and holds it under a lease; nobody else can claim it until the lease ends.
     ///

@@ -1,0 +1,154 @@
+import HandoffJSON
+import HandoffKit
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// What a command does once its arguments are read: the same for both ways of reading them.
+protocol Invocation {
+    func run() throws
+}
+
+/// The commands bots run most (inbox, get, next, show, put, claim, ack, release, extend, --version), read
+/// without swift-argument-parser, whose reflection costs more than the command itself.
+///
+/// Only arguments spelt the plain way are taken here: long options, with their value next or after `=`,
+/// flags, positionals. Anything else (help, a short option, an unknown one, a value that looks like an
+/// option, an option given twice, a value that would be refused) goes to ArgumentParser, which answers it
+/// as before; so both ways agree on every command line this one takes, which a test checks.
+enum FastPath {
+    /// The command's exit status, or nil to let ArgumentParser read the arguments.
+    static func run(_ arguments: [String]) -> Int32? {
+        guard let name = arguments.first, getenv("HANDOFF_NO_FAST_PATH") == nil else { return nil }
+        if arguments == ["--version"] {
+            Terminal.print(HandoffCommand.configuration.version)
+            return 0
+        }
+        guard let read = readers[name], let invocation = read(arguments.dropFirst()) else { return nil }
+        return HandoffCommand.execute { try invocation.run() }
+    }
+
+    private static let readers: [String: @Sendable (ArraySlice<String>) -> (any Invocation)?] = [
+        "inbox": HandoffCommand.Inbox.Run.init(fast:),
+        "get": HandoffCommand.Get.Run.init(fast:),
+        "next": HandoffCommand.Next.Run.init(fast:),
+        "show": HandoffCommand.Show.Run.init(fast:),
+        "put": HandoffCommand.Put.Run.init(fast:),
+        "claim": HandoffCommand.ClaimCommand.Run.init(fast:),
+        "ack": HandoffCommand.Ack.Run.init(fast:),
+        "release": HandoffCommand.Release.Run.init(fast:),
+        "extend": HandoffCommand.Extend.Run.init(fast:),
+    ]
+}
+
+/// A command line read the plain way: positionals, long options with values, flags.
+struct FastArguments {
+    private(set) var positionals: [String] = []
+    private var values: [String: [String]] = [:]
+    private var flags: Set<String> = []
+
+    /// The options every store command takes.
+    static let storeOptions: Set<String> = ["--store", "--busy-timeout"]
+    static let filterOptions: Set<String> = [
+        "--schema", "--from", "--producer", "--workflow", "--workspace", "--state", "--since", "--until",
+        "--limit",
+        "--offset",
+    ]
+    static let limitOptions: Set<String> = ["--max-bytes", "--max-depth"]
+
+    /// Reads `arguments`, or returns nil for anything beyond the plain spellings.
+    /// - Parameters:
+    ///   - options: Long options that take a value.
+    ///   - repeatable: Those of them that may be given more than once.
+    ///   - flags: Long options that take none.
+    init?(
+        _ arguments: ArraySlice<String>, options: Set<String>, repeatable: Set<String> = [],
+        flags: Set<String> = [],
+        positionals range: ClosedRange<Int>
+    ) {
+        var index = arguments.startIndex
+        var onlyPositionals = false
+        while index < arguments.endIndex {
+            let argument = arguments[index]
+            index += 1
+            if onlyPositionals || argument == "-" || !argument.hasPrefix("-") {
+                positionals.append(argument)
+                continue
+            }
+            if argument == "--" {
+                onlyPositionals = true
+                continue
+            }
+            guard argument.hasPrefix("--") else { return nil }
+            var name = argument
+            var inline: String?
+            if let equals = argument.firstIndex(of: "=") {
+                name = String(argument[..<equals])
+                inline = String(argument[argument.index(after: equals)...])
+            }
+            if flags.contains(name) {
+                guard inline == nil, self.flags.insert(name).inserted else { return nil }
+                continue
+            }
+            guard options.contains(name), repeatable.contains(name) || values[name] == nil else { return nil }
+            let value: String
+            if let inline {
+                value = inline
+            } else {
+                guard index < arguments.endIndex else { return nil }
+                value = arguments[index]
+                index += 1
+                // ArgumentParser decides whether such a value is an option; leave those to it.
+                guard value == "-" || !value.hasPrefix("-") else { return nil }
+            }
+            values[name, default: []].append(value)
+        }
+        guard range.contains(positionals.count) else { return nil }
+    }
+
+    func value(_ name: String) -> String? { values[name]?.last }
+    func all(_ name: String) -> [String] { values[name] ?? [] }
+    func flag(_ name: String) -> Bool { flags.contains(name) }
+
+    /// The value of `name` converted, nil (refusing the fast path) when present but not convertible, and
+    /// `fallback` when absent.
+    func converted<Value>(_ name: String, _ fallback: Value, _ convert: (String) -> Value?) -> Value? {
+        guard let text = value(name) else { return fallback }
+        return convert(text)
+    }
+
+    var store: StoreChoice? {
+        guard let busyTimeout = converted("--busy-timeout", 10.0, Double.init) else { return nil }
+        let choice = StoreChoice(store: value("--store"), busyTimeout: busyTimeout)
+        return choice.problem == nil ? choice : nil
+    }
+
+    var filter: FilterValues? {
+        guard let limit = converted("--limit", 100, { Int($0) }),
+            let offset = converted("--offset", 0, { Int($0) }),
+            let since = converted(
+                "--since", Optional<Timestamp>.none, { TimeArgument(argument: $0)?.timestamp }),
+            let until = converted(
+                "--until", Optional<Timestamp>.none, { TimeArgument(argument: $0)?.timestamp })
+        else { return nil }
+        let values = FilterValues(
+            schema: value("--schema"), producer: value("--producer") ?? value("--from"),
+            workflow: value("--workflow"),
+            workspace: value("--workspace"), state: all("--state"), since: since, until: until, limit: limit,
+            offset: offset)
+        // --from and --producer name one option; given both, ArgumentParser decides.
+        guard values.problem == nil, value("--producer") == nil || value("--from") == nil else { return nil }
+        return values
+    }
+
+    var limits: JSONParser.Limits? {
+        guard let maxBytes = converted("--max-bytes", JSONParser.Limits().maxBytes, { Int($0) }),
+            let maxDepth = converted("--max-depth", JSONParser.Limits().maxDepth, { Int($0) })
+        else { return nil }
+        guard LimitOptions.problem(maxBytes: maxBytes, maxDepth: maxDepth) == nil else { return nil }
+        return JSONParser.Limits(maxDepth: maxDepth, maxBytes: maxBytes)
+    }
+}
