@@ -221,11 +221,11 @@ public final class WorkLog: Sendable {
 
     // MARK: The learning exchange
 
-    /// Insights in `state` (every one when nil), oldest first.
-    public func insights(state: Insight.State? = .pending, limit: Int? = nil) throws(HandoffError)
-        -> [Insight]
+    /// Insights in `state` (every one when nil), oldest first; `offset` skips that many first.
+    public func insights(state: Insight.State? = .pending, limit: Int? = nil, offset: Int = 0)
+        throws(HandoffError) -> [Insight]
     {
-        try store.insights(state: state, limit: limit)
+        try store.insights(state: state, limit: limit, offset: offset)
     }
 
     /// Approves a pending insight: its `insight-v1` artifact is handed to every bot it applies to.
@@ -267,9 +267,12 @@ public final class WorkLog: Sendable {
         try store.workSessions(filter)
     }
 
-    /// Escalations that wait for a decision (pending or claimed), or every one when `all` is set.
-    public func escalations(all: Bool = false, limit: Int? = nil) throws(HandoffError) -> [Escalation] {
-        try store.escalations(states: all ? nil : [.pending, .claimed], limit: limit)
+    /// Escalations that wait for a decision (pending or claimed), or every one when `all` is set, oldest
+    /// first; `offset` skips that many first.
+    public func escalations(all: Bool = false, limit: Int? = nil, offset: Int = 0) throws(HandoffError)
+        -> [Escalation]
+    {
+        try store.escalations(states: all ? nil : [.pending, .claimed], limit: limit, offset: offset)
     }
 
     /// Entries matching a question or keywords, best first: `how "why did you escalate"`.
@@ -277,14 +280,15 @@ public final class WorkLog: Sendable {
     /// The words of the query (without the common ones, such as "why" and "did") are looked up in every
     /// entry's message, category, details, tool name and error and bot, with stemming, so "escalate" finds
     /// "escalation"; entries holding more of them, and in their message, rank higher.
-    public func search(_ query: String, workspace: String? = nil, bot: String? = nil, limit: Int = 10)
-        throws(HandoffError) -> [WorkLogSearchHit]
+    public func search(
+        _ query: String, workspace: String? = nil, bot: String? = nil, limit: Int = 10, offset: Int = 0
+    ) throws(HandoffError) -> [WorkLogSearchHit]
     {
         guard let match = SearchQuery.matchExpression(query) else {
             throw HandoffError(
                 .usage, "the question has no words to look for", hint: "such as: handoff how \"confidence\"")
         }
-        return try store.searchWorkEntries(match, workspace: workspace, bot: bot, limit: limit)
+        return try store.searchWorkEntries(match, workspace: workspace, bot: bot, limit: limit, offset: offset)
     }
 }
 

@@ -36,7 +36,7 @@ struct StoreCLITests {
         let id = put.output.trimmingCharacters(in: .newlines)
         let again = try handoff(["put", file, "--from", "security_scanner", "--no-validate"])
         #expect(again.output == put.output)
-        #expect(again.stderr == "already stored: the same content was put before security-scan-v1, 72 B\n")
+        #expect(again.stderr == "already stored: security-scan-v1, 72 B, the same content was put before\n")
         let hash = try HandoffProcess.run(["hash", file])
         #expect(hash.output == id + "\n")
         let get = try handoff(["get", id])
@@ -45,6 +45,26 @@ struct StoreCLITests {
             get.output == #"{"risk_score":15,"schema":"security-scan-v1","skill_name":"x-bookmarks"}"# + "\n")
         let byPrefix = try handoff(["get", String(id.dropFirst("xxh128:".count).prefix(10))])
         #expect(byPrefix.output == get.output)
+    }
+
+    @Test func listingsSayWhereTheyWereCutAndHowToGoOn() throws {
+        for risk in 1...3 {
+            _ = try handoff(
+                ["put", "--from", "scanner", "--no-validate"],
+                stdin: #"{"schema": "security-scan-v1", "risk_score": \#(risk)}"#)
+        }
+        let first = try #require(try handoff(["ls", "--limit", "2", "--json"]).json() as? [String: Any])
+        #expect((first["artifacts"] as? [Any])?.count == 2)
+        #expect(first["truncated"] as? Bool == true && first["next_offset"] as? Int == 2)
+        let last = try #require(
+            try handoff(["ls", "--limit", "2", "--offset", "2", "--json"]).json() as? [String: Any])
+        #expect((last["artifacts"] as? [Any])?.count == 1)
+        #expect(last["truncated"] as? Bool == false && last["next_offset"] is NSNull)
+        let text = try handoff(["ls", "--limit", "2"])
+        #expect(text.outputLines.count == 3)
+        #expect(text.outputLines.last == "… more: handoff ls --limit 2 --store \(scratch.store) --offset 2")
+        let negative = try handoff(["ls", "--offset=-1"])
+        #expect(negative.status == 64 && negative.stderr.contains("--offset must be 0 or more"))
     }
 
     @Test func putFromStandardInputAndJSONReport() throws {

@@ -30,19 +30,26 @@ extension HandoffCommand {
         @Option(name: .long, help: ArgumentHelp("At most this many.", valueName: "n"))
         var limit = 10
 
+        @Option(name: .long, help: ArgumentHelp(offsetHelp, valueName: "n"))
+        var offset = 0
+
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
 
         func validate() throws {
             guard (1...10_000).contains(limit) else { throw ValidationError("--limit must be 1 to 10000") }
+            try validatePage(limit: limit, offset: offset)
         }
 
         func run() throws {
             let workLog = try WorkLog(store: try store.openToRead())
             let bot = bot.map { $0.hasPrefix("@") ? String($0.dropFirst()) : $0 }
-            let hits = try workLog.search(question, workspace: workspace, bot: bot, limit: limit)
+            let page = Page(
+                try workLog.search(question, workspace: workspace, bot: bot, limit: limit + 1, offset: offset),
+                limit: limit, offset: offset)
+            let hits = page.shown
             if output.json {
-                Terminal.printJSON(["question": .string(question), "hits": .array(hits.map(\.json))])
+                Terminal.printJSON(page.json("hits", hits.map(\.json), ["question": .string(question)]))
                 return
             }
             guard !hits.isEmpty else {
@@ -74,6 +81,8 @@ extension HandoffCommand {
                 }
                 if !facts.isEmpty { Terminal.print("  " + facts.joined(separator: " · ")) }
             }
+            if page.truncated { Terminal.print() }
+            page.printContinuation()
         }
     }
 }

@@ -72,22 +72,15 @@ extension HandoffCommand {
                 let store = try store.openToRead()
                 let filter = try self.filter.handoffFilter(action: action)
                 let found = try store.inboxWithNextActions(consumer, filter: filter)
-                let entries = found.prefix(self.filter.limit)
-                let truncated = found.count > self.filter.limit
-                let nextOffset = self.filter.offset + entries.count
+                let page = Page(found, limit: self.filter.limit, offset: self.filter.offset)
+                let entries = page.shown
                 if json {
-                    Terminal.printJSON([
-                        "consumer": .string(consumer),
-                        "handoffs": .array(
+                    Terminal.printJSON(
+                        page.json(
+                            "handoffs",
                             entries.map {
-                                [
-                                    "handoff": $0.handoff.json,
-                                    "next_actions": .array($0.nextActions.map(\.json)),
-                                ]
-                            }),
-                        "truncated": .bool(truncated),
-                        "next_offset": truncated ? .number(Double(nextOffset)) : .null,
-                    ])
+                                ["handoff": $0.handoff.json, "next_actions": .array($0.nextActions.map(\.json))]
+                            }, ["consumer": .string(consumer)]))
                     return
                 }
                 guard !entries.isEmpty else {
@@ -108,9 +101,7 @@ extension HandoffCommand {
                     table.append(row)
                 }
                 Terminal.print(table.render())
-                if truncated {
-                    Terminal.print(Terminal.dim("… more: handoff inbox \(consumer) --offset \(nextOffset)"))
-                }
+                page.printContinuation()
             }
         }
     }

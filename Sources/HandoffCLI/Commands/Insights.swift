@@ -31,6 +31,9 @@ extension HandoffCommand {
             @Option(name: .long, help: ArgumentHelp("At most this many.", valueName: "n"))
             var limit = 100
 
+            @Option(name: .long, help: ArgumentHelp(offsetHelp, valueName: "n"))
+            var offset = 0
+
             @OptionGroup var store: StoreOptions
             @OptionGroup var output: OutputOptions
 
@@ -38,17 +41,17 @@ extension HandoffCommand {
                 guard state == "all" || Insight.State(rawValue: state) != nil else {
                     throw ValidationError("--state must be pending, approved, rejected or all")
                 }
-                guard limit > 0 else { throw ValidationError("--limit must be positive") }
+                try validatePage(limit: limit, offset: offset)
             }
 
             func run() throws {
                 let workLog = try WorkLog(store: try store.openToRead())
-                let found = try workLog.insights(state: Insight.State(rawValue: state), limit: limit + 1)
-                let shown = Array(found.prefix(limit))
+                let found = try workLog.insights(
+                    state: Insight.State(rawValue: state), limit: limit + 1, offset: offset)
+                let page = Page(found, limit: limit, offset: offset)
+                let shown = page.shown
                 if output.json {
-                    Terminal.printJSON([
-                        "insights": .array(shown.map(\.json)), "truncated": .bool(found.count > limit),
-                    ])
+                    Terminal.printJSON(page.json("insights", shown.map(\.json)))
                     return
                 }
                 guard !shown.isEmpty else {
@@ -56,7 +59,7 @@ extension HandoffCommand {
                     return
                 }
                 for insight in shown { printInsight(insight) }
-                if found.count > limit { Terminal.print(Terminal.dim("… more; raise --limit")) }
+                page.printContinuation()
             }
         }
 

@@ -38,13 +38,14 @@ extension HandoffCommand {
             let store = try store.openToRead()
             if handoffs {
                 let filter = try filters.handoffFilter(consumer: consumer)
-                let found = try store.handoffs(filter)
+                let page = Page(try store.handoffs(filter), limit: filters.limit, offset: filters.offset)
                 if output.json {
-                    Terminal.printJSON(["handoffs": .array(found.map(\.json))])
-                } else if found.isEmpty {
+                    Terminal.printJSON(page.json("handoffs", page.shown.map(\.json)))
+                } else if page.shown.isEmpty {
                     Terminal.print("No handoffs match.")
                 } else {
-                    Terminal.print(handoffTable(found).render())
+                    Terminal.print(handoffTable(page.shown).render())
+                    page.printContinuation()
                 }
                 return
             }
@@ -53,18 +54,18 @@ extension HandoffCommand {
                 workflow: filters.workflow,
                 workspace: filters.workspace, since: filters.since?.timestamp,
                 until: filters.until?.timestamp,
-                limit: filters.limit)
-            let found = try store.artifacts(filter)
+                limit: filters.limit + 1, offset: filters.offset)
+            let page = Page(try store.artifacts(filter), limit: filters.limit, offset: filters.offset)
             if output.json {
-                Terminal.printJSON(["artifacts": .array(found.map(\.json))])
+                Terminal.printJSON(page.json("artifacts", page.shown.map(\.json)))
                 return
             }
-            guard !found.isEmpty else {
+            guard !page.shown.isEmpty else {
                 Terminal.print("No artifacts match.")
                 return
             }
             var table = TextTable()
-            for artifact in found {
+            for artifact in page.shown {
                 table.append([
                     artifact.id.description, artifact.schema, artifact.producer,
                     artifact.createdAt.description,
@@ -72,6 +73,7 @@ extension HandoffCommand {
                 ])
             }
             Terminal.print(table.render())
+            page.printContinuation()
         }
     }
 }

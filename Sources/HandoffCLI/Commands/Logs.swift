@@ -39,11 +39,14 @@ extension HandoffCommand {
         @Option(name: .long, help: ArgumentHelp("At most this many.", valueName: "n"))
         var limit = 20
 
+        @Option(name: .long, help: ArgumentHelp(offsetHelp, valueName: "n"))
+        var offset = 0
+
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
 
         func validate() throws {
-            guard limit > 0 else { throw ValidationError("--limit must be positive") }
+            try validatePage(limit: limit, offset: offset)
             if let type, WorkspaceType(rawValue: type) == nil {
                 throw ValidationError(
                     "--type must be one of \(WorkspaceType.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -58,11 +61,11 @@ extension HandoffCommand {
                 WorkSessionFilter(
                     workspace: workspace, bot: bot,
                     workspaceType: type.flatMap(WorkspaceType.init(rawValue:)),
-                    since: since?.timestamp, limit: limit + 1))
-            let shown = Array(sessions.prefix(limit))
-            let truncated = sessions.count > limit
+                    since: since?.timestamp, limit: limit + 1, offset: offset))
+            let page = Page(sessions, limit: limit, offset: offset)
+            let shown = page.shown
             if output.json {
-                Terminal.printJSON(["sessions": .array(shown.map(\.json)), "truncated": .bool(truncated)])
+                Terminal.printJSON(page.json("sessions", shown.map(\.json)))
                 return
             }
             guard !shown.isEmpty else {
@@ -84,7 +87,7 @@ extension HandoffCommand {
                 ])
             }
             Terminal.print(table.render())
-            if truncated { Terminal.print(Terminal.dim("… more; raise --limit or narrow with --since")) }
+            page.printContinuation()
         }
     }
 
@@ -108,21 +111,23 @@ extension HandoffCommand {
         @Option(name: .long, help: ArgumentHelp("At most this many.", valueName: "n"))
         var limit = 100
 
+        @Option(name: .long, help: ArgumentHelp(offsetHelp, valueName: "n"))
+        var offset = 0
+
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
 
         func validate() throws {
-            guard limit > 0 else { throw ValidationError("--limit must be positive") }
+            try validatePage(limit: limit, offset: offset)
         }
 
         func run() throws {
             let workLog = try WorkLog(store: try store.openToRead())
-            let found = try workLog.escalations(all: all, limit: limit + 1)
-            let shown = Array(found.prefix(limit))
+            let page = Page(
+                try workLog.escalations(all: all, limit: limit + 1, offset: offset), limit: limit, offset: offset)
+            let shown = page.shown
             if output.json {
-                Terminal.printJSON([
-                    "escalations": .array(shown.map(\.json)), "truncated": .bool(found.count > limit),
-                ])
+                Terminal.printJSON(page.json("escalations", shown.map(\.json)))
                 return
             }
             guard !shown.isEmpty else {
@@ -142,7 +147,7 @@ extension HandoffCommand {
                     Terminal.print("  decided: \(Display.line(note))")
                 }
             }
-            if found.count > limit { Terminal.print(Terminal.dim("… more; raise --limit")) }
+            page.printContinuation()
         }
     }
 }

@@ -142,9 +142,10 @@ extension HandoffCommand {
                     return
                 }
                 Terminal.print(result.id.description)
+                let what = "\(result.artifact.schema), \(formatBytes(result.artifact.size))"
                 Terminal.writeError(
-                    "\(result.existed ? "already stored: the same content was put before" : "stored") \(result.artifact.schema), \(formatBytes(result.artifact.size))\n"
-                )
+                    result.existed
+                        ? "already stored: \(what), the same content was put before\n" : "stored \(what)\n")
                 for (handoff, created) in handoffs {
                     Terminal.writeError(
                         created

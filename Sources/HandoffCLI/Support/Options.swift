@@ -258,7 +258,7 @@ struct FilterOptions: ParsableArguments {
 
     @Option(
         name: .long,
-        help: ArgumentHelp("Skip this many first (to continue a listing that was cut).", valueName: "n"))
+        help: ArgumentHelp(offsetHelp, valueName: "n"))
     var offset: Int = 0
 
     var values: FilterValues {

@@ -71,10 +71,8 @@ extension SQLiteIndex {
         var sql =
             "SELECT \(Self.sessionColumns) FROM work_session s" + conditions.sql
             + " ORDER BY s.started_at DESC, s.seq DESC"
-        if let limit = filter.limit {
-            sql += " LIMIT ?"
-            arguments += [limit]
-        }
+        sql += " LIMIT ? OFFSET ?"
+        arguments += [filter.limit ?? -1, filter.offset]
         return try read { db in try db.rows(sql: sql, arguments: arguments).map(Self.sessionInfo) }
     }
 
@@ -300,7 +298,7 @@ extension SQLiteIndex {
 
     /// Entries matching an FTS5 query, best first.
     func search(
-        _ match: String, workspace: String?, bot: String?, limit: Int
+        _ match: String, workspace: String?, bot: String?, limit: Int, offset: Int
     ) throws(HandoffError) -> [WorkLogSearchHit] {
         var conditions = Conditions()
         conditions.add("work_entry_text MATCH ?", match)
@@ -312,9 +310,9 @@ extension SQLiteIndex {
                 bm25(work_entry_text, 10.0, 3.0, 1.0, 4.0, 2.0, 2.0) AS rank
             FROM work_entry_text JOIN work_entry e ON e.seq = work_entry_text.rowid
             JOIN work_session s ON s.seq = e.session
-            """ + conditions.sql + " ORDER BY rank, e.seq DESC LIMIT ?"
+            """ + conditions.sql + " ORDER BY rank, e.seq DESC LIMIT ? OFFSET ?"
         return try read { db in
-            try db.rows(sql: sql, arguments: conditions.arguments + [limit]).map { row in
+            try db.rows(sql: sql, arguments: conditions.arguments + [limit, offset]).map { row in
                 let entry = try Self.entry(row, from: 0)
                 let base = Self.entryColumnCount
                 let type: String = row[base + 2]
@@ -328,8 +326,8 @@ extension SQLiteIndex {
     // MARK: Escalations
 
     /// Escalations whose handoffs are in one of `states` (all when nil), oldest first.
-    func escalations(states: [Handoff.State]?, session: String?, limit: Int?) throws(HandoffError)
-        -> [Escalation]
+    func escalations(states: [Handoff.State]?, session: String?, limit: Int?, offset: Int)
+        throws(HandoffError) -> [Escalation]
     {
         var sql = """
             SELECT \(Self.handoffColumns), s.id, w.step, s.workspace, e.bot, e.message
@@ -344,11 +342,8 @@ extension SQLiteIndex {
         }
         conditions.add("s.id = ?", session)
         var arguments = conditions.arguments
-        sql += conditions.sql + " ORDER BY h.created_at, h.seq"
-        if let limit {
-            sql += " LIMIT ?"
-            arguments += [limit]
-        }
+        sql += conditions.sql + " ORDER BY h.created_at, h.seq LIMIT ? OFFSET ?"
+        arguments += [limit ?? -1, offset]
         return try read { db in
             try db.rows(sql: sql, arguments: arguments).map { row in
                 let handoff = try Self.handoff(row)
@@ -381,17 +376,16 @@ extension SQLiteIndex {
             ])
     }
 
-    func insights(state: Insight.State?, session: String?, limit: Int?) throws(HandoffError) -> [Insight] {
+    func insights(state: Insight.State?, session: String?, limit: Int?, offset: Int) throws(HandoffError)
+        -> [Insight]
+    {
         var conditions = Conditions()
         conditions.add("i.state = ?", state?.rawValue)
         conditions.add("s.id = ?", session)
         var arguments = conditions.arguments
         var sql = "SELECT \(Self.insightColumns) FROM insight i JOIN work_session s ON s.seq = i.session"
-        sql += conditions.sql + " ORDER BY i.queued_at, i.seq"
-        if let limit {
-            sql += " LIMIT ?"
-            arguments += [limit]
-        }
+        sql += conditions.sql + " ORDER BY i.queued_at, i.seq LIMIT ? OFFSET ?"
+        arguments += [limit ?? -1, offset]
         return try read { db in try db.rows(sql: sql, arguments: arguments).map(Self.insight) }
     }
 

@@ -234,16 +234,19 @@ public struct WorkSessionFilter: Sendable, Hashable {
     public var since: Timestamp?
     /// At most this many, newest first.
     public var limit: Int?
+    /// How many matching sessions to skip first, to page through a long listing.
+    public var offset: Int
 
     public init(
         workspace: String? = nil, bot: String? = nil, workspaceType: WorkspaceType? = nil,
-        since: Timestamp? = nil, limit: Int? = nil
+        since: Timestamp? = nil, limit: Int? = nil, offset: Int = 0
     ) {
         self.workspace = workspace
         self.bot = bot
         self.workspaceType = workspaceType
         self.since = since
         self.limit = limit
+        self.offset = offset
     }
 }
 

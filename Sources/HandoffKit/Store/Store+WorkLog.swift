@@ -209,23 +209,22 @@ extension Store {
     }
 
     /// Entries matching a full-text query in SQLite FTS5 syntax, best first.
-    package func searchWorkEntries(_ match: String, workspace: String?, bot: String?, limit: Int)
-        throws(HandoffError) -> [WorkLogSearchHit]
-    {
-        try index.search(match, workspace: workspace, bot: bot, limit: limit)
+    package func searchWorkEntries(
+        _ match: String, workspace: String?, bot: String?, limit: Int, offset: Int = 0
+    ) throws(HandoffError) -> [WorkLogSearchHit] {
+        try index.search(match, workspace: workspace, bot: bot, limit: limit, offset: offset)
     }
 
-    package func escalations(states: [Handoff.State]?, session: String? = nil, limit: Int?)
-        throws(HandoffError)
-        -> [Escalation]
-    {
-        try index.escalations(states: states, session: session, limit: limit)
+    package func escalations(
+        states: [Handoff.State]?, session: String? = nil, limit: Int?, offset: Int = 0
+    ) throws(HandoffError) -> [Escalation] {
+        try index.escalations(states: states, session: session, limit: limit, offset: offset)
     }
 
-    package func insights(state: Insight.State?, session: String? = nil, limit: Int?) throws(HandoffError)
-        -> [Insight]
-    {
-        try index.insights(state: state, session: session, limit: limit)
+    package func insights(
+        state: Insight.State?, session: String? = nil, limit: Int?, offset: Int = 0
+    ) throws(HandoffError) -> [Insight] {
+        try index.insights(state: state, session: session, limit: limit, offset: offset)
     }
 
     package func insight(_ id: String) throws(HandoffError) -> Insight {
