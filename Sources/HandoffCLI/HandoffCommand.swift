@@ -67,7 +67,9 @@ public struct HandoffCommand: ParsableCommand {
             if let failure = Terminal.outputError { throw failure }
             return 0
         } catch let error as HandoffError {
-            Terminal.report(error)
+            if !(Terminal.outputClosed && error.message == Terminal.outputError?.message) {
+                Terminal.report(error)
+            }
             return error.code.exitStatus
         } catch let exit as ExitCode {
             return exit.rawValue

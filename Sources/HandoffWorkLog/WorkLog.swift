@@ -282,13 +282,13 @@ public final class WorkLog: Sendable {
     /// "escalation"; entries holding more of them, and in their message, rank higher.
     public func search(
         _ query: String, workspace: String? = nil, bot: String? = nil, limit: Int = 10, offset: Int = 0
-    ) throws(HandoffError) -> [WorkLogSearchHit]
-    {
+    ) throws(HandoffError) -> [WorkLogSearchHit] {
         guard let match = SearchQuery.matchExpression(query) else {
             throw HandoffError(
                 .usage, "the question has no words to look for", hint: "such as: handoff how \"confidence\"")
         }
-        return try store.searchWorkEntries(match, workspace: workspace, bot: bot, limit: limit, offset: offset)
+        return try store.searchWorkEntries(
+            match, workspace: workspace, bot: bot, limit: limit, offset: offset)
     }
 }
 

@@ -6,4 +6,7 @@ import HandoffCLI
     import Darwin
 #endif
 
+// A reader that goes away (`handoff ls | head`) makes writes fail with EPIPE instead of killing the process,
+// so a command can still undo what its lost output announced: a claim gives its handoff back.
+signal(SIGPIPE, SIG_IGN)
 exit(HandoffCommand.run(Array(CommandLine.arguments.dropFirst())))

@@ -48,6 +48,9 @@ struct EdgeCaseCLITests {
     @Test func aClaimWhoseReceiptCannotBeShownIsGivenBack() throws {
         let id = try handoff(["put", "--from", "p", "--to", "c"], stdin: Data(Self.toolResult.utf8)).output
             .trimmingCharacters(in: .newlines)
+        let handoffID = try #require(
+            ((try handoff(["inbox", "c", "--json"]).json() as? [String: Any])?["handoffs"] as? [[String: Any]])?
+                .first.flatMap { ($0["handoff"] as? [String: Any])?["id"] as? String })
         // Standard output is a full disk.
         let full = try HandoffProcess.shell(
             "\"\(HandoffProcess.executable.path)\" claim c --json --store \"\(scratch.store)\" > /dev/full")
@@ -57,7 +60,10 @@ struct EdgeCaseCLITests {
             (try JSONSerialization.jsonObject(with: Data(full.stderr.utf8)) as? [String: Any])?["error"]
                 as? [String: Any])
         #expect(error["code"] as? String == "io")
-        #expect(error["message"] as? String == "cannot write to standard output: No space left on device")
+        #expect(
+            error["message"] as? String
+                == "cannot write to standard output: No space left on device; handoff \(handoffID) went back to c's inbox"
+        )
         let pending = try #require(
             (try handoff(["inbox", "c", "--json"]).json() as? [String: Any])?["handoffs"] as? [[String: Any]])
         #expect(pending.count == 1, "the handoff went back to the inbox")

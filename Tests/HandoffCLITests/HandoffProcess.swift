@@ -63,13 +63,22 @@ struct HandoffProcess {
         return (process, out, err)
     }
 
+    /// Runs the executable to its end and returns what it did.
+    /// - Parameter timeLimit: seconds after which the process is killed (and `signaled` is then true), so a
+    ///   command that would hang fails its test instead of hanging it.
     @discardableResult
     static func run(
         _ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:],
-        directory: String? = nil
+        directory: String? = nil, timeLimit: Double? = nil
     ) throws -> Result {
         let (process, out, err) = try start(
             arguments, stdin: stdin, environment: environment, directory: directory)
+        if let timeLimit {
+            let pid = process.processIdentifier
+            DispatchQueue.global().asyncAfter(deadline: .now() + timeLimit) {
+                if process.isRunning { kill(pid, SIGKILL) }
+            }
+        }
         // Read both pipes fully before waiting, so a large output cannot block the child.
         let errData = DataBox()
         let group = DispatchGroup()

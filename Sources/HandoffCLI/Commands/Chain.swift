@@ -1,6 +1,7 @@
 import ArgumentParser
 import HandoffJSON
 import HandoffKit
+import HandoffWorkLog
 
 extension HandoffCommand {
     struct ChainCommand: ParsableCommand {
@@ -77,7 +78,7 @@ func chainText(_ chain: Chain) -> String {
                 "\(children.isEmpty ? "  " : "│ ") ↳ \(handoff.producer) → \(handoff.consumer)  \(Terminal.state(handoff.state))"
             line += "  \(handoff.updatedAt)"
             if let routedFrom = handoff.routedFrom { line += Terminal.dim("  routed from \(routedFrom)") }
-            if let note = handoff.note { line += Terminal.dim("  \(note)") }
+            if let note = handoff.note { line += Terminal.dim("  \(Display.line(note))") }
             lines.append(inner + line)
         }
         for (index, child) in children.enumerated() {

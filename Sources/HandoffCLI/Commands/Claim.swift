@@ -93,8 +93,16 @@ extension HandoffCommand {
                     ProcessLifetime.keep(document)
                     try show(claim, document: document, actions: actions)
                 } catch {
-                    _ = try? store.release(claim.receipt, note: "handed back by claim: \(error.message)")
-                    throw error
+                    let outcome: String
+                    do {
+                        try store.release(claim.receipt, note: "handed back by claim: \(error.message)")
+                        outcome = "handoff \(claim.handoff.id) went back to \(consumer)'s inbox"
+                    } catch let release {
+                        outcome =
+                            "giving handoff \(claim.handoff.id) back failed too (\(release.message)); it returns to the inbox when its lease ends"
+                    }
+                    throw HandoffError(
+                        error.code, "\(error.message); \(outcome)", hint: error.hint, details: error.details)
                 }
             }
 

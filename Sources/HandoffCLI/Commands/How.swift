@@ -45,7 +45,8 @@ extension HandoffCommand {
             let workLog = try WorkLog(store: try store.openToRead())
             let bot = bot.map { $0.hasPrefix("@") ? String($0.dropFirst()) : $0 }
             let page = Page(
-                try workLog.search(question, workspace: workspace, bot: bot, limit: limit + 1, offset: offset),
+                try workLog.search(
+                    question, workspace: workspace, bot: bot, limit: limit + 1, offset: offset),
                 limit: limit, offset: offset)
             let hits = page.shown
             if output.json {

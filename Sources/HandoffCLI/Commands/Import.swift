@@ -3,6 +3,12 @@ import HandoffJSON
 import HandoffKit
 import HandoffWorkLog
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 extension HandoffCommand {
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -86,24 +92,19 @@ extension HandoffCommand {
         func run() throws {
             if let nanobotWorkLogs { return try importWorkLogs(nanobotWorkLogs) }
             let progress = ProgressBar(label: "importing")
-            let input: ImportInput
-            if let nanobot {
-                input = try ImportInput.nanobot(folder: nanobot, validate: !noValidate, limits: limits.limits)
-            } else {
-                // A file larger than the document limit is fine: each line is held to the limit.
-                let (bytes, source) = try Input.read(file, limits: JSONParser.Limits(maxBytes: .max))
-                input = try ImportInput.jsonLines(
-                    bytes, source: source, producer: from!, consumers: to, workflow: workflow,
-                    workspace: workspace,
-                    validate: !noValidate, limits: limits.limits)
-            }
             let report: ImportReport
-            if !Store.exists(at: store.path), let refusals = allRefused(input) {
-                // Nothing would be imported: report it without creating a store.
-                report = refusals
+            if let nanobot {
+                let input = try ImportInput.nanobot(
+                    folder: nanobot, validate: !noValidate, limits: limits.limits)
+                if !Store.exists(at: store.path), let refusals = allRefused(input) {
+                    // Nothing would be imported: report it without creating a store.
+                    report = refusals
+                } else {
+                    report = try store.openOrCreate(limits: limits.limits).importArtifacts(
+                        input, progress: progress.update)
+                }
             } else {
-                report = try store.openOrCreate(limits: limits.limits).importArtifacts(
-                    input, progress: progress.update)
+                report = try importJSONLines(progress: progress)
             }
             progress.finish()
             if output.json {
@@ -119,9 +120,83 @@ extension HandoffCommand {
                 Terminal.print(
                     "Read \(report.read): imported \(report.imported), already stored \(report.duplicates), invalid \(report.invalid.count); \(report.handoffs) handoffs created."
                 )
-                for refusal in report.invalid { Terminal.print("  invalid: \(refusal.message)") }
+                for refusal in report.invalid {
+                    Terminal.print("  invalid: \(Display.line(refusal.message))")
+                }
             }
             if !report.invalid.isEmpty { throw ExitCode(HandoffError.Code.checkFailed.exitStatus) }
+        }
+
+        /// Imports a JSON Lines stream a batch at a time, holding one batch of documents at most, so a file of
+        /// any length takes bounded memory. The store is created at the first line that would be imported.
+        private func importJSONLines(progress: ProgressBar) throws -> ImportReport {
+            let producer = from!
+            try Store.checkName(producer, as: "producer")
+            let (descriptor, source) = try Input.stream(
+                file,
+                noInput: HandoffError(
+                    .usage, "no input: give a JSON Lines file, or pipe artifacts to standard input",
+                    hint: "for example: handoff import runs.jsonl --from bookmark_analyzer"))
+            defer { if descriptor != STDIN_FILENO { close(descriptor) } }
+            var opened = Store.exists(at: store.path) ? try store.openOrCreate(limits: limits.limits) : nil
+            // Before there is a store, lines are checked the way a new store (built-in schemas only) would.
+            let builtIn = SchemaCatalog()
+            var report = ImportReport()
+            var refused: [ImportReport.Refusal] = []
+            var batch: [PutRequest] = []
+            func flush() throws(HandoffError) {
+                guard let opened, !batch.isEmpty else { return }
+                let done = try opened.importArtifacts(batch)
+                report.imported += done.imported
+                report.duplicates += done.duplicates
+                report.handoffs += done.handoffs
+                report.ids += done.ids
+                refused += done.invalid
+                batch.removeAll(keepingCapacity: true)
+                progress.update(done: report.imported + report.duplicates, total: 0)
+            }
+            var reader = LineReader(descriptor: descriptor, name: source, limit: limits.maxBytes)
+            while let line = try reader.next() {
+                switch line {
+                case .tooLong(let number, let length):
+                    report.read += 1
+                    refused.append(
+                        .init(
+                            source: "\(source) line \(number)",
+                            message:
+                                "\(source) line \(number) is \(length) bytes, more than the limit of \(limits.maxBytes)"
+                        ))
+                case .text(let bytes, let number):
+                    guard bytes.contains(where: { $0 != 0x20 && $0 != 0x09 }) else { continue }
+                    report.read += 1
+                    let name = "\(source) line \(number)"
+                    do throws(HandoffError) {
+                        let request = PutRequest(
+                            document: try ArtifactDocument.parse(bytes, source: name, limits: limits.limits),
+                            producer: producer, consumers: to, workflow: workflow, workspace: workspace,
+                            source: name, validate: !noValidate)
+                        if opened == nil {
+                            let schema = try request.check()
+                            if request.validate {
+                                try builtIn.check(
+                                    request.document, declaring: schema.description, source: name)
+                            }
+                            opened = try store.openOrCreate(limits: limits.limits)
+                        }
+                        batch.append(request)
+                    } catch {
+                        refused.append(.init(source: name, message: error.message))
+                    }
+                    if batch.count >= Store.importBatchSize { try flush() }
+                }
+            }
+            try flush()
+            // Lines refused when their batch was stored come after lines refused as they were read.
+            report.invalid = refused.enumerated().sorted {
+                let (left, right) = (lineNumber($0.element.source), lineNumber($1.element.source))
+                return left != right ? left < right : $0.offset < $1.offset
+            }.map(\.element)
+            return report
         }
 
         private func importWorkLogs(_ path: String) throws {
@@ -141,7 +216,7 @@ extension HandoffCommand {
                 Terminal.print(
                     "Read \(report.sessions) work logs: imported \(report.imported) (\(report.entries) entries, \(report.ended) ended), already imported \(report.alreadyImported), refused \(report.refused.count) entries."
                 )
-                for refusal in report.refused { Terminal.print("  refused: \(refusal)") }
+                for refusal in report.refused { Terminal.print("  refused: \(Display.line(refusal))") }
             }
             if !report.refused.isEmpty { throw ExitCode(HandoffError.Code.checkFailed.exitStatus) }
         }
@@ -168,4 +243,10 @@ extension HandoffCommand {
             return report
         }
     }
+}
+
+/// N of a source named `FILE line N`.
+private func lineNumber(_ source: String) -> Int {
+    guard let range = source.ranges(of: " line ").last else { return 0 }
+    return Int(source[range.upperBound...]) ?? 0
 }

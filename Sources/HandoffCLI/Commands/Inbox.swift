@@ -79,7 +79,10 @@ extension HandoffCommand {
                         page.json(
                             "handoffs",
                             entries.map {
-                                ["handoff": $0.handoff.json, "next_actions": .array($0.nextActions.map(\.json))]
+                                [
+                                    "handoff": $0.handoff.json,
+                                    "next_actions": .array($0.nextActions.map(\.json)),
+                                ]
                             }, ["consumer": .string(consumer)]))
                     return
                 }

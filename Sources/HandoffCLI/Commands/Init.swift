@@ -1,6 +1,7 @@
 import ArgumentParser
 import HandoffJSON
 import HandoffKit
+import HandoffWorkLog
 
 extension HandoffCommand {
     struct Init: ParsableCommand {
@@ -23,9 +24,9 @@ extension HandoffCommand {
             if output.json {
                 Terminal.printJSON(["path": .string(store.path), "created": .bool(!existed)])
             } else if existed {
-                Terminal.print("A store already exists at \(store.path); it was left as it is.")
+                Terminal.print("A store already exists at \(Display.line(store.path)); it was left as it is.")
             } else {
-                Terminal.print("Created a store at \(store.path).")
+                Terminal.print("Created a store at \(Display.line(store.path)).")
             }
         }
     }

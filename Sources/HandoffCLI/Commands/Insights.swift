@@ -104,7 +104,7 @@ extension HandoffCommand {
 }
 
 private func printInsight(_ insight: Insight) {
-    var title = Terminal.bold(insight.id) + "  \(insight.state)  \(insight.category)"
+    var title = Terminal.bold(insight.id) + "  \(insight.state)  \(Display.line(insight.category))"
     if let confidence = insight.confidence { title += "  \(Int((confidence * 100).rounded()))%" }
     Terminal.print(
         title + "  "
@@ -114,7 +114,7 @@ private func printInsight(_ insight: Insight) {
     Terminal.print(
         "  "
             + Terminal.dim(
-                "applies to: \(insight.appliesTo.isEmpty ? "(nobody yet)" : insight.appliesTo.joined(separator: ", "))"
+                "applies to: \(insight.appliesTo.isEmpty ? "(nobody yet)" : Display.line(insight.appliesTo.joined(separator: ", ")))"
             ))
     if let artifact = insight.artifact { Terminal.print("  " + Terminal.dim("handed on as \(artifact)")) }
     if let note = insight.note { Terminal.print("  note: \(Display.line(note))") }

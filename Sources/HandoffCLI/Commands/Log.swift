@@ -143,7 +143,11 @@ extension HandoffCommand.Log {
         func run() throws {
             let start = try session.start()
             for consumer in to { try Store.checkName(consumer, as: "consumer") }
-            let (descriptor, source) = try openInput(file)
+            let (descriptor, source) = try Input.stream(
+                file,
+                noInput: HandoffError(
+                    .usage, "no input: give a JSON Lines file, or pipe entries to standard input",
+                    hint: "for example: my-bot | handoff log record --bot nanobot --query \"…\""))
             defer { if descriptor != STDIN_FILENO { close(descriptor) } }
             let workLog = try WorkLog(store: try store.openOrCreate(limits: limits.limits))
             guard let recorder = try workLog.start(start) else {
@@ -167,7 +171,9 @@ extension HandoffCommand.Log {
                 }
                 if let problem {
                     stream.refused.append((stream.line, problem))
-                    if !output.json { Terminal.printError("\(source) line \(stream.line): \(problem)") }
+                    if !output.json {
+                        Terminal.printError(Display.line("\(source) line \(stream.line): \(problem)"))
+                    }
                 }
             }
             let (recorded, dropped, refused, ended) = (
@@ -234,29 +240,6 @@ extension HandoffCommand.Log {
             } catch  where error.code == .invalidInput || error.code == .usage {
                 return error.message
             }
-        }
-
-        private func openInput(_ path: String?) throws(HandoffError) -> (Int32, String) {
-            guard let path, path != "-" else {
-                if Terminal.stdinIsTerminal {
-                    throw HandoffError(
-                        .usage, "no input: give a JSON Lines file, or pipe entries to standard input",
-                        hint: "for example: my-bot | handoff log record --bot nanobot --query \"…\"")
-                }
-                return (STDIN_FILENO, "standard input")
-            }
-            let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-            guard descriptor >= 0 else {
-                let code = errno
-                if code == ENOENT { throw HandoffError(.notFound, "no such file: \(path)") }
-                throw FileIO.failure("cannot open", path, code)
-            }
-            var info = stat()
-            if fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
-                close(descriptor)
-                throw HandoffError(.usage, "\(path) is a directory, not a file")
-            }
-            return (descriptor, path)
         }
     }
 

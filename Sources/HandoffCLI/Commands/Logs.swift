@@ -124,7 +124,8 @@ extension HandoffCommand {
         func run() throws {
             let workLog = try WorkLog(store: try store.openToRead())
             let page = Page(
-                try workLog.escalations(all: all, limit: limit + 1, offset: offset), limit: limit, offset: offset)
+                try workLog.escalations(all: all, limit: limit + 1, offset: offset), limit: limit,
+                offset: offset)
             let shown = page.shown
             if output.json {
                 Terminal.printJSON(page.json("escalations", shown.map(\.json)))

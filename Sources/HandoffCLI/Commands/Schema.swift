@@ -2,6 +2,7 @@ import ArgumentParser
 import HandoffJSON
 import HandoffKit
 import HandoffSchema
+import HandoffWorkLog
 
 extension HandoffCommand {
     struct SchemaCommand: ParsableCommand {
@@ -47,7 +48,9 @@ extension HandoffCommand {
                 }
                 var table = TextTable()
                 for schema in schemas {
-                    table.append([schema.name, schema.builtIn ? "built-in" : "store", schema.title ?? ""])
+                    table.append([
+                        schema.name, schema.builtIn ? "built-in" : "store", Display.line(schema.title ?? ""),
+                    ])
                 }
                 Terminal.print(table.render())
             }
@@ -153,8 +156,8 @@ extension HandoffCommand {
                             "details": .array(error.details.map(JSONValue.string)),
                         ])
                     } else {
-                        Terminal.print(Terminal.red("invalid") + "  \(error.message)")
-                        for detail in error.details { Terminal.print("  \(detail)") }
+                        Terminal.print(Terminal.red("invalid") + "  \(Display.line(error.message))")
+                        for detail in error.details { Terminal.print("  \(Display.line(detail))") }
                     }
                     throw ExitCode(HandoffError.Code.checkFailed.exitStatus)
                 }
@@ -163,7 +166,7 @@ extension HandoffCommand {
                 } else {
                     Terminal.print(
                         Terminal.green("valid")
-                            + "    \(source) is a valid JSON Schema\(document["$id"]?.stringValue.map { " (\($0))" } ?? "")"
+                            + "    \(Display.line(source)) is a valid JSON Schema\(document["$id"]?.stringValue.map { " (\(Display.line($0)))" } ?? "")"
                     )
                 }
             }

@@ -2,6 +2,13 @@ import ArgumentParser
 import HandoffJSON
 import HandoffKit
 import HandoffSchema
+import HandoffWorkLog
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 extension HandoffCommand {
     struct Validate: ParsableCommand {
@@ -65,89 +72,173 @@ extension HandoffCommand {
             let fixed = try schema.map { text throws(HandoffError) in try fixedSchema(text, catalog: catalog)
             }
 
-            var results: [JSONValue] = []
+            // Every named file must be there before anything is checked, as with every other command.
+            for file in files where file != "-" {
+                if !FileIO.exists(file) { throw HandoffError(.notFound, "no such file: \(file)") }
+                if FileIO.isDirectory(file) {
+                    throw HandoffError(.usage, "\(file) is a directory, not a file")
+                }
+            }
+            // Documents are checked one at a time, and with --json off a terminal each result is written as it
+            // comes, so a JSON Lines stream of any length takes bounded memory.
+            let report = Report(json: output.json, streaming: output.json && !Terminal.stdoutIsTerminal)
+            do {
+                for file in files.isEmpty ? [nil] : files.map(Optional.some) {
+                    if jsonl {
+                        try eachLine(of: file) { source, parsed in
+                            report.add(
+                                source, parsed,
+                                validate: { document throws(HandoffError) in
+                                    try check(document, source, catalog, fixed)
+                                })
+                        }
+                    } else {
+                        let (source, parsed) = try whole(file)
+                        report.add(
+                            source, parsed,
+                            validate: { document throws(HandoffError) in
+                                try check(document, source, catalog, fixed)
+                            })
+                    }
+                }
+            } catch {
+                // Standard output stays one JSON document, whatever stopped the stream.
+                report.anyUnreadable = true
+                report.finish()
+                throw error
+            }
+            report.finish()
+            if report.anyUnreadable { throw ExitCode(HandoffError.Code.invalidInput.exitStatus) }
+            if report.anyInvalid { throw ExitCode(HandoffError.Code.checkFailed.exitStatus) }
+        }
+
+        /// A whole input as one document, or why it could not be read as one.
+        private func whole(_ file: String?) throws(HandoffError) -> (String, Result<JSONValue, HandoffError>)
+        {
+            let bytes: [UInt8]
+            let source: String
+            do {
+                (bytes, source) = try Input.read(file, limits: limits.limits)
+            } catch {
+                guard error.code == .invalidInput else { throw error }
+                return (file ?? "standard input", .failure(error))
+            }
+            return (
+                source,
+                Result { () throws(HandoffError) in
+                    try ArtifactDocument.parse(bytes, source: source, limits: limits.limits)
+                }
+            )
+        }
+
+        /// Checks one document against `fixed`, else the schema it declares.
+        private func check(
+            _ document: JSONValue, _ source: String, _ catalog: SchemaCatalog,
+            _ fixed: (name: String, schema: CompiledSchema)?
+        ) throws(HandoffError) -> (String, ValidationResult) {
+            if let fixed { return (fixed.name, fixed.schema.validate(document)) }
+            return try catalog.validate(document, source: source)
+        }
+
+        /// Calls `body` with each non-blank line of a JSON Lines input, parsed, or why it could not be.
+        private func eachLine(
+            of file: String?, _ body: (String, Result<JSONValue, HandoffError>) throws -> Void
+        ) throws {
+            let (descriptor, source) = try Input.stream(
+                file,
+                noInput: HandoffError(
+                    .usage, "no input: give a JSON Lines file, or pipe documents to standard input",
+                    hint: "for example: handoff validate --jsonl runs.jsonl"))
+            defer { if descriptor != STDIN_FILENO { close(descriptor) } }
+            var reader = LineReader(descriptor: descriptor, name: source, limit: limits.maxBytes)
+            while let line = try reader.next() {
+                switch line {
+                case .tooLong(let number, let length):
+                    try body(
+                        "\(source) line \(number)",
+                        .failure(
+                            HandoffError(
+                                .invalidInput,
+                                "\(source) line \(number) is \(length) bytes, more than the limit of \(limits.maxBytes)"
+                            )))
+                case .text(let bytes, let number):
+                    guard bytes.contains(where: { $0 != 0x20 && $0 != 0x09 }) else { continue }
+                    let name = "\(source) line \(number)"
+                    try body(
+                        name,
+                        Result { () throws(HandoffError) in
+                            try ArtifactDocument.parse(bytes, source: name, limits: limits.limits)
+                        })
+                }
+            }
+        }
+
+        /// The results so far, printed as they come.
+        private final class Report {
+            let json: Bool
+            /// Whether each JSON result is written as it comes rather than in one document at the end.
+            let streaming: Bool
+            var count = 0
+            var valid = 0
             var anyInvalid = false
             var anyUnreadable = false
-            for (source, parsed) in try documents() {
+            /// The results, kept only to print them in one indented document on a terminal.
+            var results: [JSONValue] = []
+
+            init(json: Bool, streaming: Bool) {
+                self.json = json
+                self.streaming = streaming
+                // The keys of the document are written in the order its canonical form has them.
+                if streaming { Terminal.write(Array(#"{"results":["#.utf8)) }
+            }
+
+            func add(
+                _ source: String, _ parsed: Result<JSONValue, HandoffError>,
+                validate: (JSONValue) throws(HandoffError) -> (String, ValidationResult)
+            ) {
                 var result: JSONObject = ["source": .string(source)]
                 do {
-                    let document = try parsed.get()
-                    let name: String
-                    let outcome: ValidationResult
-                    if let fixed {
-                        (name, outcome) = (fixed.name, fixed.schema.validate(document))
-                    } else {
-                        (name, outcome) = try catalog.validate(document, source: source)
-                    }
+                    let (name, outcome) = try validate(try parsed.get())
                     result["schema"] = .string(name)
                     result["valid"] = .bool(outcome.isValid)
                     result["errors"] = .array(outcome.errors.map(\.json))
                     anyInvalid = anyInvalid || !outcome.isValid
-                    if !output.json {
+                    if outcome.isValid { valid += 1 }
+                    if !json {
+                        let named = "\(Display.line(source)) (\(Display.line(name)))"
                         Terminal.print(
                             outcome.isValid
-                                ? Terminal.green("valid") + "    \(source) (\(name))"
-                                : Terminal.red("invalid") + "  \(source) (\(name))")
-                        for error in outcome.errors { Terminal.print("  \(error)") }
+                                ? Terminal.green("valid") + "    " + named
+                                : Terminal.red("invalid") + "  " + named)
+                        for error in outcome.errors { Terminal.print("  \(Display.line(error.description))") }
                     }
                 } catch {
                     anyUnreadable = true
                     result["valid"] = .bool(false)
                     result["error"] = .string(error.message)
-                    if !output.json { Terminal.print(Terminal.red("unreadable") + " \(error.message)") }
+                    if !json {
+                        Terminal.print(Terminal.red("unreadable") + " \(Display.line(error.message))")
+                    }
                 }
-                results.append(.object(result))
+                if streaming {
+                    Terminal.write(
+                        (count > 0 ? [UInt8(ascii: ",")] : []) + JSONWriter.encode(.object(result)))
+                } else if json {
+                    results.append(.object(result))
+                }
+                count += 1
             }
-            if output.json {
-                Terminal.printJSON([
-                    "valid": .bool(!anyInvalid && !anyUnreadable), "results": .array(results),
-                ])
-            } else if results.count > 1 {
-                let valid = results.filter { $0["valid"]?.boolValue == true }.count
-                Terminal.print("\(valid) of \(results.count) valid.")
-            }
-            if anyUnreadable { throw ExitCode(HandoffError.Code.invalidInput.exitStatus) }
-            if anyInvalid { throw ExitCode(HandoffError.Code.checkFailed.exitStatus) }
-        }
 
-        /// Every input document, or why it could not be read.
-        private func documents() throws(HandoffError) -> [(String, Result<JSONValue, HandoffError>)] {
-            var documents: [(String, Result<JSONValue, HandoffError>)] = []
-            for file in files.isEmpty ? [nil] : files.map(Optional.some) {
-                let bytes: [UInt8]
-                let source: String
-                do {
-                    (bytes, source) = try Input.read(
-                        file, limits: jsonl ? JSONParser.Limits(maxBytes: .max) : limits.limits)
-                } catch  where error.code == .notFound || error.code == .invalidInput {
-                    documents.append((file ?? "standard input", .failure(error)))
-                    continue
-                }
-                guard jsonl else {
-                    documents.append(
-                        (
-                            source,
-                            Result { () throws(HandoffError) in
-                                try ArtifactDocument.parse(bytes, source: source, limits: limits.limits)
-                            }
-                        ))
-                    continue
-                }
-                for (number, line) in bytes.split(separator: 0x0A, omittingEmptySubsequences: false)
-                    .enumerated()
-                {
-                    guard line.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) else { continue }
-                    let name = "\(source) line \(number + 1)"
-                    documents.append(
-                        (
-                            name,
-                            Result { () throws(HandoffError) in
-                                try ArtifactDocument.parse(Array(line), source: name, limits: limits.limits)
-                            }
-                        ))
+            func finish() {
+                let allValid = !anyInvalid && !anyUnreadable
+                if streaming {
+                    Terminal.write(Array(#"],"valid":\#(allValid)}"#.utf8) + [0x0A])
+                } else if json {
+                    Terminal.printJSON(["valid": .bool(allValid), "results": .array(results)])
+                } else if count > 1 {
+                    Terminal.print("\(valid) of \(count) valid.")
                 }
             }
-            return documents
         }
 
         /// The schema --schema names: a schema the catalog knows, or a schema file.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import HandoffJSON
 import HandoffKit
+import HandoffWorkLog
 
 #if canImport(Glibc)
     import Glibc
@@ -189,7 +190,7 @@ extension HandoffCommand {
                 }
             }
             if let lost {
-                Terminal.printError("could not finish \(handoff.id): \(lost.message)")
+                Terminal.printError("could not finish \(handoff.id): \(Display.line(lost.message))")
                 return "lost"
             }
             return outcome

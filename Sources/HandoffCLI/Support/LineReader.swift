@@ -24,6 +24,8 @@ struct LineReader {
     private var chunkEnd = 0
     private var number = 0
     private var finished = false
+    /// Whether the chunk ends where a NUL byte was found: the stream is not text past it.
+    private var stoppedAtNUL = false
 
     init(descriptor: Int32, name: String, limit: Int) {
         self.descriptor = descriptor
@@ -37,6 +39,11 @@ struct LineReader {
         var length = 0
         while true {
             if chunkStart == chunkEnd {
+                if stoppedAtNUL {
+                    throw HandoffError(
+                        .invalidInput,
+                        "\(name) holds a NUL byte in line \(number + 1): it is not JSON Lines text")
+                }
                 guard !finished, try fill() else {
                     guard length > 0 else { return nil }
                     number += 1
@@ -76,6 +83,13 @@ struct LineReader {
             chunkStart = 0
             chunkEnd = count
             if count == 0 { finished = true }
+            // JSON text never holds a NUL byte; a stream of them (a huge sparse file, /dev/zero) is not JSON
+            // Lines, and is refused at the line that holds one rather than read to its end in search of a newline.
+            if count > 0, let nul = chunk[..<count].firstIndex(of: 0) {
+                chunkEnd = nul
+                stoppedAtNUL = true
+                return true
+            }
             return count > 0
         }
     }

@@ -180,6 +180,30 @@ enum Input {
         }
     }
 
+    /// Opens a stream to read line by line: a file, or standard input for nil or `-`. The caller closes the
+    /// descriptor unless it is standard input.
+    /// - Parameter noInput: what to throw when standard input is a terminal, so nothing would come.
+    static func stream(_ path: String?, noInput: HandoffError) throws(HandoffError) -> (
+        descriptor: Int32, source: String
+    ) {
+        guard let path, path != "-" else {
+            if Terminal.stdinIsTerminal { throw noInput }
+            return (STDIN_FILENO, "standard input")
+        }
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            let code = errno
+            if code == ENOENT { throw HandoffError(.notFound, "no such file: \(path)") }
+            throw FileIO.failure("cannot open", path, code)
+        }
+        var info = stat()
+        if fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
+            close(descriptor)
+            throw HandoffError(.usage, "\(path) is a directory, not a file")
+        }
+        return (descriptor, path)
+    }
+
     /// Reads and parses a document, naming the input in any error.
     static func document(_ path: String?, limits: JSONParser.Limits) throws(HandoffError) -> (
         document: JSONValue, source: String

@@ -47,7 +47,8 @@ struct Page<Element> {
 
     /// `argument` as a shell reads it back: bare when that is safe, else in single quotes.
     static func shellQuoted(_ argument: String) -> String {
-        let safe = !argument.isEmpty
+        let safe =
+            !argument.isEmpty
             && argument.utf8.allSatisfy { byte in
                 switch byte {
                 case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
@@ -57,7 +58,8 @@ struct Page<Element> {
                 }
             }
         if safe { return argument }
-        return "'" + argument.split(separator: "'", omittingEmptySubsequences: false).joined(separator: #"'\''"#)
+        return "'"
+            + argument.split(separator: "'", omittingEmptySubsequences: false).joined(separator: #"'\''"#)
             + "'"
     }
 }

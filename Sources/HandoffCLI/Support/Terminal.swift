@@ -1,5 +1,6 @@
 import HandoffJSON
 import HandoffKit
+import HandoffWorkLog
 
 #if canImport(Glibc)
     import Glibc
@@ -13,19 +14,25 @@ enum Terminal {
     static let stderrIsTerminal = isatty(STDERR_FILENO) == 1
     static let stdinIsTerminal = isatty(STDIN_FILENO) == 1
 
-    /// Colour only on a terminal, and never under `NO_COLOR`.
+    /// Colour only on a terminal, and never under `NO_COLOR` set to anything but the empty string
+    /// (no-color.org).
     static let colorEnabled: Bool =
-        stdoutIsTerminal && getenv("NO_COLOR") == nil && getenv("TERM").map { String(cString: $0) } != "dumb"
+        stdoutIsTerminal && (getenv("NO_COLOR").map { $0.pointee == 0 } ?? true)
+        && getenv("TERM").map { String(cString: $0) } != "dumb"
 
     /// The first error writing standard output met, if any: the command's data did not all arrive, and
     /// `HandoffCommand.run` turns that into exit status 74.
     nonisolated(unsafe) private(set) static var outputError: HandoffError?
+    /// Whether that error was the reader going away (EPIPE), as in `handoff ls | head`: a choice of the
+    /// reader's, not worth a message unless something was undone because of it.
+    nonisolated(unsafe) private(set) static var outputClosed = false
 
     static func write(_ bytes: [UInt8]) {
         guard outputError == nil else { return }
         if let code = writeAll(STDOUT_FILENO, bytes) {
             outputError = HandoffError(
                 .io, "cannot write to standard output: \(String(cString: strerror(code)))")
+            outputClosed = code == EPIPE
         }
     }
 
@@ -72,10 +79,11 @@ enum Terminal {
             writeError(String(decoding: JSONWriter.encode(["error": error.json]), as: UTF8.self) + "\n")
             return
         }
-        printError(error.message)
-        for detail in error.details.prefix(50) { writeError("  \(detail)\n") }
+        // Messages quote inputs (file names, values, notes): their control characters are shown escaped.
+        printError(Display.line(error.message))
+        for detail in error.details.prefix(50) { writeError("  \(Display.line(detail))\n") }
         if error.details.count > 50 { writeError("  … and \(error.details.count - 50) more\n") }
-        if let hint = error.hint { writeError("  hint: \(hint)\n") }
+        if let hint = error.hint { writeError("  hint: \(Display.line(hint))\n") }
     }
 
     /// Prints a remark for a person on standard error, only when someone is watching it.

@@ -36,6 +36,9 @@ public struct DirectorySchemaLoader: SchemaLoader {
         }
         let path = directory + (directory.hasSuffix("/") || relative.hasPrefix("/") ? "" : "/") + relative
         guard FileIO.fileSize(path) != nil else { return nil }
-        return try ArtifactDocument.parse(try FileIO.readFile(path), source: path)
+        let limits = JSONParser.Limits()
+        return try ArtifactDocument.parse(
+            try FileIO.readRegularFile(path, maxSize: limits.maxBytes, followLink: true), source: path,
+            limits: limits)
     }
 }

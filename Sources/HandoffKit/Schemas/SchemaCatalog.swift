@@ -181,7 +181,7 @@ struct LocalSchemas: Sendable {
 
     func entries() throws(HandoffError) -> [SchemaInfo] {
         try index.schemaEntries().map { entry throws(HandoffError) in
-            let document = try document(at: entry.id)
+            let document = try document(at: entry.id, size: entry.size)
             return SchemaInfo(
                 name: entry.name, builtIn: false, title: document["title"]?.stringValue, id: entry.id,
                 size: entry.size,
@@ -191,13 +191,13 @@ struct LocalSchemas: Sendable {
 
     func document(named name: String) throws(HandoffError) -> JSONValue? {
         guard let entry = try index.schemaEntry(named: name) else { return nil }
-        return try document(at: entry.id)
+        return try document(at: entry.id, size: entry.size)
     }
 
-    private func document(at id: ArtifactID) throws(HandoffError) -> JSONValue {
+    private func document(at id: ArtifactID, size: Int) throws(HandoffError) -> JSONValue {
         let bytes: [UInt8]
         do {
-            bytes = try objects.read(id)
+            bytes = try objects.read(id, size: size, maxSize: size)
         } catch {
             throw HandoffError(
                 .io, "a registered schema's object cannot be read: \(error.message)",

@@ -21,6 +21,12 @@ package enum FileIO {
         return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
     }
 
+    /// Whether `path` is a directory itself, not a link to one.
+    package static func isRealDirectory(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+    }
+
     package static func exists(_ path: String) -> Bool {
         var info = stat()
         return lstat(path, &info) == 0
@@ -51,6 +57,134 @@ package enum FileIO {
         }
         defer { close(descriptor) }
         return try readAll(descriptor, name: path, limit: limit)
+    }
+
+    /// The whole content of a regular file, refusing anything else before reading a byte: a FIFO (which
+    /// would block), a device (endless, or with side effects when opened), a socket, a directory, and, unless
+    /// `followLink`, a symbolic link. A file larger than `maxSize` is refused from its size, before anything is
+    /// allocated, so a huge sparse file costs nothing.
+    /// - Throws: `.notFound` when it does not exist; `.invalidInput` when it is not a regular file or is too
+    ///   large; `.io` when it cannot be read.
+    package static func readRegularFile(_ path: String, maxSize: Int, followLink: Bool) throws(HandoffError)
+        -> [UInt8]
+    {
+        // Look before opening: opening a FIFO blocks, and opening a device can act on it.
+        var info = stat()
+        let found = followLink ? stat(path, &info) : lstat(path, &info)
+        guard found == 0 else {
+            let code = errno
+            if code == ENOENT { throw HandoffError(.notFound, "no such file: \(path)") }
+            throw failure("cannot read", path, code)
+        }
+        try requireRegular(path, info, maxSize: maxSize)
+        // O_NOFOLLOW and O_NONBLOCK keep a file swapped in meanwhile from being a link or a blocking FIFO.
+        let descriptor = open(
+            path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | (followLink ? 0 : O_NOFOLLOW))
+        guard descriptor >= 0 else {
+            let code = errno
+            if code == ENOENT { throw HandoffError(.notFound, "no such file: \(path)") }
+            if code == ELOOP { throw HandoffError(.invalidInput, "\(path) is a symbolic link, not a file") }
+            throw failure("cannot open", path, code)
+        }
+        defer { close(descriptor) }
+        guard fstat(descriptor, &info) == 0 else { throw failure("cannot read", path, errno) }
+        try requireRegular(path, info, maxSize: maxSize)
+        return try readAll(descriptor, name: path, limit: maxSize)
+    }
+
+    private static func requireRegular(_ path: String, _ info: stat, maxSize: Int) throws(HandoffError) {
+        let type = info.st_mode & S_IFMT
+        guard type == S_IFREG else {
+            throw HandoffError(.invalidInput, "\(path) is \(kindName(type)), not a regular file")
+        }
+        guard Int(info.st_size) <= maxSize else {
+            throw HandoffError(
+                .invalidInput, "\(path) is \(info.st_size) bytes, larger than the limit of \(maxSize) bytes")
+        }
+    }
+
+    /// What a file of this type is, for messages: "a FIFO", "a directory", ….
+    package static func kindName(_ type: mode_t) -> String {
+        switch type {
+        case S_IFREG: "a regular file"
+        case S_IFDIR: "a directory"
+        case S_IFLNK: "a symbolic link"
+        case S_IFIFO: "a FIFO"
+        case S_IFCHR: "a character device"
+        case S_IFBLK: "a block device"
+        case S_IFSOCK: "a socket"
+        default: "a file of unknown type"
+        }
+    }
+
+    /// Whether `path` is a regular file, not following a link.
+    package static func isRegularFile(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
+    }
+
+    /// Makes sure `path` is a folder only this user can enter: a real directory (a link could send writes
+    /// anywhere), owned by this user (its owner could swap what is in it), with no permissions for group or
+    /// others, which are taken away when it has them. Creates it when `create` is set and it is missing.
+    /// With `followLink`, `path` may be a link this user made to such a folder.
+    /// - Throws: `.notFound` when it is missing and `create` is not set; `.io` for a link, a file, a folder
+    ///   of another user, or one whose permissions cannot be changed.
+    package static func secureDirectory(_ path: String, create: Bool, followLink: Bool = false)
+        throws(HandoffError)
+    {
+        var info = stat()
+        if followLink, lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFLNK {
+            // Somebody else's link could lead this user's writes anywhere.
+            try requireOwner(path, info)
+            guard stat(path, &info) == 0 else { throw failure("cannot use folder", path, errno) }
+        } else if lstat(path, &info) != 0 {
+            let code = errno
+            guard code == ENOENT, create else { throw failure("cannot use folder", path, code) }
+            if try makeDirectory(path) { return }
+            guard lstat(path, &info) == 0 else { throw failure("cannot use folder", path, errno) }
+        }
+        let type = info.st_mode & S_IFMT
+        guard type == S_IFDIR else {
+            throw HandoffError(
+                .io, "\(path) is \(kindName(type)), not a folder: the store's folders must be real folders",
+                hint: type == S_IFLNK ? "a link there could send the store's writes anywhere; remove it" : nil
+            )
+        }
+        try requireOwner(path, info)
+        if info.st_mode & 0o077 != 0, chmod(path, 0o700) != 0 {
+            throw failure("cannot make the folder owner-only:", path, errno)
+        }
+    }
+
+    /// Makes sure a file of the store (the index and its companions) belongs to this user and that only they
+    /// may read it; a missing file is fine.
+    package static func secureFile(_ path: String) throws(HandoffError) {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return }
+        let type = info.st_mode & S_IFMT
+        guard type == S_IFREG else {
+            throw HandoffError(.io, "\(path) is \(kindName(type)), not a regular file: the store is damaged")
+        }
+        try requireOwner(path, info)
+        if info.st_mode & 0o077 != 0, chmod(path, info.st_mode & 0o700) != 0 {
+            throw failure("cannot make the file owner-only:", path, errno)
+        }
+    }
+
+    private static func requireOwner(_ path: String, _ info: stat) throws(HandoffError) {
+        let user = geteuid()
+        guard info.st_uid == user else {
+            throw HandoffError(
+                .io,
+                "\(path) belongs to \(userName(info.st_uid)), not to you (\(userName(user))): only a store's owner may write to it",
+                hint: "read it with the read commands (ls, get, show, inbox), or use a store of your own")
+        }
+    }
+
+    /// A user's login name and id, such as `alice (uid 1000)`.
+    package static func userName(_ user: uid_t) -> String {
+        guard let entry = getpwuid(user), let name = entry.pointee.pw_name else { return "uid \(user)" }
+        return "\(String(cString: name)) (uid \(user))"
     }
 
     /// Everything readable from a descriptor (a file, a pipe, a terminal), refusing more than `limit` bytes
@@ -123,7 +257,7 @@ package enum FileIO {
     }
 
     package static func createFileIfAbsent(_ path: String, mode: mode_t) throws(HandoffError) {
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, mode)
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, mode)
         guard descriptor >= 0 else { throw failure("cannot create", path, errno) }
         close(descriptor)
     }

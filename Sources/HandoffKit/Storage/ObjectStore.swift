@@ -43,7 +43,7 @@ struct ObjectStore: Sendable {
             try FileIO.syncDirectory(shard)
             return .existed
         }
-        if try FileIO.makeDirectory(shard) {
+        if try createShard(shard) {
             try FileIO.syncDirectory(root)
         }
         let temporary = temporaryDirectory + "/" + temporaryName()
@@ -84,7 +84,7 @@ struct ObjectStore: Sendable {
             }
             let shard = String(target.prefix(root.utf8.count + 3))
             if !shards.contains(shard) {
-                try FileIO.makeDirectory(shard)
+                try createShard(shard)
                 shards.insert(shard)
             }
             let temporary = temporaryDirectory + "/" + temporaryName()
@@ -108,13 +108,34 @@ struct ObjectStore: Sendable {
         return outcomes
     }
 
+    /// The largest file at an object's path that is read to tell a hash collision from damage.
+    static let collisionCheckLimit = 256 << 20
+
+    /// Creates a shard folder, or makes sure the one there is a real folder of this user's; returns whether
+    /// it was created.
+    @discardableResult
+    private func createShard(_ shard: String) throws(HandoffError) -> Bool {
+        let existed = FileIO.exists(shard)
+        try FileIO.secureDirectory(shard, create: true)
+        return !existed
+    }
+
     private func checkExisting(
         at target: String, against bytes: [UInt8], id: ArtifactID,
         replacingDamageWith temporary: String? = nil
     ) throws(HandoffError) {
-        let existing = try FileIO.readFile(target)
+        // What is there is compared, not followed: a link, a FIFO or a device is damage, and is replaced by
+        // these bytes. A file of another size is read (to tell a collision from damage) only up to a size no
+        // object reaches in practice, so a huge sparse file costs nothing.
+        let existing: [UInt8]?
+        do {
+            existing = try FileIO.readRegularFile(
+                target, maxSize: max(bytes.count, Self.collisionCheckLimit), followLink: false)
+        } catch  where error.code == .invalidInput || error.code == .notFound {
+            existing = nil
+        }
         if existing == bytes { return }
-        let existingID = ArtifactID(canonicalBytes: existing)
+        let existingID = existing.map { ArtifactID(canonicalBytes: $0) }
         guard existingID != id else {
             throw HandoffError(
                 .io,
@@ -132,21 +153,35 @@ struct ObjectStore: Sendable {
     }
 
     /// The bytes of an object, after checking that they still hash to its id.
+    ///
+    /// Only a regular file is read, never followed through a link, and only when its size is `size` (the
+    /// size the index recorded) or, when that is not known, at most `maxSize`: anything else is damage,
+    /// found before a byte is read.
     /// - Throws: `.notFound` when there is no such object, `.io` when it is damaged or unreadable.
-    func read(_ id: ArtifactID) throws(HandoffError) -> [UInt8] {
+    func read(_ id: ArtifactID, size: Int?, maxSize: Int) throws(HandoffError) -> [UInt8] {
         let path = path(of: id)
         let bytes: [UInt8]
         do {
-            bytes = try FileIO.readFile(path)
+            bytes = try FileIO.readRegularFile(path, maxSize: size ?? maxSize, followLink: false)
         } catch  where error.code == .notFound {
             throw HandoffError(
                 .notFound, "the object file of \(id) is missing (\(path))",
                 hint: "run `handoff verify` to check the whole store")
+        } catch  where error.code == .invalidInput {
+            throw HandoffError(
+                .io, "object \(id) is damaged: \(error.message)",
+                hint: "run `handoff verify`; putting the original document again repairs it")
         }
         let actual = ArtifactID(canonicalBytes: bytes)
         guard actual == id else {
             throw HandoffError(
                 .io, "object \(id) is damaged: its bytes hash to \(actual) (\(path))",
+                hint: "run `handoff verify`; putting the original document again repairs it")
+        }
+        if let size, bytes.count != size {
+            throw HandoffError(
+                .io,
+                "object \(id) is damaged: it has \(bytes.count) bytes, the index records \(size) (\(path))",
                 hint: "run `handoff verify`; putting the original document again repairs it")
         }
         return bytes
@@ -158,7 +193,8 @@ struct ObjectStore: Sendable {
         var strays: [String] = []
         for shard in try FileIO.contentsOfDirectory(root).sorted() {
             let shardPath = root + "/" + shard
-            guard shard.utf8.count == 2, FileIO.isDirectory(shardPath) else {
+            // A link in place of a shard is not followed: the store's objects are in the store.
+            guard shard.utf8.count == 2, FileIO.isRealDirectory(shardPath) else {
                 strays.append(shardPath)
                 continue
             }

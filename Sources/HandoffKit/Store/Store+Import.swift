@@ -155,7 +155,9 @@ public struct ImportInput: Sendable {
         for name in names {
             let path = folder + "/" + name
             do {
-                let bytes = try FileIO.readFile(path, limit: limits.maxBytes)
+                // Only regular files are read: a FIFO named *.json would block, a device would never end,
+                // and a link could lead anywhere.
+                let bytes = try FileIO.readRegularFile(path, maxSize: limits.maxBytes, followLink: false)
                 let document = try ArtifactDocument.parse(bytes, source: path, limits: limits)
                 var request = try nanobotRequest(document, path: path)
                 request.validate = validate

@@ -34,8 +34,8 @@ extension Store {
     /// - Throws: `HandoffError`: `.notFound` when the store does not hold it, `.io` when its object is
     ///   damaged or unreadable.
     public func canonicalBytes(of id: ArtifactID) throws(HandoffError) -> [UInt8] {
-        _ = try artifact(id)
-        return try objects.read(id)
+        let info = try artifact(id)
+        return try objects.read(id, size: info.size, maxSize: info.size)
     }
 
     /// The artifact's document.

@@ -1,3 +1,5 @@
+import HandoffJSON
+
 /// What `verify` found.
 public struct VerifyReport: Sendable {
     /// One thing wrong with the store.
@@ -29,7 +31,8 @@ public struct VerifyReport: Sendable {
     /// Artifacts the index lists (store-local schemas are checked too, but not counted here).
     public var indexedArtifacts = 0
     public var problems: [Problem] = []
-    /// Objects no index entry names: left by puts interrupted before they recorded them. Harmless.
+    /// Objects no index entry names: left by puts interrupted before they recorded them, or whose entries the
+    /// index lost (its `-wal` file deleted, say). `repairIndex(_:)` lists them as artifacts again.
     public var unindexedObjects: [ArtifactID] = []
     /// Files in the store that are neither objects nor the index, such as temporary files of interrupted
     /// writes. Harmless.
@@ -55,14 +58,22 @@ extension Store {
         report.indexedArtifacts = indexed.count
         // Store-local schemas are objects too.
         for entry in try index.schemaEntries() { indexed[entry.id] = entry.size }
+        // An object the index does not know is read only up to the size of anything this store accepts.
+        let largest = max(configuration.limits.maxBytes, indexed.values.max() ?? 0)
         let (ids, strays) = try objects.scan()
         report.strayFiles = strays
         var onDisk = Set<ArtifactID>()
         for id in ids {
             onDisk.insert(id)
+            let path = objects.path(of: id)
             let bytes: [UInt8]
             do {
-                bytes = try FileIO.readFile(objects.path(of: id))
+                // Whatever is there is looked at, not followed or waited on: links, FIFOs, devices and
+                // oversized files are damage, reported without reading them.
+                bytes = try FileIO.readRegularFile(path, maxSize: indexed[id] ?? largest, followLink: false)
+            } catch  where error.code == .invalidInput {
+                report.problems.append(.init(kind: .damaged, id: id, message: "\(id): \(error.message)"))
+                continue
             } catch {
                 report.problems.append(.init(kind: .unreadable, id: id, message: "\(id): \(error.message)"))
                 continue
@@ -97,5 +108,57 @@ extension Store {
             report.strayFiles.append(objects.temporaryDirectory + "/" + name)
         }
         return report
+    }
+}
+
+/// What `repairIndex(_:)` did.
+public struct RepairReport: Sendable {
+    /// Objects listed as artifacts again.
+    public var reindexed: [ArtifactID] = []
+    /// Objects that could not be, and why (not an artifact, or damaged since).
+    public var refused: [(id: ArtifactID, message: String)] = []
+}
+
+extension Store {
+    /// The producer recorded for artifacts `repairIndex(_:)` lists again: who first stored them is lost.
+    public static let recoveredProducer = "unknown"
+
+    /// Lists the objects `report` found unindexed as artifacts again.
+    ///
+    /// An object's content is all that is left of it: it is indexed with its schema, size and next
+    /// actions, `unknown` as its producer, its file's modification time as its creation time, and as validated
+    /// when it is valid now. What only the index knew (its producer, handoffs and parents) is not recovered.
+    public func repairIndex(_ report: VerifyReport) throws(HandoffError) -> RepairReport {
+        var repair = RepairReport()
+        var puts: [IndexedPut] = []
+        for id in report.unindexedObjects {
+            do {
+                let path = objects.path(of: id)
+                let bytes = try objects.read(id, size: nil, maxSize: max(configuration.limits.maxBytes, 1))
+                let document = try ArtifactDocument.parse(
+                    bytes, source: "object \(id)",
+                    limits: JSONParser.Limits(maxDepth: JSONParser.Limits.depthCeiling, maxBytes: .max))
+                let schema = try ArtifactDocument.declaredSchema(of: document, source: "object \(id)")
+                let valid = (try? schemas.check(document, declaring: schema.description, source: "")) != nil
+                puts.append(
+                    IndexedPut(
+                        id: id, schema: schema.description, size: bytes.count,
+                        producer: Self.recoveredProducer,
+                        consumers: [], workflow: nil, workspace: nil,
+                        createdAt: FileIO.modificationTime(path).map(Timestamp.init(millisecondsSince1970:)),
+                        nextActions: NextActionExtractor.extract(
+                            from: document, places: schemas.nextActionPlaces(forSchema: schema.description)),
+                        validated: valid))
+            } catch {
+                repair.refused.append((id, error.message))
+            }
+        }
+        for start in stride(from: 0, to: puts.count, by: Self.importBatchSize) {
+            let batch = Array(puts[start..<min(start + Self.importBatchSize, puts.count)])
+            for recorded in try index.record(batch, at: configuration.clock()) {
+                repair.reindexed.append(recorded.artifact.id)
+            }
+        }
+        return repair
     }
 }

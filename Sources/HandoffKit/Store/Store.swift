@@ -50,6 +50,7 @@ public final class Store: Sendable {
     private init(path: String, configuration: Configuration) throws(HandoffError) {
         self.path = path
         self.configuration = configuration
+        if !configuration.readOnly { try Self.secure(path) }
         objects = ObjectStore(storePath: path)
         let busyTimeout =
             configuration.busyTimeout.isNaN
@@ -101,9 +102,8 @@ public final class Store: Sendable {
     {
         if !exists(at: path) {
             try makeDirectories(path)
-            for directory in [path + "/objects", path + "/objects/xxh128", path + "/tmp"] {
-                try FileIO.makeDirectory(directory)
-            }
+            // Nothing is created in a folder that is not the user's alone.
+            try secure(path)
             // SQLite gives its -wal and -shm files the permissions of the database file.
             try FileIO.createFileIfAbsent(indexPath(path), mode: 0o600)
             try FileIO.syncDirectory(path + "/objects")
@@ -127,6 +127,21 @@ public final class Store: Sendable {
     }
 
     static func indexPath(_ storePath: String) -> String { storePath + "/index.sqlite" }
+
+    /// Makes the store owner-only all the way down before anything is written to it: its folder (a link to
+    /// it, if any, made by this user), `objects/`, `objects/xxh128/` and `tmp/` real folders of this user's
+    /// with no permissions for anyone else, created when missing, and its index files this user's regular
+    /// files. A folder or file that is another user's, or a link where a folder or file belongs, is refused:
+    /// whoever owns a folder can swap what is in it.
+    static func secure(_ path: String) throws(HandoffError) {
+        try FileIO.secureDirectory(path, create: false, followLink: true)
+        for directory in [path + "/objects", path + "/objects/xxh128", path + "/tmp"] {
+            try FileIO.secureDirectory(directory, create: true)
+        }
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            try FileIO.secureFile(indexPath(path) + suffix)
+        }
+    }
 
     /// Writes objects durably, then runs `record`, which indexes them. Should `gc` collect one of them in
     /// between (it was unreachable until this put), they are written again and `record` retried.
