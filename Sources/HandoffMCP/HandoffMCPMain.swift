@@ -23,6 +23,16 @@ public enum HandoffMCPMain {
         var configuration = HandoffMCPServer.Configuration(
             storePath: ProcessInfo.processInfo.environment["HANDOFF_STORE"].flatMap { $0.isEmpty ? nil : $0 }
                 ?? ".handoff")
+        do {
+            if let budget = try Store.validationBudget(
+                environment: ProcessInfo.processInfo.environment["HANDOFF_VALIDATION_BUDGET"])
+            {
+                configuration.store.validationBudget = budget
+            }
+        } catch {
+            complain(error.message)
+            return 64
+        }
         var iterator = arguments.makeIterator()
         func value(_ option: String) -> String? {
             guard let value = iterator.next() else {

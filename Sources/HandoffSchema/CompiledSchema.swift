@@ -81,8 +81,12 @@ public struct CompiledSchema: Sendable {
     /// A valid document costs no more than `isValid`: errors are only collected, on a second pass, when
     /// the first finds the document invalid.
     public func validate(_ instance: JSONValue) -> ValidationResult {
-        if isValid(instance) { return ValidationResult(isValid: true, errors: []) }
+        var first = Validator(program: program, collecting: false)
+        if first.validate(instance) { return ValidationResult(isValid: true, errors: []) }
         var validator = Validator(program: program, collecting: true)
+        // A document that ran out of budget once would only run out again: the second pass starts with
+        // none left, and reports just that.
+        if first.workExceeded { validator.work = program.options.workBudget }
         _ = validator.validate(instance)
         return ValidationResult(isValid: false, errors: validator.errors)
     }

@@ -15,14 +15,26 @@ public struct ValidationOptions: Sendable, Equatable {
     /// covers the deepest document the parser accepts (2,048 levels). Validation that goes deeper than a
     /// few dozen levels continues on a thread with a stack sized for this depth.
     public var maxDepth: Int
+    /// The work validating one document may take, counted in subschemas evaluated plus `pattern` steps:
+    /// past it, validation stops and reports the document as not checkable within the budget.
+    ///
+    /// A schema can make the work grow without bound (`allOf` or `$ref` fanning out at every level, a
+    /// backtracking pattern applied to many strings); this bounds the time any one document can take. The
+    /// default, 50 million, is about a second, and hundreds of times what a work log of ten thousand
+    /// entries needs.
+    public var workBudget: Int
 
     public init(
         formatAssertion: Bool = false, regexBudget: Int = 1_000_000, maxErrors: Int = 100,
-        maxDepth: Int = 5_000
+        maxDepth: Int = 5_000, workBudget: Int = ValidationOptions.defaultWorkBudget
     ) {
         self.formatAssertion = formatAssertion
         self.regexBudget = regexBudget
         self.maxErrors = maxErrors
         self.maxDepth = maxDepth
+        self.workBudget = workBudget
     }
+
+    /// The default `workBudget`.
+    public static let defaultWorkBudget = 50_000_000
 }

@@ -195,6 +195,43 @@ struct HardeningCLITests {
         }
     }
 
+    // MARK: Validation cost
+
+    @Test func aCostlySchemaMakesPutFailQuicklyWithABudgetErrorNotHang() throws {
+        // Registered as the store's own schema: every level doubles the work, 2^60 evaluations in all.
+        var definitions: [String] = []
+        for level in 0..<60 {
+            definitions.append(
+                ##""d\##(level)": {"allOf": [{"$ref": "#/$defs/d\##(level + 1)"}, {"$ref": "#/$defs/d\##(level + 1)"}]}"##
+            )
+        }
+        definitions.append(##""d60": {"type": "object"}"##)
+        let schema = scratch.write(
+            "fan-v1.schema.json",
+            ##"{"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "urn:handoff:schema:fan-v1", "title": "fan", "$defs": {"##
+                + definitions.joined(separator: ", ") + ##"}, "$ref": "#/$defs/d0"}"##)
+        let added = try handoff(["schema", "add", schema])
+        #expect(added.status == 0, "\(added.stderr)")
+        let put = try HandoffProcess.run(
+            ["put", "--from", "p", "--store", scratch.store], stdin: Data(#"{"schema": "fan-v1"}"#.utf8),
+            environment: ["HANDOFF_VALIDATION_BUDGET": "200000"], timeLimit: 60)
+        #expect(!put.signaled, "put hung")
+        #expect(put.status == 65)
+        #expect(put.stderr.contains("validation took more than its budget of 200000 steps"), "\(put.stderr)")
+        // The budget is the user's to set, and a bad value is a usage error.
+        let bad = try HandoffProcess.run(
+            ["validate", "--store", scratch.store], stdin: Data(Self.toolResult.utf8),
+            environment: ["HANDOFF_VALIDATION_BUDGET": "lots"])
+        #expect(bad.status == 64)
+        #expect(
+            bad.stderr.hasPrefix(
+                #"handoff: HANDOFF_VALIDATION_BUDGET must be a positive whole number of steps, not "lots""#))
+        let ordinary = try HandoffProcess.run(
+            ["validate", "--store", scratch.store], stdin: Data(Self.toolResult.utf8),
+            environment: ["HANDOFF_VALIDATION_BUDGET": "200000"])
+        #expect(ordinary.status == 0, "\(ordinary.stderr)")
+    }
+
     // MARK: Claims that lose their output
 
     @Test func aClaimWhoseReaderWentAwayGivesTheHandoffBack() throws {

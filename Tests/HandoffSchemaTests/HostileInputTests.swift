@@ -128,6 +128,68 @@ struct HostileInputTests {
         #expect(result.errors.first?.message.contains("exceeded its budget of 100 steps") == true)
     }
 
+    /// A schema whose work doubles at every level: `levels` deep, it would take 2^levels evaluations.
+    static func fanOut(levels: Int) -> String {
+        var definitions: [String] = []
+        for level in 0..<levels {
+            definitions.append(
+                ##""d\##(level)": {"allOf": [{"$ref": "#/$defs/d\##(level + 1)"}, {"$ref": "#/$defs/d\##(level + 1)"}]}"##
+            )
+        }
+        definitions.append(#""d\#(levels)": {"type": "object"}"#)
+        return
+            ##"{"$id": "urn:fan", "$defs": {\##(definitions.joined(separator: ", "))}, "$ref": "#/$defs/d0"}"##
+    }
+
+    @Test("A schema whose work doubles per level stops at the document's budget, with one clear error")
+    func fanOutStopsAtTheBudget() throws {
+        let schema = try CompiledSchema(
+            JSONParser.parse(Self.fanOut(levels: 60)), options: ValidationOptions(workBudget: 100_000))
+        #expect(!schema.isValid(["a": 1]))
+        let result = schema.validate(["a": 1])
+        #expect(
+            result.errors.map(\.message) == [
+                "validation took more than its budget of 100000 steps (subschemas evaluated and pattern steps): the schema is too costly to check this document"
+            ])
+        #expect(result.errors.first?.instanceLocation == "")
+        // Within the budget, the same schema gives its real answer.
+        let small = try CompiledSchema(
+            JSONParser.parse(Self.fanOut(levels: 10)), options: ValidationOptions(workBudget: 100_000))
+        #expect(small.isValid(["a": 1]))
+        #expect(small.validate(.string("x")).errors.allSatisfy { $0.keyword == "type" })
+    }
+
+    @Test("A backtracking pattern over many strings is held to one budget for the whole document")
+    func patternStepsCountAgainstTheDocument() throws {
+        // Each string stays within the per-string regex budget; together they exceed the document's.
+        let schema = try CompiledSchema(
+            JSONParser.parse(#"{"items": {"pattern": "^(a|a)*(b)\\1$"}}"#),
+            options: ValidationOptions(regexBudget: 1_000_000, workBudget: 2_000_000))
+        let strings = JSONValue.array(
+            Array(repeating: .string(String(repeating: "a", count: 16)), count: 2_000))
+        let result = schema.validate(strings)
+        #expect(!result.isValid)
+        #expect(result.errors.count == 1)
+        #expect(
+            result.errors.first?.message.hasPrefix("validation took more than its budget of 2000000 steps")
+                == true)
+        // One such string alone is checked, and simply does not match.
+        let one = schema.validate(.array([.string(String(repeating: "a", count: 16))]))
+        #expect(one.errors.map(\.keyword) == ["pattern"])
+    }
+
+    @Test("The default budget leaves room for large ordinary documents")
+    func defaultBudgetFitsLargeDocuments() throws {
+        let schema = try CompiledSchema(
+            JSONParser.parse(
+                #"{"type": "array", "items": {"type": "object", "required": ["name", "tags"], "properties": {"name": {"type": "string", "pattern": "^[a-z0-9_ ]+$"}, "tags": {"type": "array", "items": {"type": "string", "maxLength": 40}}}}}"#
+            ))
+        let element: JSONValue = [
+            "name": .string(String(repeating: "abc_ ", count: 40)), "tags": ["one", "two", "three"],
+        ]
+        #expect(schema.isValid(.array(Array(repeating: element, count: 50_000))))
+    }
+
     @Test("An object with very many members is checked member by member")
     func wideObject() throws {
         var members = JSONObject()

@@ -67,7 +67,9 @@ extension HandoffCommand {
                 configuration.readOnly = true
                 catalog = try Store.open(at: store.path, configuration: configuration).schemas
             } else {
-                catalog = SchemaCatalog(loaders: loaders, assertFormats: !noFormatCheck)
+                catalog = SchemaCatalog(
+                    loaders: loaders, assertFormats: !noFormatCheck,
+                    validationBudget: store.configuration.validationBudget)
             }
             let fixed = try schema.map { text throws(HandoffError) in try fixedSchema(text, catalog: catalog)
             }

@@ -21,7 +21,16 @@ struct StoreChoice: Sendable {
     }
 
     var configuration: Store.Configuration {
-        Store.Configuration(busyTimeout: busyTimeout)
+        var configuration = Store.Configuration(busyTimeout: busyTimeout)
+        // Checked in `problem`, before the command runs.
+        if let budget = try? Self.validationBudget() { configuration.validationBudget = budget }
+        return configuration
+    }
+
+    /// `$HANDOFF_VALIDATION_BUDGET`, when set.
+    static func validationBudget() throws(HandoffError) -> Int? {
+        try Store.validationBudget(
+            environment: getenv("HANDOFF_VALIDATION_BUDGET").map { String(cString: $0) })
     }
 
     /// Why these values would be refused, if they would.
@@ -30,6 +39,11 @@ struct StoreChoice: Sendable {
             return "--busy-timeout must be 0 to \(Int(Store.maximumBusyTimeout)) seconds"
         }
         if let store, store.isEmpty { return "--store must name a directory" }
+        do {
+            _ = try Self.validationBudget()
+        } catch {
+            return error.message
+        }
         return nil
     }
 

@@ -25,15 +25,24 @@ public final class SchemaCatalog: Sendable {
     private let compiled = Locked<[String: CompiledSchema]>([:])
 
     /// A catalog of the built-in schemas, asking `loaders` for any other URI a schema refers to.
-    /// - Parameter assertFormats: Whether `format` is checked (date-time, email, uri, …) or only an annotation.
-    public convenience init(loaders: [any SchemaLoader] = [], assertFormats: Bool = true) {
-        self.init(local: nil, loaders: loaders, assertFormats: assertFormats)
+    /// - Parameters:
+    ///   - assertFormats: Whether `format` is checked (date-time, email, uri, …) or only an annotation.
+    ///   - validationBudget: The work validating one document may take (see `ValidationOptions.workBudget`).
+    public convenience init(
+        loaders: [any SchemaLoader] = [], assertFormats: Bool = true,
+        validationBudget: Int = ValidationOptions.defaultWorkBudget
+    ) {
+        self.init(
+            local: nil, loaders: loaders, assertFormats: assertFormats, validationBudget: validationBudget)
     }
 
-    init(local: LocalSchemas?, loaders: [any SchemaLoader] = [], assertFormats: Bool = true) {
+    init(
+        local: LocalSchemas?, loaders: [any SchemaLoader] = [], assertFormats: Bool = true,
+        validationBudget: Int = ValidationOptions.defaultWorkBudget
+    ) {
         self.local = local
         registry = SchemaRegistry(loaders: [CatalogLoader(local: local)] + loaders)
-        options = ValidationOptions(formatAssertion: assertFormats)
+        options = ValidationOptions(formatAssertion: assertFormats, workBudget: max(1, validationBudget))
     }
 
     /// Every schema the catalog knows, by name.

@@ -25,6 +25,9 @@ public final class Store: Sendable {
         /// Open the store only to read it: nothing is written (writes fail with `.io`), and a store the user
         /// may only read can be read.
         public var readOnly = false
+        /// The work validating one document may take, in subschemas evaluated plus pattern steps; past it,
+        /// the document is refused as too costly to check. Bounds the time a hostile schema can take.
+        public var validationBudget = ValidationOptions.defaultWorkBudget
 
         public init(
             busyTimeout: Double = 10, limits: JSONParser.Limits = .init(),
@@ -61,11 +64,24 @@ public final class Store: Sendable {
             objectExists: { FileIO.exists(objects.path(of: $0)) })
         schemas = SchemaCatalog(
             local: LocalSchemas(index: index, objects: objects), loaders: configuration.schemaLoaders,
-            assertFormats: configuration.assertFormats)
+            assertFormats: configuration.assertFormats, validationBudget: configuration.validationBudget)
     }
 
     /// The longest busy timeout a store accepts, a day; longer ones are shortened to it.
     public static let maximumBusyTimeout = 86_400.0
+
+    /// The validation budget `$HANDOFF_VALIDATION_BUDGET` sets: nil when it is unset or empty.
+    /// - Throws: `.usage` when it is not a positive whole number.
+    public static func validationBudget(environment value: String?) throws(HandoffError) -> Int? {
+        guard let value, !value.isEmpty else { return nil }
+        guard let budget = Int(value), budget > 0 else {
+            throw HandoffError(
+                .usage,
+                "HANDOFF_VALIDATION_BUDGET must be a positive whole number of steps, not \(quotedForMessage(value))"
+            )
+        }
+        return budget
+    }
 
     /// The store a command uses when none is named: `$HANDOFF_STORE`, else `./.handoff`.
     public static func defaultPath(environment: [String: String]) -> String {

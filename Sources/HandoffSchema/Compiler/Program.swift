@@ -105,11 +105,15 @@ final class Pattern: Sendable {
         simple = SimplePattern(source)
     }
 
-    /// Whether the pattern matches somewhere in `string`.
+    /// Whether the pattern matches somewhere in `string`, adding the steps it took to `steps` (one per
+    /// byte for a simple pattern, which runs in linear time).
     /// - Throws: `ECMARegexBudgetExceeded` when matching would take more than `budget` steps.
-    func matches(_ string: String, budget: Int) throws(ECMARegexBudgetExceeded) -> Bool {
-        if let simple { return simple.matches(string) }
-        return try regex.matches(string, budget: budget)
+    func matches(_ string: String, budget: Int, steps: inout Int) throws(ECMARegexBudgetExceeded) -> Bool {
+        if let simple {
+            steps += string.utf8.count
+            return simple.matches(string)
+        }
+        return try regex.matches(string, budget: budget, steps: &steps)
     }
 }
 

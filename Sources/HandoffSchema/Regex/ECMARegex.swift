@@ -82,16 +82,33 @@ package struct ECMARegex: Sendable {
     /// Internal entry point that lets tests force one matcher. `.pike` falls back to backtracking when the
     /// pattern is not eligible for the Pike VM.
     func matches(_ string: String, budget: Int, engine: Engine) throws(ECMARegexBudgetExceeded) -> Bool {
+        var steps = 0
+        return try matches(string, budget: budget, steps: &steps, engine: engine)
+    }
+
+    /// Unanchored search that adds the steps it took to `steps`, so a caller can hold many matches to one
+    /// budget.
+    package func matches(_ string: String, budget: Int, steps: inout Int) throws(ECMARegexBudgetExceeded)
+        -> Bool
+    {
+        try matches(string, budget: budget, steps: &steps, engine: .automatic)
+    }
+
+    func matches(_ string: String, budget: Int, steps total: inout Int, engine: Engine)
+        throws(ECMARegexBudgetExceeded) -> Bool
+    {
         let input = string.unicodeScalars.map { $0.value }
         let usePike = engine != .backtracking && pike != nil
+        var taken = 0
+        defer { total += taken }
         do {
             return try input.withUnsafeBufferPointer { buffer throws(Abort) -> Bool in
                 if usePike {
                     var runner = PikeRunner(set: pike!, input: buffer, budget: budget)
+                    defer { taken = runner.steps }
                     return try runner.search()
                 }
-                var steps = 0
-                return try backtracker.search(buffer, budget: budget, steps: &steps)
+                return try backtracker.search(buffer, budget: budget, steps: &taken)
             }
         } catch {
             let what =

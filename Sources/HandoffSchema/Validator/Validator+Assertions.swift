@@ -83,14 +83,14 @@ extension Validator {
         case .pattern(let pattern):
             guard case .string(let text) = instance else { return true }
             do {
-                if try pattern.matches(text, budget: program.options.regexBudget) { return true }
+                if try pattern.matches(text, budget: patternBudget, steps: &work) { return true }
                 if collect {
                     report(
                         node, keyword: "pattern",
                         "\(shown(instance)) does not match the pattern \(pattern.source)")
                 }
             } catch {
-                if collect {
+                if collect && !patternExhaustedWork() {
                     report(node, keyword: "pattern", "the string could not be checked: \(error.message)")
                 }
             }

@@ -15,6 +15,10 @@ struct Validator {
     var errors: [ValidationError] = []
     /// Whether evaluation went deeper than `maxDepth` subschemas.
     private(set) var depthExceeded = false
+    /// Subschemas evaluated and pattern steps taken so far, held to `workBudget`.
+    var work = 0
+    /// Whether validation ran out of `workBudget` and stopped.
+    private(set) var workExceeded = false
 
     var instancePath: [PathToken] = []
     var keywordPath: [String] = []
@@ -55,8 +59,9 @@ struct Validator {
         mayMoveToLargeStack = maxDepth > Self.callerStackDepth
         var none: Evaluated?
         let valid = validate(program.root, instance, collect: collecting, &none)
-        guard needsLargeStack else { return valid }
+        guard needsLargeStack else { return finish(valid) }
         errors = []
+        work = 0
         instancePath = []
         keywordPath = []
         dynamicScope = []
@@ -69,7 +74,7 @@ struct Validator {
             var none: Evaluated?
             result = self.validate(program.root, instance, collect: collecting, &none)
         }
-        if ran { return result }
+        if ran { return finish(result) }
         // No thread could be started: the document is reported as too deep to check here.
         depthLimit = Self.callerStackDepth
         _ = validate(program.root, instance, collect: collecting, &none)
@@ -78,7 +83,29 @@ struct Validator {
         return false
     }
 
+    /// The outcome of a whole run: past the work budget, the one thing to say is that.
+    private mutating func finish(_ valid: Bool) -> Bool {
+        guard workExceeded else { return valid }
+        if collecting {
+            errors = []
+            instancePath = []
+            keywordPath = []
+            reportWork(program.nodes[program.root])
+        }
+        return false
+    }
+
     var canRecordMore: Bool { errors.count < program.options.maxErrors }
+
+    /// The largest budget a `pattern` match may have now: its own, or what is left of the document's.
+    var patternBudget: Int { min(program.options.regexBudget, max(1, program.options.workBudget - work)) }
+
+    /// Notes that a pattern ran out of budget; true when it was the document's budget that ran out.
+    mutating func patternExhaustedWork() -> Bool {
+        guard work > program.options.workBudget else { return false }
+        workExceeded = true
+        return true
+    }
 
     // MARK: Nodes
 
@@ -97,7 +124,12 @@ struct Validator {
         case .keywords:
             break
         }
-        guard !needsLargeStack else { return false }
+        guard !needsLargeStack, !workExceeded else { return false }
+        work += 1
+        guard work <= program.options.workBudget else {
+            workExceeded = true
+            return false
+        }
         depth += 1
         defer { depth -= 1 }
         guard depth <= depthLimit else {
@@ -336,9 +368,11 @@ struct Validator {
         -> Bool?
     {
         do {
-            return try pattern.matches(key, budget: program.options.regexBudget)
+            return try pattern.matches(key, budget: patternBudget, steps: &work)
         } catch {
-            if collect { reportPatternBudget(node, keyword: "patternProperties", error) }
+            if collect && !patternExhaustedWork() {
+                reportPatternBudget(node, keyword: "patternProperties", error)
+            }
             return nil
         }
     }
@@ -503,6 +537,14 @@ struct Validator {
         let here = instanceLocation()
         let onlyTypeHere = best.allSatisfy { $0.keyword == "type" && $0.instanceLocation == here }
         if !onlyTypeHere { errors += best.prefix(max(0, program.options.maxErrors - errors.count)) }
+    }
+
+    @inline(never)
+    private mutating func reportWork(_ node: Node) {
+        report(
+            node, keyword: nil,
+            "validation took more than its budget of \(program.options.workBudget) steps (subschemas evaluated and "
+                + "pattern steps): the schema is too costly to check this document")
     }
 
     @inline(never)
