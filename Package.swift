@@ -33,6 +33,8 @@ let package = Package(
         .target(
             name: "HandoffSchema",
             dependencies: ["HandoffJSON"],
+            // The schemas of the command line's --json output are documentation and test data, not built in.
+            exclude: ["BuiltIn/cli"],
             resources: [
                 .embedInCode("Metaschemas/schema.json"),
                 .embedInCode("Metaschemas/meta/core.json"),
@@ -94,7 +96,8 @@ let package = Package(
         .testTarget(
             name: "HandoffCLITests",
             dependencies: [
-                "HandoffCLI", "HandoffKit", "HandoffWorkLog", "HandoffTesting", "handoff", "handoff-mcp",
+                "HandoffCLI", "HandoffJSON", "HandoffSchema", "HandoffKit", "HandoffWorkLog", "HandoffTesting",
+                "handoff", "handoff-mcp",
             ],
             exclude: ["Fixtures"]),
     ]

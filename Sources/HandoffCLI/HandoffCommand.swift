@@ -34,7 +34,8 @@ public struct HandoffCommand: ParsableCommand {
     /// Errors are printed to standard error as one line, `handoff: <what>`, with a hint where one helps; with
     /// `--json`, as one JSON object, `{"error": {"code", "message", "hint", "details"}}`.
     public static func run(_ arguments: [String]) -> Int32 {
-        Terminal.jsonErrors = arguments.contains("--json")
+        // After --, arguments are a command's own (`work … -- tool --json`), not ours.
+        Terminal.jsonErrors = arguments.prefix(while: { $0 != "--" }).contains("--json")
         if let status = FastPath.run(arguments) { return status }
         return execute {
             do {

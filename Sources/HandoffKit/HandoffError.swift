@@ -6,20 +6,21 @@
 /// catch let error as HandoffError where error.code == .invalidInput { … }
 /// ```
 public struct HandoffError: Error, Sendable, CustomStringConvertible {
-    /// What kind of failure it is. Each maps to one of the command line's exit statuses.
+    /// What kind of failure it is. Each maps to one of the command line's exit statuses; its raw value,
+    /// in snake_case like every name in the JSON output, is the `code` of a JSON error.
     public enum Code: String, Sendable, CaseIterable {
         /// A check found something wanting (an invalid artifact in `validate`, damage found by `verify`).
-        case checkFailed
+        case checkFailed = "check_failed"
         /// Nothing to claim.
-        case nothingToClaim
+        case nothingToClaim = "nothing_to_claim"
         /// The receipt no longer holds.
         case conflict
         /// A malformed argument: a bad id, name or option value.
         case usage
         /// Bad input data: not JSON, not UTF-8, too large or deep, no or unknown schema, invalid artifact.
-        case invalidInput
+        case invalidInput = "invalid_input"
         /// No such artifact, handoff, schema or store.
-        case notFound
+        case notFound = "not_found"
         /// Reading or writing failed, or stored data is damaged.
         case io
         /// The store stayed locked by other processes beyond the busy timeout.

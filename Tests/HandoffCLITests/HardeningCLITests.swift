@@ -162,7 +162,7 @@ struct HardeningCLITests {
         #expect(imported.status == 1)
         let report = try #require(try imported.json() as? [String: Any])
         #expect(report["imported"] as? Int == 1)
-        let invalid = try #require(report["invalid"] as? [[String: String]])
+        let invalid = try #require(report["refused"] as? [[String: String]])
         #expect(
             invalid == [
                 [

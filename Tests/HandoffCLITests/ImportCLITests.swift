@@ -18,7 +18,7 @@ struct ImportCLITests {
         #expect(report["imported"] as? Int == 4)
         #expect(report["duplicates"] as? Int == 1, "the fan-out pair holds one artifact")
         #expect(report["handoffs"] as? Int == 4, "the artifact with a null consumer gets no handoff")
-        let invalid = try #require(report["invalid"] as? [[String: String]])
+        let invalid = try #require(report["refused"] as? [[String: String]])
         #expect(invalid.count == 1)
         #expect(invalid.first?["source"] == folder + "/8fdc56bc-c9da-424a-a232-bd0a0a6b3295.json")
         #expect(invalid.first?["message"]?.contains("/input/timestamp") == true)
@@ -59,12 +59,12 @@ struct ImportCLITests {
         #expect(result.status == 1)
         #expect(
             result.output.hasPrefix(
-                "Read 22: imported 20, already stored 0, invalid 2; 20 handoffs created.\n"))
+                "Read 22: imported 20, already stored 0, refused 2; 20 handoffs created.\n"))
         #expect(
             result.output.contains(
-                "invalid: \(file) line 2: line 1, column 2: unexpected character 'n'; expected a string key"))
+                "refused: \(file) line 2: line 1, column 2: unexpected character 'n'; expected a string key"))
         #expect(
-            result.output.contains("invalid: \(file) line 3: the artifact has no top-level \"schema\" field"))
+            result.output.contains("refused: \(file) line 3: the artifact has no top-level \"schema\" field"))
         let store = try Store.open(at: scratch.store)
         #expect(
             try store.inbox("action_suggester", filter: HandoffFilter(workflow: "nightly", limit: 100)).count

@@ -196,7 +196,8 @@ struct SchemaCLITests {
             "--json",
         ])
         #expect(skipped.status == 0)
-        let id = try #require((try skipped.json() as? [String: Any])?["id"] as? String)
+        let id = try #require(
+            ((try skipped.json() as? [String: Any])?["artifact"] as? [String: Any])?["id"] as? String)
         let show = try #require(try handoff(["show", id, "--json"]).json() as? [String: Any])
         #expect((show["artifact"] as? [String: Any])?["validated"] as? Bool == false)
         #expect(try handoff(["show", id]).output.contains("(stored without validation)"))

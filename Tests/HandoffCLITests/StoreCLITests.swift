@@ -77,7 +77,9 @@ struct StoreCLITests {
         #expect(put.status == 0)
         let report = try #require(try put.json() as? [String: Any])
         #expect(report["existed"] as? Bool == false)
-        #expect(report["schema"] as? String == "work-log-v1")
+        let artifact = try #require(report["artifact"] as? [String: Any])
+        #expect(
+            artifact["schema"] as? String == "work-log-v1" && artifact["producer"] as? String == "analyzer")
         let entries = try #require(report["handoffs"] as? [[String: Any]])
         let handoffs = entries.compactMap { $0["handoff"] as? [String: Any] }
         #expect(handoffs.map { $0["consumer"] as? String } == ["suggester", "reviewer"])
@@ -94,7 +96,7 @@ struct StoreCLITests {
             stdin: #"{"query": "Check my X bookmarks", "schema": "work-log-v1"}"#)
         let second = try #require(try again.json() as? [String: Any])
         #expect(second["existed"] as? Bool == true)
-        #expect(second["id"] as? String == report["id"] as? String)
+        #expect((second["artifact"] as? [String: Any])?["id"] as? String == artifact["id"] as? String)
         // The delivery already pending is reported as a new one is, saying it was not created now.
         let existing = try #require((second["handoffs"] as? [[String: Any]])?.first)
         #expect(existing["created"] as? Bool == false)

@@ -73,7 +73,7 @@ struct WorkLogCLITests {
                 == "workspace_id \"#elsewhere\" is not this session's workspace \"#general\"")
         #expect(refused[4]["message"] as? String == "/end/final_output must be a string or null, not number")
         #expect(report["ended"] is NSNull, "the end line was refused, so the session stays open")
-        let session = try #require(report["session"] as? String)
+        let session = try #require((report["session"] as? [String: Any])?["id"] as? String)
         let explained = try handoff(["explain", "--session", session, "--mode", "detailed", "--json"])
         let entries = try #require((try explained.json() as? [String: Any])?["entries"] as? [[String: Any]])
         #expect(entries.map { $0["message"] as? String } == ["first", "Executed bird", "last"])
@@ -146,7 +146,8 @@ struct WorkLogCLITests {
         let recorded = try handoff(
             ["log", "record", "--bot", "b", "--query", "q", "--json"],
             stdin: #"{"level": "info", "message": "m"}"#)
-        let session = try #require((try recorded.json() as? [String: Any])?["session"] as? String)
+        let session = try #require(
+            ((try recorded.json() as? [String: Any])?["session"] as? [String: Any])?["id"] as? String)
         let add = try handoff(["log", "add", session, "--level", "info", "--message", "m"])
         #expect(add.status == 3)
         #expect(add.stderr.contains("is being recorded by a stream"))

@@ -22,6 +22,7 @@ extension HandoffCommand {
                   handoff explain
                   handoff explain --workspace "#coordination-website" --mode coordination
                   handoff explain xxh128:3f2a9c01 --mode detailed
+                  handoff explain 01JD3XQ2K8B6W5N2M7T4R9C1ZP
                   handoff explain --session 01JD3XQ2K8B6W5N2M7T4R9C1ZP --format markdown
                 """)
 
@@ -30,7 +31,9 @@ extension HandoffCommand {
         }
 
         @Argument(
-            help: ArgumentHelp("A work-log, work-session, escalation or insight artifact.", valueName: "id"))
+            help: ArgumentHelp(
+                "A session id, or a work-log, work-session, escalation or insight artifact.", valueName: "id")
+        )
         var id: String?
 
         @Option(name: .long, help: ArgumentHelp("The session to explain.", valueName: "session"))
@@ -63,7 +66,13 @@ extension HandoffCommand {
             let bot = bot.map { $0.hasPrefix("@") ? String($0.dropFirst()) : $0 }
             let target: ExplainTarget
             let store: Store
-            if let id {
+            if let id, Store.isHandoffID(id),
+                let opened = try? self.store.openToRead(), (try? WorkLog(store: opened).session(id)) != nil
+            {
+                // Session ids and handoff ids look alike; a session's own id names it.
+                store = opened
+                target = .session(id)
+            } else if let id {
                 let (opened, _, artifact) = try self.store.open(resolving: id, readOnly: true)
                 store = opened
                 target = .artifact(artifact)

@@ -112,16 +112,15 @@ extension HandoffCommand {
                     "read": .number(Double(report.read)), "imported": .number(Double(report.imported)),
                     "duplicates": .number(Double(report.duplicates)),
                     "handoffs": .number(Double(report.handoffs)),
-                    "invalid": .array(
-                        report.invalid.map { ["source": .string($0.source), "message": .string($0.message)] }),
+                    "refused": .array(report.invalid.map(\.json)),
                     "ids": .array(report.ids.map { .string($0.description) }),
                 ])
             } else {
                 Terminal.print(
-                    "Read \(report.read): imported \(report.imported), already stored \(report.duplicates), invalid \(report.invalid.count); \(report.handoffs) handoffs created."
+                    "Read \(report.read): imported \(report.imported), already stored \(report.duplicates), refused \(report.invalid.count); \(report.handoffs) handoffs created."
                 )
                 for refusal in report.invalid {
-                    Terminal.print("  invalid: \(Display.line(refusal.message))")
+                    Terminal.print("  refused: \(Display.line(refusal.message))")
                 }
             }
             if !report.invalid.isEmpty { throw ExitCode(HandoffError.Code.checkFailed.exitStatus) }
@@ -210,13 +209,16 @@ extension HandoffCommand {
                     "imported": .number(Double(report.imported)),
                     "already_imported": .number(Double(report.alreadyImported)),
                     "entries": .number(Double(report.entries)), "ended": .number(Double(report.ended)),
-                    "refused": .array(report.refused.map(JSONValue.string)),
+                    "refused": .array(report.refused.map(\.json)),
                 ])
             } else {
                 Terminal.print(
                     "Read \(report.sessions) work logs: imported \(report.imported) (\(report.entries) entries, \(report.ended) ended), already imported \(report.alreadyImported), refused \(report.refused.count) entries."
                 )
-                for refusal in report.refused { Terminal.print("  refused: \(Display.line(refusal))") }
+                for refusal in report.refused {
+                    Terminal.print(
+                        "  refused: \(Display.line(refusal.source)): \(Display.line(refusal.message))")
+                }
             }
             if !report.refused.isEmpty { throw ExitCode(HandoffError.Code.checkFailed.exitStatus) }
         }

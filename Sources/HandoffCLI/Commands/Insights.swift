@@ -9,9 +9,10 @@ extension HandoffCommand {
             commandName: "insights",
             abstract: "The learning exchange: insights waiting for approval; approve or reject them.",
             discussion: """
-                When a session ends, each entry flagged shareable (or confident enough in a shareable category: \
-                the work-log settings learning_exchange.min_confidence, 0.85, and shareable_categories) is queued \
-                here. Approving one hands an insight-v1 artifact to the bots it applies to: every bot for an open \
+                When a session ends, each shareable entry is queued here: one whose confidence reaches the \
+                work-log setting learning_exchange.min_confidence (0.85) and whose insight category (else its \
+                category) is one of learning_exchange.shareable_categories. Such an entry is flagged shareable \
+                when it is recorded; a bot flagging one itself (shareable_insight) still needs both. Approving one hands an insight-v1 artifact to the bots it applies to: every bot for an open \
                 workspace, the bot itself for a direct one, the participants of a project or coordination one.
 
                   handoff insights
@@ -78,7 +79,11 @@ extension HandoffCommand {
 
             func run() throws {
                 let insight = try WorkLog(store: try store.open()).approveInsight(id, note: note)
-                if output.json { Terminal.printJSON(insight.json) } else { printInsight(insight) }
+                if output.json {
+                    Terminal.printJSON(["insight": insight.json])
+                } else {
+                    printInsight(insight)
+                }
             }
         }
 
@@ -97,7 +102,11 @@ extension HandoffCommand {
 
             func run() throws {
                 let insight = try WorkLog(store: try store.open()).rejectInsight(id, note: note)
-                if output.json { Terminal.printJSON(insight.json) } else { printInsight(insight) }
+                if output.json {
+                    Terminal.printJSON(["insight": insight.json])
+                } else {
+                    printInsight(insight)
+                }
             }
         }
     }

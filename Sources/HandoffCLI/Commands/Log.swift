@@ -182,10 +182,16 @@ extension HandoffCommand.Log {
             if ended == nil { try recorder.flush() }
             if output.json {
                 Terminal.printJSON([
-                    "session": .string(recorder.id), "recorded": .number(Double(recorded)),
+                    "session": try workLog.session(recorder.id).json, "recorded": .number(Double(recorded)),
                     "dropped": .number(Double(dropped)),
                     "refused": .array(
-                        refused.map { ["line": .number(Double($0.line)), "message": .string($0.message)] }),
+                        refused.map {
+                            [
+                                "source": .string("\(source) line \($0.line)"),
+                                "line": .number(Double($0.line)),
+                                "message": .string($0.message),
+                            ]
+                        }),
                     "ended": ended?.json ?? .null,
                 ])
             } else if let ended {
@@ -298,7 +304,7 @@ extension HandoffCommand.Log {
         @Option(
             name: .long,
             help: ArgumentHelp(
-                "info, thinking, decision, correction, uncertainty, warning, error, tool, handoff or coordination.",
+                "info (the default), thinking, decision, correction, uncertainty, warning, error, tool, handoff or coordination.",
                 valueName: "level"))
         var level: String?
 
@@ -403,13 +409,17 @@ extension HandoffCommand.Log {
             if escalation { object["escalation"] = true }
             if insight { object["shareable_insight"] = true }
             set("insight_category", insightCategory.map(JSONValue.string))
+            // From a shell, a message alone is an `info` entry; a tool entry has its own default.
+            if object["level"] == nil, object["tool_name"] == nil { object["level"] = "info" }
 
             let workLog = try WorkLog(store: try store.open())
             let info = try workLog.session(session)
             let recorded = try workLog.add(
                 workLog.entry(fromJSON: .object(object), for: info.start), toSession: session)
             if output.json {
-                Terminal.printJSON(["session": .string(session), "entry": recorded?.recordJSON ?? .null])
+                Terminal.printJSON([
+                    "session": try workLog.session(session).json, "entry": recorded?.recordJSON ?? .null,
+                ])
             } else if let recorded {
                 Terminal.print(String(recorded.step))
             } else {

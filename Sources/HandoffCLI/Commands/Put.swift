@@ -135,8 +135,7 @@ extension HandoffCommand {
                     result.handoffs.map { ($0, true) } + result.pendingDuplicates.map { ($0, false) }
                 if json {
                     Terminal.printJSON([
-                        "id": .string(result.id.description), "schema": .string(result.artifact.schema),
-                        "size": .number(Double(result.artifact.size)), "existed": .bool(result.existed),
+                        "artifact": result.artifact.json, "existed": .bool(result.existed),
                         "handoffs": .array(handoffs.map { ["handoff": $0.0.json, "created": .bool($0.1)] }),
                     ])
                     return

@@ -26,28 +26,28 @@ extension HandoffCommand {
                 commandName: "ls", abstract: "List the known schemas.",
                 discussion: "Built-in ones, and the store's own when there is a store.")
 
+            @Option(name: .long, help: ArgumentHelp("At most this many.", valueName: "n"))
+            var limit = 1000
+
+            @Option(name: .long, help: ArgumentHelp(offsetHelp, valueName: "n"))
+            var offset = 0
+
             @OptionGroup var store: StoreOptions
             @OptionGroup var output: OutputOptions
 
+            func validate() throws {
+                try validatePage(limit: limit, offset: offset)
+            }
+
             func run() throws {
-                let schemas = try catalog(store).list()
+                let page = Page(try catalog(store).list().dropFirst(offset), limit: limit, offset: offset)
                 if output.json {
-                    Terminal.printJSON([
-                        "schemas": .array(
-                            schemas.map { schema in
-                                [
-                                    "name": .string(schema.name), "built_in": .bool(schema.builtIn),
-                                    "title": schema.title.map(JSONValue.string) ?? .null,
-                                    "id": .string(schema.id.description),
-                                    "size": .number(Double(schema.size)),
-                                    "added_at": schema.addedAt.map { .string($0.description) } ?? .null,
-                                ]
-                            })
-                    ])
+                    Terminal.printJSON(page.json("schemas", page.shown.map(\.json)))
                     return
                 }
                 var table = TextTable()
-                for schema in schemas {
+                defer { page.printContinuation() }
+                for schema in page.shown {
                     table.append([
                         schema.name, schema.builtIn ? "built-in" : "store", Display.line(schema.title ?? ""),
                     ])
@@ -152,7 +152,8 @@ extension HandoffCommand {
                 }) {
                     if output.json {
                         Terminal.printJSON([
-                            "valid": .bool(false), "error": .string(error.message),
+                            "valid": .bool(false), "uri": document["$id"] ?? .null,
+                            "error": .string(error.message),
                             "details": .array(error.details.map(JSONValue.string)),
                         ])
                     } else {
@@ -162,7 +163,9 @@ extension HandoffCommand {
                     throw ExitCode(HandoffError.Code.checkFailed.exitStatus)
                 }
                 if output.json {
-                    Terminal.printJSON(["valid": .bool(true), "id": document["$id"] ?? .null])
+                    Terminal.printJSON([
+                        "valid": .bool(true), "uri": document["$id"] ?? .null, "error": .null, "details": [],
+                    ])
                 } else {
                     Terminal.print(
                         Terminal.green("valid")

@@ -59,16 +59,15 @@ extension HandoffCommand {
                     focused = (try store.handoff(id: handoffID), try store.events(ofHandoff: handoffID))
                 }
                 if json {
-                    var object: JSONObject = [
+                    let object: JSONObject = [
                         "artifact": info.json, "handoffs": .array(handoffs.map(\.json)),
                         "parents": .array(parents.map { .string($0.id.description) }),
                         "children": .array(children.map { .string($0.id.description) }),
                         "next_actions": .array(actions.map(\.json)),
+                        // The handoff asked about, when a handoff id was given, and its history.
+                        "handoff": focused?.handoff.json ?? .null,
+                        "events": .array(focused?.events.map(\.json) ?? []),
                     ]
-                    if let focused {
-                        object["handoff"] = focused.handoff.json
-                        object["events"] = .array(focused.events.map(\.json))
-                    }
                     Terminal.printJSON(.object(object))
                     return
                 }

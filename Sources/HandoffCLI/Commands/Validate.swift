@@ -198,7 +198,10 @@ extension HandoffCommand {
                 _ source: String, _ parsed: Result<JSONValue, HandoffError>,
                 validate: (JSONValue) throws(HandoffError) -> (String, ValidationResult)
             ) {
-                var result: JSONObject = ["source": .string(source)]
+                // Every result has every key: what did not apply is null, or empty.
+                var result: JSONObject = [
+                    "source": .string(source), "schema": .null, "errors": [], "error": .null,
+                ]
                 do {
                     let (name, outcome) = try validate(try parsed.get())
                     result["schema"] = .string(name)

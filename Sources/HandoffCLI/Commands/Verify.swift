@@ -48,13 +48,16 @@ extension HandoffCommand {
                     "unindexed_objects": .array(report.unindexedObjects.map { .string($0.description) }),
                     "stray_files": .array(report.strayFiles.map(JSONValue.string)),
                 ]
-                if let repaired {
-                    object["repaired"] = .array(repaired.reindexed.map { .string($0.description) })
-                    object["not_repaired"] = .array(
-                        repaired.refused.map {
-                            ["id": .string($0.id.description), "message": .string($0.message)]
-                        })
-                }
+                // Null unless --repair ran.
+                object["repaired"] =
+                    repaired.map { .array($0.reindexed.map { .string($0.description) }) } ?? .null
+                object["not_repaired"] =
+                    repaired.map { repaired in
+                        .array(
+                            repaired.refused.map {
+                                ["id": .string($0.id.description), "message": .string($0.message)]
+                            })
+                    } ?? .null
                 Terminal.printJSON(.object(object))
             } else {
                 Terminal.print(

@@ -14,16 +14,24 @@ extension HandoffCommand {
         static let configuration = CommandConfiguration(
             commandName: "work",
             abstract: "Work through a consumer's inbox, running a command for each handoff.",
+            usage: """
+                handoff work <consumer> [<options>] -- <command> [<argument> ...]
+                  (everything after -- is the command's: its own options included)
+                """,
             discussion: """
                 Claims the consumer's handoffs one at a time and runs COMMAND for each, with the document on \
                 its standard input and HANDOFF_ID, HANDOFF_RECEIPT, HANDOFF_ARTIFACT, HANDOFF_SCHEMA, \
                 HANDOFF_PRODUCER, HANDOFF_CONSUMER, HANDOFF_ATTEMPT, HANDOFF_LEASE_EXPIRES_AT and HANDOFF_STORE \
                 in its environment. The lease is extended while the command runs. The command's exit status \
                 finishes the handoff: 0 done, 65 rejected, 75 released to be tried again after --retry-delay, \
-                anything else blocked (the note says why). If the worker itself dies, its lease expires and \
-                another worker takes the handoff.
+                anything else blocked; the note says why, with the end of what the command wrote to standard \
+                error. With --json, the command's standard output goes to standard error, so that standard \
+                output is the one JSON summary. If the worker itself dies, its lease expires and another worker \
+                takes the handoff.
 
-                Stops when the inbox is empty, after --limit handoffs, or, with --poll, never.
+                Stops when the inbox is empty, after --limit handoffs, or, with --poll, never. SIGINT and SIGTERM \
+                stop it cleanly: the running command gets the same signal and is waited for, its handoff is \
+                finished by its exit status (released if the signal ended it), and work exits 130 or 143.
 
                   handoff work reviewer -- ./review.sh
                   handoff work summarizer --poll 5 --lease 120 -- python3 summarize.py
@@ -83,7 +91,8 @@ extension HandoffCommand {
             let worker = claiming.worker ?? "work-\(getpid())"
             var counts: [String: Int] = [:]
             var processed = 0
-            while limit.map({ processed < $0 }) ?? true {
+            Stop.install()
+            while Stop.signal == 0, limit.map({ processed < $0 }) ?? true {
                 guard
                     let claim = try store.claim(
                         for: consumer, leaseSeconds: lease, worker: worker, schema: claiming.schema,
@@ -91,7 +100,9 @@ extension HandoffCommand {
                         maxAttempts: claiming.maxAttempts)
                 else {
                     guard let poll else { break }
-                    usleep(UInt32(min(poll, 3600) * 1_000_000))
+                    // Sleep in short steps, so that a signal stops the wait at once.
+                    let wake = Timestamp.now().adding(milliseconds: Int64(min(poll, 3600) * 1000))
+                    while Stop.signal == 0, Timestamp.now() < wake { usleep(20_000) }
                     continue
                 }
                 processed += 1
@@ -120,6 +131,7 @@ extension HandoffCommand {
                     "Processed \(processed) handoffs for \(consumer)\(summary.isEmpty ? "" : ": " + summary.joined(separator: ", "))."
                 )
             }
+            if Stop.signal != 0 { throw ExitCode(128 + Stop.signal) }
         }
 
         /// Runs the command for one claim and finishes the handoff by its exit status; returns what became of it.
@@ -142,14 +154,37 @@ extension HandoffCommand {
             environment["HANDOFF_ATTEMPT"] = String(handoff.attempts)
             environment["HANDOFF_LEASE_EXPIRES_AT"] = handoff.leaseExpiresAt?.description ?? ""
             environment["HANDOFF_STORE"] = store.path
-            let child = try spawn(command, stdin: descriptor, environment: environment)
+            var errors: [Int32] = [0, 0]
+            guard pipe(&errors) == 0 else {
+                throw FileIO.failure("cannot make a pipe for", command[0], errno)
+            }
+            let child: pid_t
+            do {
+                child = try spawn(
+                    command, stdin: descriptor, stderr: errors[1], stdoutToStderr: output.json,
+                    environment: environment)
+            } catch {
+                close(errors[0])
+                close(errors[1])
+                throw error
+            }
+            close(errors[1])
+            var stderr = StderrTail(descriptor: errors[0])
+            defer { close(errors[0]) }
             // Keep the lease alive while the command works: extend it when half of it has passed.
             var nextExtension = Timestamp.now().adding(milliseconds: Int64(lease * 500))
             var status: Int32 = 0
+            var forwarded = false
             while true {
                 let result = waitpid(child, &status, WNOHANG)
                 if result == child { break }
                 if result < 0 && errno != EINTR { throw HandoffError(.io, "cannot wait for \(command[0])") }
+                if Stop.signal != 0, !forwarded {
+                    // Stopping: the command gets the same signal (unless a terminal sent it to both of us
+                    // already, which is harmless twice), and is waited for.
+                    forwarded = true
+                    kill(child, Stop.signal)
+                }
                 if Timestamp.now() >= nextExtension {
                     // A failed extension (lost lease, busy store) must not abandon a running command: say so, and
                     // let finishing decide what happens to the handoff.
@@ -161,14 +196,25 @@ extension HandoffCommand {
                     }
                     nextExtension = Timestamp.now().adding(milliseconds: Int64(lease * 500))
                 }
-                usleep(20_000)
+                stderr.pump(waitingMilliseconds: 20)
             }
+            stderr.drain()
+            let tail = stderr.tail.map { ": " + $0 } ?? ""
             var outcome = "blocked"
             let lost = try conflict { () throws(HandoffError) in
                 guard exited(status) else {
+                    let signal = status & 0x7F
+                    if Stop.signal != 0 && signal == Stop.signal {
+                        // Stopped with its worker: nothing is wrong with the handoff, so another worker gets it.
+                        try store.release(
+                            claim.receipt,
+                            note: "\(command[0]) was stopped by signal \(signal) with its worker\(tail)")
+                        outcome = "released"
+                        return
+                    }
                     try store.ack(
                         claim.receipt, outcome: .blocked,
-                        note: "\(command[0]) was killed by signal \(status & 0x7F)")
+                        note: "\(command[0]) was killed by signal \(signal)\(tail)")
                     return
                 }
                 switch exitStatus(status) {
@@ -177,16 +223,17 @@ extension HandoffCommand {
                     outcome = "done"
                 case 65:
                     try store.ack(
-                        claim.receipt, outcome: .rejected, note: "\(command[0]) rejected it (exit 65)")
+                        claim.receipt, outcome: .rejected, note: "\(command[0]) rejected it (exit 65)\(tail)")
                     outcome = "rejected"
                 case 75:
                     try store.release(
                         claim.receipt, delaySeconds: retryDelay,
-                        note: "\(command[0]) asked to retry (exit 75)")
+                        note: "\(command[0]) asked to retry (exit 75)\(tail)")
                     outcome = "released"
                 case let code:
                     try store.ack(
-                        claim.receipt, outcome: .blocked, note: "\(command[0]) exited with status \(code)")
+                        claim.receipt, outcome: .blocked,
+                        note: "\(command[0]) exited with status \(code)\(tail)")
                 }
             }
             if let lost {
@@ -212,14 +259,17 @@ private func conflict(_ body: () throws(HandoffError) -> Void) throws(HandoffErr
 private func exited(_ status: Int32) -> Bool { status & 0x7F == 0 }
 private func exitStatus(_ status: Int32) -> Int32 { (status >> 8) & 0xFF }
 
-/// Starts `command` (looked up on PATH) with `stdin` as its standard input; output goes where ours goes.
-private func spawn(_ command: [String], stdin: Int32, environment: [String: String]) throws(HandoffError)
-    -> pid_t
-{
+/// Starts `command` (looked up on PATH) with `stdin` as its standard input and `stderr` as its standard
+/// error; its standard output goes where ours goes, or to our standard error with `stdoutToStderr`.
+private func spawn(
+    _ command: [String], stdin: Int32, stderr: Int32, stdoutToStderr: Bool, environment: [String: String]
+) throws(HandoffError) -> pid_t {
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
     posix_spawn_file_actions_adddup2(&actions, stdin, 0)
+    if stdoutToStderr { posix_spawn_file_actions_adddup2(&actions, 2, 1) }
+    posix_spawn_file_actions_adddup2(&actions, stderr, 2)
     let argv = command.map { strdup($0) } + [nil]
     let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
     defer {
@@ -232,4 +282,64 @@ private func spawn(_ command: [String], stdin: Int32, environment: [String: Stri
         throw HandoffError(.notFound, "cannot run \(command[0]): \(String(cString: strerror(result)))")
     }
     return pid
+}
+
+/// The signal that asked `work` to stop, once one did: SIGINT and SIGTERM are caught rather than fatal, so
+/// the running command can be signalled in turn and its handoff finished.
+private enum Stop {
+    nonisolated(unsafe) static var signal: Int32 = 0
+
+    static func install() {
+        for number in [SIGINT, SIGTERM] {
+            Glibc.signal(number) { caught in Stop.signal = caught }
+        }
+    }
+}
+
+/// What a command writes to standard error, passed on to ours as it comes, with its last line kept for
+/// the handoff's note.
+private struct StderrTail {
+    let descriptor: Int32
+    /// The last bytes written, at most `capacity`.
+    private var kept: [UInt8] = []
+    private static let capacity = 4096
+    /// How much of the tail goes into a note.
+    private static let noteLength = 300
+
+    init(descriptor: Int32) { self.descriptor = descriptor }
+
+    /// Waits up to `waitingMilliseconds` for output, and passes on what there is.
+    mutating func pump(waitingMilliseconds: Int32) {
+        var request = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        guard poll(&request, 1, waitingMilliseconds) > 0 else { return }
+        _ = readAvailable()
+    }
+
+    /// Passes on everything left, once the command has exited.
+    mutating func drain() {
+        while readAvailable() {}
+    }
+
+    /// Reads one chunk; false at the end.
+    private mutating func readAvailable() -> Bool {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress!, $0.count) }
+        guard count > 0 else { return count < 0 && errno == EINTR }
+        let chunk = buffer[..<count]
+        Terminal.writeError(bytes: Array(chunk))
+        kept.append(contentsOf: chunk)
+        if kept.count > Self.capacity { kept.removeFirst(kept.count - Self.capacity) }
+        return true
+    }
+
+    /// The last non-empty line written, shortened for a note; nil when nothing was written.
+    var tail: String? {
+        let text = String(decoding: kept, as: UTF8.self)
+        guard
+            let line = text.split(whereSeparator: \.isNewline).last(where: { !$0.allSatisfy(\.isWhitespace) })
+        else { return nil }
+        let trimmed = line.trimmingPrefix(while: \.isWhitespace)
+        return trimmed.count > Self.noteLength
+            ? "…" + String(trimmed.suffix(Self.noteLength)) : String(trimmed)
+    }
 }

@@ -40,6 +40,10 @@ enum Terminal {
         _ = writeAll(STDERR_FILENO, Array(text.utf8))
     }
 
+    static func writeError(bytes: [UInt8]) {
+        _ = writeAll(STDERR_FILENO, bytes)
+    }
+
     /// Unbuffered, so output and errors interleave in the order they happen. Returns errno on failure.
     private static func writeAll(_ descriptor: Int32, _ bytes: [UInt8]) -> Int32? {
         var written = 0

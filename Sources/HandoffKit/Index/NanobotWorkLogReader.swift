@@ -15,7 +15,7 @@ package struct NanobotWorkLog: Sendable {
     package var summary: String?
     package var entries: [WorkLogEntry]
     /// Entries that could not be read, and why.
-    package var refused: [String]
+    package var refused: [ImportReport.Refusal]
 }
 
 /// Reads the seed's work-log database: the `work_logs` and `work_log_entries` tables the single-bot note
@@ -106,8 +106,10 @@ package enum NanobotWorkLogReader {
                     log.entries.append(try entry(entryRow, fallbackTime: start))
                 } catch let error as HandoffError {
                     log.refused.append(
-                        "work log \(quotedForMessage(sessionID)) step \(text(entryRow.value(at: 0)) ?? "?"): \(error.message)"
-                    )
+                        ImportReport.Refusal(
+                            source:
+                                "work log \(quotedForMessage(sessionID)) step \(text(entryRow.value(at: 0)) ?? "?")",
+                            message: error.message))
                 }
             }
             logs.append(log)

@@ -122,7 +122,7 @@ extension Chain {
     /// Its stable JSON form: the focus, every node with its handoffs, and the edges.
     public var json: JSONValue {
         [
-            "focus": .string(focus.description), "truncated": .bool(truncated),
+            "focus": .string(focus.description), "cut_at_depth": .bool(truncated),
             "nodes": .array(
                 nodes.map { node in
                     [
@@ -157,4 +157,9 @@ extension HandoffSchema.ValidationError {
             "message": .string(message),
         ]
     }
+}
+
+extension ImportReport.Refusal {
+    /// Its stable JSON form: `source` (a file, `FILE line N`, `work log "ID" step N`) and `message`.
+    public var json: JSONValue { ["source": .string(source), "message": .string(message)] }
 }

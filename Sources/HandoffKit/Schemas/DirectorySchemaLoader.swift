@@ -3,7 +3,9 @@ import HandoffSchema
 
 /// Resolves schema URIs that start with a prefix from files under a directory, so `$ref`s into a schema
 /// repository work offline: with prefix `https://schemas.example.com/` and directory `./schemas`,
-/// `https://schemas.example.com/bots/review.json` is read from `./schemas/bots/review.json`.
+/// `https://schemas.example.com/bots/review.json` is read from `./schemas/bots/review.json`. A URI without
+/// the file's extension finds it too: `urn:handoff:cli:inbox` under prefix `urn:handoff:cli:` is
+/// `inbox.schema.json` (or `inbox.json`) in the directory.
 public struct DirectorySchemaLoader: SchemaLoader {
     public let prefix: String
     public let directory: String
@@ -34,8 +36,13 @@ public struct DirectorySchemaLoader: SchemaLoader {
             throw HandoffError(
                 .invalidInput, "schema URI \(quotedForMessage(uri)) climbs out of \(directory)")
         }
-        let path = directory + (directory.hasSuffix("/") || relative.hasPrefix("/") ? "" : "/") + relative
-        guard FileIO.fileSize(path) != nil else { return nil }
+        let base = directory + (directory.hasSuffix("/") || relative.hasPrefix("/") ? "" : "/") + relative
+        // Schema files are usually named after their URI with an extension: `…/inbox` is `inbox.schema.json`.
+        guard
+            let path = [base, base + ".schema.json", base + ".json"].first(where: {
+                FileIO.fileSize($0) != nil
+            })
+        else { return nil }
         let limits = JSONParser.Limits()
         return try ArtifactDocument.parse(
             try FileIO.readRegularFile(path, maxSize: limits.maxBytes, followLink: true), source: path,

@@ -10,7 +10,7 @@ public struct VerifyReport: Sendable {
             /// The index lists an artifact whose object file is gone.
             case missing
             /// An object's size differs from what the index recorded.
-            case sizeMismatch = "size-mismatch"
+            case sizeMismatch = "size_mismatch"
             /// An object could not be read.
             case unreadable
             /// SQLite found the index file inconsistent.
@@ -70,7 +70,7 @@ extension Store {
             do {
                 // Whatever is there is looked at, not followed or waited on: links, FIFOs, devices and
                 // oversized files are damage, reported without reading them.
-                bytes = try FileIO.readRegularFile(path, maxSize: indexed[id] ?? largest, followLink: false)
+                bytes = try FileIO.readRegularFile(path, maxSize: largest, followLink: false)
             } catch  where error.code == .invalidInput {
                 report.problems.append(.init(kind: .damaged, id: id, message: "\(id): \(error.message)"))
                 continue

@@ -13,8 +13,8 @@ public struct NanobotImportReport: Sendable {
     public var entries = 0
     /// Sessions ended by this import (their record and work log stored).
     public var ended = 0
-    /// Entries that could not be imported, and why.
-    public var refused: [String] = []
+    /// Entries that could not be imported (`work log "ID" step N`), and why.
+    public var refused: [ImportReport.Refusal] = []
 }
 
 extension WorkLog {
@@ -60,13 +60,16 @@ extension WorkLog {
                     try entry.check()
                 } catch {
                     report.refused.append(
-                        "work log \(quotedForMessage(log.sessionID)) step \(entry.step): \(error.message)")
+                        ImportReport.Refusal(
+                            source: "work log \(quotedForMessage(log.sessionID)) step \(entry.step)",
+                            message: error.message))
                     continue
                 }
                 guard steps.insert(entry.step).inserted else {
                     report.refused.append(
-                        "work log \(quotedForMessage(log.sessionID)) step \(entry.step): a second entry with this step"
-                    )
+                        ImportReport.Refusal(
+                            source: "work log \(quotedForMessage(log.sessionID)) step \(entry.step)",
+                            message: "a second entry with this step"))
                     continue
                 }
                 entries.append(configuration.maskSecrets ? entry.masked() : entry)

@@ -231,7 +231,7 @@ async def hostile():
             ok("wrong argument types")
             error = await fails(session, "put_artifact", {"document": {**SCAN, "risk_score": 150}},
                                 "is not a valid security-scan-v1 artifact")
-            assert error["code"] == "invalidInput"
+            assert error["code"] == "invalid_input"
             ok("invalid artifact")
             await fails(session, "get_artifact", {"id": "../../../etc/passwd"}, "not an artifact id")
             await fails(session, "explain", {"session": "../../etc"}, "no work session")
