@@ -290,9 +290,14 @@ private enum Stop {
     nonisolated(unsafe) static var signal: Int32 = 0
 
     static func install() {
+        var unblocked = sigset_t()
+        sigemptyset(&unblocked)
         for number in [SIGINT, SIGTERM] {
             Glibc.signal(number) { caught in Stop.signal = caught }
+            sigaddset(&unblocked, number)
         }
+        // A parent may have blocked them (and blocked signals are inherited); a worker must hear them.
+        pthread_sigmask(SIG_UNBLOCK, &unblocked, nil)
     }
 }
 
