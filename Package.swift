@@ -96,8 +96,8 @@ let package = Package(
         .testTarget(
             name: "HandoffCLITests",
             dependencies: [
-                "HandoffCLI", "HandoffJSON", "HandoffSchema", "HandoffKit", "HandoffWorkLog", "HandoffTesting",
-                "handoff", "handoff-mcp",
+                "HandoffCLI", "HandoffJSON", "HandoffSchema", "HandoffKit", "HandoffWorkLog",
+                "HandoffTesting", "handoff", "handoff-mcp",
             ],
             exclude: ["Fixtures"]),
     ]

@@ -51,6 +51,10 @@ public struct HandoffCommand: ParsableCommand {
                     Terminal.print(fullMessage(for: error))
                     return
                 }
+                if let unknown = unknownCommand(in: arguments) {
+                    Terminal.report(unknown)
+                    throw ExitCode(status.rawValue)
+                }
                 Terminal.report(
                     HandoffError(
                         .usage, message(for: error).replacingFirstCapital(),
@@ -80,6 +84,42 @@ public struct HandoffCommand: ParsableCommand {
         }
     }
 
+    /// The error for a mistyped command name (`handoff inbx c`), naming the nearest one, or nil when the
+    /// arguments name known commands as far as commands go.
+    static func unknownCommand(in arguments: [String]) -> HandoffError? {
+        var subcommands = HandoffCommand.configuration.subcommands
+        var hasDefault = false
+        var path = "handoff"
+        for argument in arguments {
+            // Past the commands, or where a default subcommand may take the word as its argument.
+            if argument.hasPrefix("-") || subcommands.isEmpty || hasDefault { return nil }
+            if let next = subcommands.first(where: { $0._commandName == argument }) {
+                subcommands = next.configuration.subcommands
+                hasDefault = next.configuration.defaultSubcommand != nil
+                path += " " + argument
+                continue
+            }
+            var nearest: String?
+            var best = Int.max
+            for name in subcommands.map({ $0._commandName }) {
+                let distance = editDistance(name, argument)
+                if distance < best {
+                    best = distance
+                    nearest = name
+                }
+            }
+            let hint =
+                if let nearest, best <= max(2, argument.count / 3) {
+                    "did you mean `\(path) \(nearest)`?"
+                } else {
+                    "see `\(path) --help`"
+                }
+            return HandoffError(
+                .usage, "unknown command \(quotedForMessage(argument)) for `\(path)`", hint: hint)
+        }
+        return nil
+    }
+
     private static func subcommandName(in arguments: [String]) -> String? {
         guard let first = arguments.first,
             configuration.subcommands.contains(where: {
@@ -98,4 +138,23 @@ extension String {
         }
         return first.lowercased() + dropFirst()
     }
+}
+
+/// The number of single-character insertions, deletions and substitutions that turn `a` into `b`.
+func editDistance(_ a: String, _ b: String) -> Int {
+    let a = Array(a.unicodeScalars)
+    let b = Array(b.unicodeScalars)
+    guard !a.isEmpty else { return b.count }
+    guard !b.isEmpty else { return a.count }
+    var previous = Array(0...b.count)
+    var current = [Int](repeating: 0, count: b.count + 1)
+    for i in 1...a.count {
+        current[0] = i
+        for j in 1...b.count {
+            current[j] = min(
+                previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+        }
+        swap(&previous, &current)
+    }
+    return previous[b.count]
 }

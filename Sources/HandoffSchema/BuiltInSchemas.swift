@@ -8,7 +8,16 @@ public enum BuiltInSchemas {
 
     /// The schema document of a built-in schema, such as `work-log-v1`.
     public static func document(named name: String) -> JSONValue? {
-        parsed[name]
+        guard let bytes = sources[name] else { return nil }
+        // Parsed on demand, each once: a command that needs one schema does not parse them all.
+        return parsed.withLock { cache in
+            if let document = cache[name] { return document }
+            guard let document = try? JSONParser.parse(bytes) else {
+                preconditionFailure("a built-in schema is not valid JSON; the tests of Schemas/ catch this")
+            }
+            cache[name] = document
+            return document
+        }
     }
 
     /// The schema's file as it is in `Schemas/`.
@@ -33,10 +42,5 @@ public enum BuiltInSchemas {
         "work-session-v1": PackageResources.work_session_v1_schema_json,
     ]
 
-    private static let parsed: [String: JSONValue] = sources.mapValues { bytes in
-        guard let document = try? JSONParser.parse(bytes) else {
-            preconditionFailure("a built-in schema is not valid JSON; the tests of Schemas/ catch this")
-        }
-        return document
-    }
+    private static let parsed = Locked<[String: JSONValue]>([:])
 }

@@ -15,6 +15,15 @@ public protocol SchemaLoader: Sendable {
     /// The document at `uri` (absolute, without fragment), or `nil` when this loader has none there.
     /// - Throws: when it has one but cannot read it; compiling then fails with `loaderFailed`.
     func loadSchema(at uri: String) throws -> JSONValue?
+
+    /// Whether the document this loader serves at `uri` is known to be valid against its metaschema (it was
+    /// checked when it was built or stored), so compiling need not check it again. False unless a loader
+    /// says otherwise.
+    func servesCheckedSchema(at uri: String) -> Bool
+}
+
+extension SchemaLoader {
+    public func servesCheckedSchema(at uri: String) -> Bool { false }
 }
 
 /// Schema documents by URI: each document's `$id`, the `$id`s of the resources embedded in it, and the
@@ -72,9 +81,9 @@ public final class SchemaRegistry: Sendable {
 
     /// The resource registered at `uri` (without fragment), asking the loaders when there is none.
     func resource(at uri: String) throws(SchemaError) -> ResourceReference? {
-        if let found = state.withLock({ $0.resources[uri] }) ?? BuiltInMetaschemas.resources[uri] {
-            return found
-        }
+        if let found = state.withLock({ $0.resources[uri] }) { return found }
+        // Only a json-schema.org URI can be a built-in metaschema; other lookups need not parse them.
+        if BuiltInMetaschemas.mayHold(uri), let found = BuiltInMetaschemas.resources[uri] { return found }
         for loader in loaders {
             let loaded: JSONValue?
             do {
@@ -86,15 +95,15 @@ public final class SchemaRegistry: Sendable {
             }
             guard let loaded else { continue }
             let document = SchemaDocument(root: loaded, uri: uri)
-            try insert(document, validated: false)
+            try insert(document, validated: loader.servesCheckedSchema(at: uri))
             return state.withLock { $0.resources[uri] }
         }
         return nil
     }
 
     func isValidated(_ document: SchemaDocument) -> Bool {
-        BuiltInMetaschemas.isBuiltIn(document)
-            || state.withLock { $0.validated.contains(ObjectIdentifier(document)) }
+        state.withLock { $0.validated.contains(ObjectIdentifier(document)) }
+            || BuiltInMetaschemas.isBuiltIn(document)
     }
 
     func markValidated(_ document: SchemaDocument) {
@@ -119,7 +128,9 @@ public final class SchemaRegistry: Sendable {
                 claimed[document.uri] = ResourceReference(document: document, index: 0)
             }
             for (uri, reference) in claimed {
-                let existing = state.resources[uri] ?? BuiltInMetaschemas.resources[uri]
+                let existing =
+                    state.resources[uri]
+                    ?? (BuiltInMetaschemas.mayHold(uri) ? BuiltInMetaschemas.resources[uri] : nil)
                 if let existing, existing.value != reference.value {
                     throw SchemaError(
                         code: .duplicateURI, message: "another schema is already registered as \(uri)",

@@ -122,7 +122,7 @@ struct BadInputCLITests {
         Case(
             "depth limit out of range", put + ["--max-depth", "0"], stdin: #"{"schema": "x-v1"}"#, 64,
             "handoff: --max-depth must be between 1 and 2048"),
-        Case("unknown command", ["frobnicate"], 64, "handoff: unexpected argument 'frobnicate'"),
+        Case("unknown command", ["frobnicate"], 64, "handoff: unknown command \"frobnicate\" for `handoff`"),
         Case(
             "path as artifact id", ["get", "../../etc/passwd"], 64,
             #"handoff: "../../etc/passwd" is not an artifact id"#),

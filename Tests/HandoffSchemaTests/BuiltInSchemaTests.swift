@@ -29,6 +29,8 @@ struct BuiltInSchemaTests {
         #expect(
             document["x-handoff-next-actions"]?.arrayValue?.isEmpty == false,
             "each declares where its next actions live")
+        // Compiled from the document, it is checked against its metaschema: this is the check the store's
+        // catalog relies on when it compiles built-in schemas without repeating it in every process.
         #expect(throws: Never.self) {
             try CompiledSchema(document, options: ValidationOptions(formatAssertion: true))
         }

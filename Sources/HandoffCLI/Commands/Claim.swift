@@ -14,7 +14,9 @@ extension HandoffCommand {
                 back with `handoff release RECEIPT`, or keep it with `handoff extend RECEIPT`. A handoff already \
                 claimed --max-attempts times is dead-lettered instead. Exits 2 when there is nothing to claim.
 
-                  R=$(handoff claim reviewer --json | jq -r .receipt) && review && handoff ack "$R"
+                  if C=$(handoff claim reviewer --json); then      # exits 2: nothing claimed
+                      jq .document <<<"$C" | ./review && handoff ack "$(jq -r .receipt <<<"$C")"
+                  fi
                 """)
 
         @Argument(help: ArgumentHelp("The consumer.", valueName: "consumer"))
@@ -143,7 +145,7 @@ extension HandoffCommand {
                 was claimed again, or it was already acked or released.
 
                   handoff ack "$RECEIPT"
-                  handoff ack "$RECEIPT" --outcome blocked --note "needs the user's password policy"
+                  handoff ack "$RECEIPT" --outcome blocked --note "needs the password policy"
                 """)
 
         @Argument(help: ArgumentHelp("The receipt `claim` printed.", valueName: "receipt"))

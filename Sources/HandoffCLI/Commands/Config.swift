@@ -14,7 +14,7 @@ extension HandoffCommand {
 
                   handoff config show
                   handoff config set work_logs.workspace_defaults.open.retention_days 14
-                  handoff config set work_logs.log_levels '["decision","error","tool","coordination"]'
+                  handoff config set work_logs.log_levels '["decision","error","tool"]'
                   handoff config set work_logs.info_sample_rate 0.1
                   handoff config set work_logs.learning_exchange.auto_approve true
                   handoff config set work_logs.escalate_to alice

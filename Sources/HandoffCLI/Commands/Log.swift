@@ -16,13 +16,14 @@ extension HandoffCommand {
             abstract: "Record a work session: what a bot thought, decided, ran and escalated.",
             discussion: """
                 A whole session from JSON Lines in one process (any language can write the lines):
-                  my-bot | handoff log record --bot researcher --workspace dm-researcher --workspace-type direct \\
-                      --query "Research post-quantum cryptography" --to reviewer
+                  my-bot | handoff log record --bot researcher --workspace dm-researcher \\
+                      --workspace-type direct --query "Post-quantum cryptography" --to reviewer
 
                 Or one call per step, from a shell:
                   S=$(handoff log start --bot nanobot --query "What's the weather like?")
-                  handoff log add "$S" --level decision --category routing --message "Simple query" --confidence 0.95
-                  handoff log end "$S" --final-output "It's 72°F and sunny!" --to action_suggester
+                  handoff log add "$S" --level decision --category routing \\
+                      --message "Simple query" --confidence 0.95
+                  handoff log end "$S" --final-output "It's 72°F and sunny!" --to suggester
 
                 Then: handoff explain, handoff how "confidence", handoff logs.
                 """,
@@ -121,9 +122,11 @@ extension HandoffCommand.Log {
                 A bad line is reported with its number and skipped; the rest are kept, and the exit status is \
                 then 1. Entries are written in batches, each durable within a second of being read.
 
-                  my-bot | handoff log record --bot nanobot --query "Check my bookmarks" --to action_suggester
+                  my-bot | handoff log record --bot nanobot --query "Check my bookmarks" \\
+                      --to action_suggester
                   handoff log record session.jsonl --bot coder --workspace "#project-refactor" \\
-                      --workspace-type project --participant nanobot --participant coder --query "Rate limiting"
+                      --workspace-type project --participant nanobot --participant coder \\
+                      --query "Rate limiting"
                 """)
 
         @Argument(help: ArgumentHelp("The JSON Lines file (default: standard input).", valueName: "file"))
@@ -254,8 +257,8 @@ extension HandoffCommand.Log {
             commandName: "start",
             abstract: "Start a session whose entries come one call at a time; prints its id.",
             discussion: """
-                  S=$(handoff log start --bot nanobot --workspace "#general" --query "What's the weather like?")
-                  handoff log add "$S" --level info --category routing --message "Simple query" --confidence 0.95
+                  S=$(handoff log start --bot nanobot --workspace "#general" --query "Weather?")
+                  handoff log add "$S" --category routing --message "Simple query"
                 """)
 
         @OptionGroup var session: SessionOptions
@@ -288,11 +291,13 @@ extension HandoffCommand.Log {
                 override its members. Several processes may add to one session at once: each entry gets the \
                 next step.
 
-                  handoff log add "$S" --level decision --category routing --message "Classified as simple" --confidence 0.95
-                  handoff log add "$S" --tool weather_lookup --tool-input '{"location": "auto-detect"}' \\
-                      --tool-output '{"temp": 72}' --tool-status success --duration-ms 450
-                  handoff log add "$S" --level coordination --category escalation --escalation \\
-                      --message "Password policy: strict or passphrases?"
+                  handoff log add "$S" --level decision --category routing \\
+                      --message "Classified as simple" --confidence 0.95
+                  handoff log add "$S" --tool weather_lookup \\
+                      --tool-input '{"location": "auto"}' --tool-output '{"temp": 72}' \\
+                      --tool-status success --duration-ms 450
+                  handoff log add "$S" --level coordination --category escalation \\
+                      --escalation --message "Password policy: strict or passphrases?"
                 """)
 
         @Argument(help: ArgumentHelp("The session, as `log start` printed it.", valueName: "session"))
@@ -449,7 +454,8 @@ extension HandoffCommand.Log {
                 queues the session's insights. Prints the work log's id. Works for a session whose recorder \
                 died, too.
 
-                  handoff log end "$S" --final-output "It's 72°F and sunny!" --to action_suggester
+                  handoff log end "$S" --final-output "It's 72°F and sunny!" \\
+                      --to action_suggester
                 """)
 
         @Argument(help: ArgumentHelp("The session.", valueName: "session"))

@@ -101,7 +101,8 @@ extension HandoffCommand {
                 was decided:
 
                   handoff escalations
-                  R=$(handoff claim user --json | jq -r .receipt) && handoff ack "$R" --note "Use passphrases"
+                  C=$(handoff claim user --json) &&
+                      handoff ack "$(jq -r .receipt <<<"$C")" --note "Use passphrases"
                   handoff escalations --all          # decided ones too
                 """)
 

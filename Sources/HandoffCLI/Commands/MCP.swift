@@ -24,7 +24,8 @@ extension HandoffCommand {
                 cooperating bots on one machine, not authentication.
 
                 Register it with an agent host (the "mcpServers" JSON most read):
-                  {"mcpServers": {"handoff": {"command": "handoff", "args": ["mcp", "--as", "researcher"]}}}
+                  {"mcpServers": {"handoff": {"command": "handoff",
+                                              "args": ["mcp", "--as", "researcher"]}}}
                 """)
 
         @Option(name: .customLong("as"), help: ArgumentHelp("The bot the server acts for.", valueName: "bot"))

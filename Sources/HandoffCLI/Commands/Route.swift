@@ -15,7 +15,8 @@ extension HandoffCommand {
                 lease needs that claim's --receipt. Given an artifact id, --from is required. The chain shows \
                 the route.
 
-                  handoff route 01JD3XQ2K8B6W5N2M7T4R9C1ZP --to security_reviewer --note "touches credentials"
+                  handoff route 01JD3XQ2K8B6W5N2M7T4R9C1ZP --to security_reviewer \\
+                      --note "touches credentials"
                   handoff route 3f2a9c01 --from coordinator --to coder
                 """)
 

@@ -27,7 +27,8 @@ extension HandoffCommand {
 
                   handoff validate scan.json
                   handoff validate --jsonl runs.jsonl --json
-                  handoff validate --schema ./review-v1.schema.json --resolve https://schemas.example.com/=./schemas review.json
+                  handoff validate --schema ./review-v1.schema.json \\
+                      --resolve https://schemas.example.com/=./schemas review.json
                 """)
 
         @Argument(help: ArgumentHelp("Documents (default: standard input).", valueName: "file"))

@@ -68,6 +68,8 @@ enum Terminal {
     static func printJSON(_ value: JSONValue) {
         let options: JSONWriter.Options = stdoutIsTerminal ? .pretty : .compact
         write(JSONWriter.encode(value, options: options) + [0x0A])
+        // The command is about to exit: freeing a large listing's tree would cost as much as building it.
+        ProcessLifetime.keep(value)
     }
 
     static func printError(_ text: String) {

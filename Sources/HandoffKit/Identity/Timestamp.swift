@@ -33,10 +33,38 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
     public var description: String {
         let (days, milliseconds) = millisecondsSince1970.floorDivided(by: 86_400_000)
         let (year, month, day) = civilDate(fromDays: days)
-        let seconds = milliseconds / 1000
-        return
-            "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(seconds / 3600, 2)):\(pad(seconds / 60 % 60, 2)):"
-            + "\(pad(seconds % 60, 2)).\(pad(milliseconds % 1000, 3))Z"
+        guard (0...9999).contains(year) else {
+            let seconds = milliseconds / 1000
+            return
+                "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(seconds / 3600, 2)):\(pad(seconds / 60 % 60, 2)):"
+                + "\(pad(seconds % 60, 2)).\(pad(milliseconds % 1000, 3))Z"
+        }
+        // The common case, written digit by digit into 24 bytes: listings format several per row.
+        return String(unsafeUninitializedCapacity: 24) { buffer in
+            func put(_ value: Int64, _ width: Int, at start: Int) {
+                var value = value
+                for offset in stride(from: start + width - 1, through: start, by: -1) {
+                    buffer[offset] = UInt8(ascii: "0") + UInt8(value % 10)
+                    value /= 10
+                }
+            }
+            let seconds = milliseconds / 1000
+            put(year, 4, at: 0)
+            buffer[4] = UInt8(ascii: "-")
+            put(month, 2, at: 5)
+            buffer[7] = UInt8(ascii: "-")
+            put(day, 2, at: 8)
+            buffer[10] = UInt8(ascii: "T")
+            put(seconds / 3600, 2, at: 11)
+            buffer[13] = UInt8(ascii: ":")
+            put(seconds / 60 % 60, 2, at: 14)
+            buffer[16] = UInt8(ascii: ":")
+            put(seconds % 60, 2, at: 17)
+            buffer[19] = UInt8(ascii: ".")
+            put(milliseconds % 1000, 3, at: 20)
+            buffer[23] = UInt8(ascii: "Z")
+            return 24
+        }
     }
 
     /// Parses RFC 3339 (`2026-11-20T23:42:01Z`, `…01.5+02:00`), and also a date and time without a zone,

@@ -3,36 +3,58 @@ import HandoffSchema
 
 /// The JSON shapes of the store's records, as `--json` prints them and the MCP server returns them. They are
 /// part of the stable contract: keys are only ever added.
+// The shapes listings print once per row are built with their keys already in canonical order, rather
+// than inserted one by one; `JSONFormTests` checks each order against the sorted one.
+
 extension ArtifactInfo {
+    static let jsonKeys = [
+        "created_at", "id", "producer", "schema", "size", "validated", "workflow", "workspace",
+    ]
+
     /// Its stable JSON form.
     public var json: JSONValue {
-        [
-            "id": .string(id.description), "schema": .string(schema), "size": .number(Double(size)),
-            "created_at": .string(createdAt.description), "producer": .string(producer),
-            "workflow": optional(workflow), "workspace": optional(workspace), "validated": .bool(validated),
-        ]
+        .object(
+            JSONObject(
+                sortedUniqueKeys: Self.jsonKeys,
+                values: [
+                    .string(createdAt.description), .string(id.description), .string(producer),
+                    .string(schema), .number(Double(size)), .bool(validated), optional(workflow),
+                    optional(workspace),
+                ]))
     }
 }
 
 extension Handoff {
+    static let jsonKeys = [
+        "artifact", "attempts", "available_at", "consumer", "created_at", "id", "lease_expires_at", "note",
+        "producer", "routed_from", "schema", "state", "updated_at", "worker", "workflow", "workspace",
+    ]
+
     /// Its stable JSON form.
     public var json: JSONValue {
-        [
-            "id": .string(id), "artifact": .string(artifactID.description), "schema": .string(schema),
-            "producer": .string(producer), "consumer": .string(consumer), "workflow": optional(workflow),
-            "workspace": optional(workspace), "state": .string(state.rawValue),
-            "attempts": .number(Double(attempts)),
-            "created_at": .string(createdAt.description), "updated_at": .string(updatedAt.description),
-            "available_at": .string(availableAt.description), "lease_expires_at": optional(leaseExpiresAt),
-            "worker": optional(worker), "note": optional(note), "routed_from": optional(routedFrom),
-        ]
+        .object(
+            JSONObject(
+                sortedUniqueKeys: Self.jsonKeys,
+                values: [
+                    .string(artifactID.description), .number(Double(attempts)),
+                    .string(availableAt.description),
+                    .string(consumer), .string(createdAt.description), .string(id), optional(leaseExpiresAt),
+                    optional(note), .string(producer), optional(routedFrom), .string(schema),
+                    .string(state.rawValue), .string(updatedAt.description), optional(worker),
+                    optional(workflow),
+                    optional(workspace),
+                ]))
     }
 }
 
 extension NextAction {
+    static let jsonKeys = ["action", "inferred", "source"]
+
     /// Its stable JSON form.
     public var json: JSONValue {
-        ["action": .string(action), "source": .string(source), "inferred": .bool(inferred)]
+        .object(
+            JSONObject(
+                sortedUniqueKeys: Self.jsonKeys, values: [.string(action), .bool(inferred), .string(source)]))
     }
 }
 

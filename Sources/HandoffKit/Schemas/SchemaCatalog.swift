@@ -231,4 +231,11 @@ private struct CatalogLoader: SchemaLoader {
         if let document = BuiltInSchemas.document(named: name) { return document }
         return try local?.document(named: name)
     }
+
+    /// The built-in schemas are checked against the metaschema by the tests of every build, and the store's
+    /// own when they are added (and they are content-addressed since): checking them again in every process
+    /// would be most of the cost of a put.
+    func servesCheckedSchema(at uri: String) -> Bool {
+        uri.hasPrefix(BuiltInSchemas.uriPrefix)
+    }
 }

@@ -28,6 +28,9 @@ enum BuiltInMetaschemas {
 
     private static let identities = Set(documents.map(ObjectIdentifier.init))
 
+    /// Whether `uri` could name one of them: they all live under json-schema.org.
+    static func mayHold(_ uri: String) -> Bool { uri.hasPrefix("https://json-schema.org/") }
+
     static func isBuiltIn(_ document: SchemaDocument) -> Bool {
         identities.contains(ObjectIdentifier(document))
     }

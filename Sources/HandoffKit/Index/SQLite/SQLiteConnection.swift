@@ -60,6 +60,12 @@ final class SQLiteConnection: @unchecked Sendable {
         // Integrity the schema declares is enforced; a commit waits for its fsync, so that a reported success
         // survives a power loss (Debian's SQLite already defaults WAL commits to FULL; this says so anyway).
         try execute(sql: "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL")
+        if !self.readOnly {
+            // Every process that opens the store first reads the whole WAL to rebuild its index, so writers
+            // keep it short: a checkpoint once it holds 64 pages (the next write then starts it over), and the
+            // file cut back to 256 KiB after one.
+            try execute(sql: "PRAGMA wal_autocheckpoint = 64; PRAGMA journal_size_limit = 262144")
+        }
     }
 
     deinit {

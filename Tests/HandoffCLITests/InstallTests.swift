@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+
+/// `scripts/install`: what a user who installs Handoff gets, installed from the binaries this test run built.
+struct InstallTests {
+    let scratch = Scratch()
+
+    @Test func installPutsTheBinariesTheManualAndTheCompletionsUnderThePrefix() throws {
+        let built = HandoffProcess.executable.deletingLastPathComponent().path
+        let prefix = scratch.path + "/prefix"
+        let install = Process()
+        install.executableURL = HandoffProcess.repositoryRoot.appendingPathComponent("scripts/install")
+        install.arguments = [prefix]
+        var environment = ProcessInfo.processInfo.environment
+        environment["HANDOFF_INSTALL_FROM"] = built
+        environment["HANDOFF_MANUAL_TOOL"] = built + "/generate-manual"
+        install.environment = environment
+        let errors = Pipe()
+        install.standardError = errors
+        try install.run()
+        let messages = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        install.waitUntilExit()
+        #expect(install.terminationStatus == 0, "\(messages)")
+        #expect(messages.contains("Installed handoff 0.1.0 into \(prefix)."))
+
+        let version = try HandoffProcess.shell("\"\(prefix)/bin/handoff\" --version")
+        #expect(version.output == "0.1.0\n")
+        let mcp = try HandoffProcess.shell("\"\(prefix)/bin/handoff-mcp\" --help")
+        #expect(mcp.status == 0 && mcp.output.contains("usage: handoff mcp"))
+
+        let manual = try String(contentsOfFile: prefix + "/share/man/man1/handoff.1", encoding: .utf8)
+        #expect(manual.contains(".Dt HANDOFF 1"))
+        #expect(manual.contains("inbox") && manual.contains("claim") && manual.contains("--json"))
+
+        // Each completion script is what the shell loads, and knows the subcommands.
+        let bash = prefix + "/share/bash-completion/completions/handoff"
+        let loaded = try HandoffProcess.shell("bash -c 'source \"\(bash)\" && complete -p handoff'")
+        #expect(loaded.status == 0 && loaded.output.contains("handoff"), "\(loaded.stderr)")
+        #expect(try String(contentsOfFile: bash, encoding: .utf8).contains("inbox"))
+        let zsh = try String(contentsOfFile: prefix + "/share/zsh/site-functions/_handoff", encoding: .utf8)
+        #expect(zsh.hasPrefix("#compdef handoff") && zsh.contains("inbox"))
+        let fish = try String(
+            contentsOfFile: prefix + "/share/fish/vendor_completions.d/handoff.fish", encoding: .utf8)
+        #expect(fish.contains("complete -c 'handoff'") && fish.contains("inbox"))
+    }
+
+    @Test func installRefusesTwoPrefixes() throws {
+        let result = try HandoffProcess.shell(
+            "\"\(HandoffProcess.repositoryRoot.path)/scripts/install\" /tmp/a /tmp/b")
+        #expect(result.status == 64)
+        #expect(result.stderr == "usage: scripts/install [PREFIX]\n")
+    }
+}
