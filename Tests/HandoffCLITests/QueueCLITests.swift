@@ -99,6 +99,18 @@ struct QueueCLITests {
         #expect((try json(["ack", second])["handoff"] as? [String: Any])?["state"] as? String == "done")
     }
 
+    @Test func aReceiptWithAnotherTokenSaysSoAndChangesNothing() throws {
+        _ = try putScan(1)
+        let receipt = try #require(try json(["claim", "reviewer"])["receipt"] as? String)
+        let forged = String(receipt.dropLast(32)) + String(repeating: "0", count: 32)
+        let refused = try handoff(["ack", forged])
+        #expect(refused.status == 3)
+        #expect(refused.stderr.contains("the receipt's token does not match: handoff "))
+        #expect(refused.stderr.contains("is claimed (attempt 1) under another receipt"))
+        #expect(!refused.stderr.contains("lease expired"))
+        #expect(try handoff(["ack", receipt]).status == 0, "the real receipt still holds")
+    }
+
     @Test func releaseWithADelayAndDeadLetters() throws {
         _ = try putScan(1)
         let receipt = try #require(try json(["claim", "reviewer"])["receipt"] as? String)

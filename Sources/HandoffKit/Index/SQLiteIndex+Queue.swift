@@ -305,7 +305,13 @@ extension SQLiteIndex {
             return row["seq"]
         }
         let message: String
-        if state == "claimed" || attempts > receipt.attempt {
+        if state == "claimed", attempts == receipt.attempt {
+            // The same claim, another token: not a receipt `claim` printed (mistyped, or forged).
+            throw HandoffError(
+                .conflict,
+                "the receipt's token does not match: handoff \(receipt.handoffID) is claimed (attempt \(attempts)) under another receipt",
+                hint: "nothing was changed; use the receipt `handoff claim` printed, whole")
+        } else if state == "claimed" || attempts > receipt.attempt {
             message =
                 "the receipt no longer holds: its lease expired and handoff \(receipt.handoffID) was claimed again (attempt \(attempts))"
         } else if state == "pending" {
