@@ -122,7 +122,8 @@ private func benchLogRecordProcess(_ bench: Bench) throws {
         if let tool = entry.toolName { object["tool_name"] = .string(tool) }
         lines.append(contentsOf: JSONWriter.encode(.object(object)) + [0x0A])
     }
-    lines.append(contentsOf: Array(#"{"end": {"final_output": "done"}}"#.utf8) + [0x0A])
+    // No end line: ending stores the whole raw record as one artifact, which for this many entries is past
+    // the artifact size limit (64 MB canonical); recording is what this measures.
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = ["log", "record", "--bot", "bench", "--query", "stream", "--store", store.path]

@@ -144,7 +144,31 @@ public final class WorkLog: Sendable {
         let finalOutput = mask(finalOutput)
         let summary = mask(summary)
         var document: JSONValue = .null
-        let (session, put) = try store.endWorkSession(id, at: time) {
+        let ended: (WorkSessionInfo, PutResult)
+        do {
+            ended = try endStored(
+                session: id, finalOutput: finalOutput, summary: summary, to: consumers,
+                nextActions: nextActions,
+                at: time, document: &document)
+        } catch {
+            guard error.code == .invalidInput, error.hint == nil else { throw error }
+            // Nothing was written: say that the entries are still there.
+            throw HandoffError(
+                error.code, error.message,
+                hint:
+                    "the session stays open and every entry readable (handoff logs \(id)); record fewer, smaller entries per session",
+                details: error.details, cause: error.cause)
+        }
+        let (session, put) = ended
+        return WorkSessionEnd(
+            session: session, record: session.sessionArtifact!, workLog: put, artifact: document)
+    }
+
+    private func endStored(
+        session id: String, finalOutput: String?, summary: String?, to consumers: [String],
+        nextActions: [String], at time: Timestamp?, document: inout JSONValue
+    ) throws(HandoffError) -> (WorkSessionInfo, PutResult) {
+        try store.endWorkSession(id, at: time) {
             [self] session, entries, endedAt throws(HandoffError) in
             let start = session.start
             document = WorkLogArtifacts.agentArtifact(
@@ -163,8 +187,6 @@ public final class WorkLog: Sendable {
                     workspace: start.workspace, createdAt: time, source: "the work log of work session \(id)"),
                 insights: try insights(of: session, entries: entries, at: endedAt))
         }
-        return WorkSessionEnd(
-            session: session, record: session.sessionArtifact!, workLog: put, artifact: document)
     }
 
     /// The insights a session queues: entries flagged shareable, confident enough, in a shareable category.

@@ -101,6 +101,39 @@ struct WorkLogCLITests {
                 "handoff: standard input line 3: the session already ended (work log xxh128:"))
     }
 
+    /// A session whose raw record is past the artifact size limit cannot end; nothing is half-written, the
+    /// session stays open with every entry, and it ends once the limit allows.
+    @Test func aSessionTooLargeToStoreStaysOpenWithItsEntries() throws {
+        let entry =
+            #"{"level": "info", "category": "general", "message": ""# + String(repeating: "y", count: 200)
+            + #""}"#
+        let input = Array(repeating: entry, count: 30) + [#"{"end": {"final_output": "done"}}"#]
+        let result = try handoff(
+            ["log", "record", "--bot", "b", "--query", "q", "--max-bytes", "4000", "--to", "reviewer"],
+            stdin: input.joined(separator: "\n"))
+        #expect(result.status == 1)
+        let session = try #require(
+            result.stderr.firstMatch(of: /the record of work session (\w+) is \d+ bytes in canonical form/)?.1
+        )
+        #expect(result.stderr.contains("more than the limit of 4000"))
+        #expect(
+            result.stderr.contains(
+                "the session stays open and every entry readable (handoff logs \(session))"))
+        let logs = try #require(try handoff(["logs", "--json"]).json() as? [String: Any])
+        let listed = try #require((logs["sessions"] as? [[String: Any]])?.first)
+        #expect(listed["id"] as? String == String(session))
+        #expect(listed["state"] as? String == "open" && listed["steps"] as? Int == 30)
+        #expect(listed["record"] is NSNull && listed["work_log"] is NSNull)
+        #expect(try handoff(["inbox", "reviewer"]).output == "Nothing pending for reviewer.\n")
+        // With the default limit it ends, and every entry is in its record.
+        let ended = try handoff(["log", "end", String(session), "--to", "reviewer", "--json"])
+        #expect(ended.status == 0, "\(ended.stderr)")
+        let record = try #require(
+            ((try ended.json() as? [String: Any])?["session"] as? [String: Any])?["record"] as? String)
+        let document = try #require(try handoff(["get", record, "--json"]).json() as? [String: Any])
+        #expect((document["entries"] as? [Any])?.count == 30)
+    }
+
     @Test func aShellRecordsStepByStep() throws {
         let session = try handoff(["log", "start", "--bot", "nanobot", "--query", "What's the weather like?"])
         #expect(session.status == 0)

@@ -247,7 +247,7 @@ extension HandoffCommand.Log {
                 }
                 return nil
             } catch  where error.code == .invalidInput || error.code == .usage {
-                return error.message
+                return error.hint.map { "\(error.message); \($0)" } ?? error.message
             }
         }
     }
