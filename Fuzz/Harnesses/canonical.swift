@@ -1,12 +1,19 @@
 import HandoffJSON
 
-/// The canonical writer: parse → write → parse → write is a fixed point, and pretty output parses to the
-/// same value.
+/// The canonical writer: parse → write → parse → write is a fixed point, canonicalizing bytes (mostly
+/// without the parser) gives the same bytes and refuses the same documents, and pretty output parses to
+/// the same value.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzCanonical(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     let bytes = UnsafeRawBufferPointer(start: data, count: size)
     let limits = JSONParser.Limits(maxDepth: 512, maxBytes: 4 << 20)
-    guard let value = try? JSONParser.parse(bytes, limits: limits) else { return 0 }
+    guard let value = try? JSONParser.parse(bytes, limits: limits) else {
+        // Canonicalizing reads most documents without the parser; it must refuse what the parser refuses.
+        precondition(
+            (try? CanonicalJSON.canonicalize(Array(bytes), limits: limits)) == nil,
+            "canonicalize accepts what the parser refuses")
+        return 0
+    }
     let first = CanonicalJSON.encode(value)
     guard let reread = try? JSONParser.parse(first, limits: limits) else { fatalError("canonical output does not parse") }
     let second = CanonicalJSON.encode(reread)

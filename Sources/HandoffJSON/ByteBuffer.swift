@@ -40,6 +40,11 @@ struct ByteBuffer {
         count += extra
     }
 
+    /// Drops everything from `count` on.
+    mutating func truncate(to count: Int) {
+        self.count = min(self.count, count)
+    }
+
     private mutating func grow(minimum: Int) {
         let newCapacity = max(minimum, capacity * 2)
         let newStart = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)

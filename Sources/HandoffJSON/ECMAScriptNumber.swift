@@ -20,36 +20,69 @@ enum ECMAScriptNumber {
             return
         }
         if value < 0 { output.append(UInt8(ascii: "-")) }
-        var digits: [UInt8] = []
-        digits.reserveCapacity(32)
-        var pointPosition: Int?
-        var exponent = 0
-        var exponentNegative = false
-        var inExponent = false
-        for byte in value.magnitude.description.utf8 {
-            switch byte {
-            case UInt8(ascii: "."): pointPosition = digits.count
-            case UInt8(ascii: "e"): inExponent = true
-            case UInt8(ascii: "-") where inExponent: exponentNegative = true
-            case UInt8(ascii: "+"): break
-            case UInt8(ascii: "0")...UInt8(ascii: "9"):
-                if inExponent {
-                    exponent = exponent * 10 + Int(byte - UInt8(ascii: "0"))
-                } else {
-                    digits.append(byte)
+        // At most 17 digits; on the stack, as this runs for every fractional number written.
+        var scratch: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &scratch) { raw in
+            let digits = raw.bindMemory(to: UInt8.self)
+            var count = 0
+            var pointPosition: Int?
+            var exponent = 0
+            var exponentNegative = false
+            var inExponent = false
+            var description = value.magnitude.description
+            description.withUTF8 { text in
+                for byte in text {
+                    switch byte {
+                    case UInt8(ascii: "."): pointPosition = count
+                    case UInt8(ascii: "e"): inExponent = true
+                    case UInt8(ascii: "-") where inExponent: exponentNegative = true
+                    case UInt8(ascii: "+"): break
+                    case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                        if inExponent {
+                            exponent = exponent * 10 + Int(byte - UInt8(ascii: "0"))
+                        } else if count < digits.count {
+                            digits[count] = byte
+                            count += 1
+                        }
+                    default: break
+                    }
                 }
-            default: break
             }
-        }
-        // ECMAScript's n: the value is 0.d₁d₂…dₖ × 10ⁿ.
-        var n = (pointPosition ?? digits.count) + (exponentNegative ? -exponent : exponent)
-        var leading = 0
-        while leading < digits.count - 1, digits[leading] == UInt8(ascii: "0") { leading += 1 }
-        n -= leading
-        var trailing = digits.count
-        while trailing > leading + 1, digits[trailing - 1] == UInt8(ascii: "0") { trailing -= 1 }
-        digits.withUnsafeBufferPointer { digits in
+            // ECMAScript's n: the value is 0.d₁d₂…dₖ × 10ⁿ.
+            var n = (pointPosition ?? count) + (exponentNegative ? -exponent : exponent)
+            var leading = 0
+            while leading < count - 1, digits[leading] == UInt8(ascii: "0") { leading += 1 }
+            n -= leading
+            var trailing = count
+            while trailing > leading + 1, digits[trailing - 1] == UInt8(ascii: "0") { trailing -= 1 }
             layOut(UnsafeBufferPointer(rebasing: digits[leading..<trailing]), n: n, into: &output)
+        }
+    }
+
+    /// Appends the ECMAScript form of `mantissa` × 10^`exponent` (negated when `negative`), for a mantissa
+    /// of at most 15 digits: such a decimal is the only one of its length that reads back as its double, so
+    /// its own digits, without trailing zeros, are the shortest ones `write` would find.
+    static func write(mantissa: UInt64, exponent: Int, negative: Bool, into output: inout ByteBuffer) {
+        precondition(mantissa < 1_000_000_000_000_000, "more than 15 digits")
+        guard mantissa != 0 else {
+            output.append(UInt8(ascii: "0"))
+            return
+        }
+        if negative { output.append(UInt8(ascii: "-")) }
+        var scratch: (UInt64, UInt64) = (0, 0)
+        withUnsafeMutableBytes(of: &scratch) { raw in
+            let buffer = raw.bindMemory(to: UInt8.self)
+            var position = buffer.count
+            var rest = mantissa
+            repeat {
+                position -= 1
+                buffer[position] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            } while rest > 0
+            let length = buffer.count - position
+            var end = buffer.count
+            while buffer[end - 1] == UInt8(ascii: "0") { end -= 1 }
+            layOut(UnsafeBufferPointer(rebasing: buffer[position..<end]), n: length + exponent, into: &output)
         }
     }
 

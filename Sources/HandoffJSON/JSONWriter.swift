@@ -62,6 +62,15 @@ public enum CanonicalJSON {
         throws(JSONParseError)
         -> [UInt8]
     {
+        // Most documents are written straight from their bytes; the parser reads the rest, and says what is
+        // wrong with those it refuses.
+        if bytes.count <= limits.maxBytes,
+            let canonical = bytes.withUnsafeBufferPointer({
+                StreamingCanonicalizer.canonicalize($0, maxDepth: limits.maxDepth)
+            })
+        {
+            return canonical
+        }
         let value = try JSONParser.parse(bytes, limits: limits)
         // The canonical form is rarely larger than the input.
         return JSONWriter.encode(value, options: .compact, capacity: bytes.count)

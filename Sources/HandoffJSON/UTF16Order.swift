@@ -15,7 +15,7 @@ package func utf16Precedes(_ lhs: String, _ rhs: String) -> Bool {
     return left.withUnsafeBufferPointer { left in right.withUnsafeBufferPointer { utf16Precedes(left, $0) } }
 }
 
-private func utf16Precedes(_ left: UnsafeBufferPointer<UInt8>, _ right: UnsafeBufferPointer<UInt8>) -> Bool {
+func utf16Precedes(_ left: UnsafeBufferPointer<UInt8>, _ right: UnsafeBufferPointer<UInt8>) -> Bool {
     let common = min(left.count, right.count)
     var position = 0
     while position < common {
