@@ -69,6 +69,14 @@ final class Bench {
         return try Store.create(at: path, configuration: configuration)
     }
 
+    /// A fresh scratch directory, removed when the process exits.
+    func temporaryDirectory(_ name: String) throws -> String {
+        let path = options.directory + "/handoff-bench-\(getpid())-\(name)"
+        Bench.cleanup.append(path)
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
     static var cleanup: [String] = [] {
         didSet {
             if oldValue.isEmpty {

@@ -38,13 +38,84 @@ func benchSchemas(_ bench: Bench) throws {
         )
     }
     let seconds = bench.options.quick ? 0.3 : 1.5
+    var ours: [String: Double] = [:]
     for figure in try SchemaBenchmark.measure(schema: schema, documents: valid, seconds: seconds) {
+        ours[figure.name] = figure.documentsPerSecond
         bench.report(
             "valid: \(figure.name)", figure.documentsPerSecond, "docs/s",
             figure.megabytesPerSecond > 0 ? String(format: "%.1f MB/s", figure.megabytesPerSecond) : "")
+    }
+    if let peer = try jsonschemaRsPeer(bench, schema: schemaDocument, documents: valid, seconds: seconds) {
+        bench.report(
+            "jsonschema-rs + orjson: loads + is_valid(bytes)", peer.isValid, "docs/s", "python binding")
+        bench.report(
+            "jsonschema-rs + orjson: loads + iter_errors(bytes)", peer.errors, "docs/s", "python binding")
+        if let isValid = ours["parse + isValid(bytes)"], let validate = ours["parse + validate(bytes)"] {
+            bench.report(
+                "parse + isValid vs jsonschema-rs + orjson", isValid / peer.isValid, "×", "goal ≥ 1.0")
+            bench.report(
+                "parse + validate vs jsonschema-rs + orjson", validate / peer.errors, "×", "goal ≥ 1.0")
+        }
     }
     for figure in try SchemaBenchmark.measure(schema: schema, documents: invalid, seconds: seconds).prefix(2)
     {
         bench.report("invalid: \(figure.name)", figure.documentsPerSecond, "docs/s")
     }
+}
+
+/// jsonschema-rs (Rust, through its Python binding) with orjson parsing, over the same documents and
+/// schema with formats asserted: documents per second for a yes/no answer and for collecting the errors.
+/// Nil, with a note, when `scripts/bench-python` (which installs them) cannot run here.
+@MainActor
+private func jsonschemaRsPeer(_ bench: Bench, schema: JSONValue, documents: [[UInt8]], seconds: Double) throws
+    -> (isValid: Double, errors: Double)?
+{
+    let runner = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        .appendingPathComponent("scripts/bench-python").path
+    guard FileManager.default.isExecutableFile(atPath: runner) else {
+        say(
+            "  (jsonschema-rs not compared: run handoff-bench from the repository, which has scripts/bench-python)"
+        )
+        return nil
+    }
+    let directory = try bench.temporaryDirectory("jsonschema-rs")
+    let schemaPath = directory + "/schema.json"
+    let documentsPath = directory + "/documents.jsonl"
+    try Data(JSONWriter.encode(schema)).write(to: URL(fileURLWithPath: schemaPath))
+    try Data(documents.flatMap { $0 + [0x0A] }).write(to: URL(fileURLWithPath: documentsPath))
+    let script = """
+        import sys, time, orjson, jsonschema_rs
+        schema = orjson.loads(open(sys.argv[1], "rb").read())
+        documents = [line for line in open(sys.argv[2], "rb").read().split(b"\\n") if line]
+        seconds = float(sys.argv[3])
+        validator = jsonschema_rs.validator_for(schema, validate_formats=True)
+        assert all(validator.is_valid(orjson.loads(d)) for d in documents), "a document is invalid"
+        def rate(one):
+            passes, start = 0, time.perf_counter()
+            while True:
+                for d in documents: one(d)
+                passes += 1
+                elapsed = time.perf_counter() - start
+                if elapsed >= seconds: return passes * len(documents) / elapsed
+        print(rate(lambda d: validator.is_valid(orjson.loads(d))))
+        print(rate(lambda d: list(validator.iter_errors(orjson.loads(d)))))
+        """
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: runner)
+    process.arguments = ["-c", script, schemaPath, documentsPath, String(seconds)]
+    let output = Pipe()
+    process.standardOutput = output
+    let errors = Pipe()
+    process.standardError = errors
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    let problem = errors.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    let rates = String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap { Double($0) }
+    guard process.terminationStatus == 0, rates.count == 2 else {
+        let reason = String(decoding: problem, as: UTF8.self).split(separator: "\n").last ?? "no output"
+        say("  (jsonschema-rs not compared: scripts/bench-python failed: \(reason))")
+        return nil
+    }
+    return (rates[0], rates[1])
 }

@@ -46,6 +46,12 @@ package enum SchemaBenchmark {
             figure("validate(parsed value)", usesBytes: false) {
                 values.reduce(0) { $0 + schema.validate($1).errors.count }
             },
+            figure("parse + isValid(bytes)", usesBytes: true) {
+                documents.reduce(0) { count, bytes in
+                    guard let value = try? JSONParser.parse(bytes) else { return count }
+                    return count + (schema.isValid(value) ? 1 : 0)
+                }
+            },
             figure("parse + validate(bytes)", usesBytes: true) {
                 documents.reduce(0) { count, bytes in
                     guard let value = try? JSONParser.parse(bytes) else { return count }
