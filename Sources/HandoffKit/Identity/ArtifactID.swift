@@ -34,13 +34,22 @@ public struct ArtifactID: Sendable, Hashable, Comparable, CustomStringConvertibl
 
     /// The 32 hex digits without the scheme.
     public var hex: String {
-        var digits = [UInt8](repeating: 0, count: 32)
-        writeHex(high, into: &digits, at: 0)
-        writeHex(low, into: &digits, at: 16)
-        return String(decoding: digits, as: UTF8.self)
+        String(unsafeUninitializedCapacity: 32) { digits in
+            writeHex(high, into: digits, at: 0)
+            writeHex(low, into: digits, at: 16)
+            return 32
+        }
     }
 
-    public var description: String { Self.scheme + hex }
+    /// `xxh128:` and the hex digits; written straight into the string, as listings print thousands.
+    public var description: String {
+        String(unsafeUninitializedCapacity: 39) { text in
+            for (position, byte) in "xxh128:".utf8.enumerated() { text[position] = byte }
+            writeHex(high, into: text, at: 7)
+            writeHex(low, into: text, at: 23)
+            return 39
+        }
+    }
 
     public static func < (lhs: ArtifactID, rhs: ArtifactID) -> Bool {
         (lhs.high, lhs.low) < (rhs.high, rhs.low)
@@ -113,7 +122,7 @@ private func isLowercaseHexDigit(_ byte: UInt8) -> Bool {
     (0x30...0x39).contains(byte) || (0x61...0x66).contains(byte)
 }
 
-private func writeHex(_ value: UInt64, into digits: inout [UInt8], at start: Int) {
+private func writeHex(_ value: UInt64, into digits: UnsafeMutableBufferPointer<UInt8>, at start: Int) {
     for position in 0..<16 {
         let nibble = UInt8(truncatingIfNeeded: value >> (60 - 4 * UInt64(position))) & 0xF
         digits[start + position] = nibble < 10 ? 0x30 + nibble : 0x61 + nibble - 10

@@ -284,30 +284,35 @@ final class SQLiteIndex: Sendable {
     /// Handoffs with their artifacts' next actions, in one query: each row carries its actions as a JSON
     /// array of `[action, source, inferred]`.
     func handoffsWithNextActions(_ filter: HandoffFilter) throws(HandoffError) -> [(Handoff, [NextAction])] {
-        let (sql, arguments) = handoffQuery(
-            filter,
-            extraColumn: """
-                (SELECT json_group_array(json_array(n.action, n.source, n.inferred)) FROM
-                    (SELECT action, source, inferred FROM next_action WHERE artifact = h.artifact ORDER BY rowid) n)
-                """)
+        let (sql, arguments) = handoffQuery(filter, extraColumn: "h.artifact")
         return try read { db in
-            var entries: [(Handoff, [NextAction])] = []
+            var handoffs: [(handoff: Handoff, artifact: Int64)] = []
             try db.cachedStatement(sql: sql).forEachRow(arguments: arguments) { row in
-                let text: String = row[17]
-                var actions: [NextAction] = []
-                if text != "[]", case .array(let triples) = try JSONParser.parse(text) {
-                    for case .array(let triple) in triples where triple.count == 3 {
-                        guard let action = triple[0].stringValue, let source = triple[1].stringValue else {
-                            continue
-                        }
-                        actions.append(
-                            NextAction(action: action, source: source, inferred: triple[2].intValue == 1))
-                    }
-                }
-                entries.append((try Self.handoff(row), actions))
+                handoffs.append((try Self.handoff(row), row[17]))
                 return true
             }
-            return entries
+            // The next actions of all their artifacts in a few queries, rather than one subquery per row.
+            var actions: [Int64: [NextAction]] = [:]
+            let artifacts = Array(Set(handoffs.map(\.artifact)))
+            let chunk = 512
+            for start in stride(from: 0, to: artifacts.count, by: chunk) {
+                var part = Array(artifacts[start..<min(start + chunk, artifacts.count)])
+                // Padded (with a sequence number no artifact has) to a power of two, so a handful of statements
+                // are compiled and cached, whatever the sizes.
+                let width = max(1, 1 << (Int.bitWidth - (part.count - 1).leadingZeroBitCount))
+                part += repeatElement(-1, count: width - part.count)
+                let query = """
+                    SELECT artifact, action, source, inferred FROM next_action
+                    WHERE artifact IN (\(repeatElement("?", count: width).joined(separator: ",")))
+                    ORDER BY artifact, rowid
+                    """
+                try db.cachedStatement(sql: query).forEachRow(arguments: StatementArguments(part)) { row in
+                    actions[row[0], default: []].append(
+                        NextAction(action: row[1], source: row[2], inferred: row[3] as Int64 == 1))
+                    return true
+                }
+            }
+            return handoffs.map { ($0.handoff, actions[$0.artifact] ?? []) }
         }
     }
 
@@ -500,7 +505,34 @@ struct IndexStats: Sendable {
 
 extension ArtifactID {
     /// An id read back from the index, which holds only ids this library wrote.
+    /// `xxh128:` and 32 lowercase hex digits, read without building strings; nil for anything else.
+    private static func decodeLowercase(_ bytes: UnsafeBufferPointer<UInt8>) -> ArtifactID? {
+        guard bytes.count == 39, bytes.starts(with: "xxh128:".utf8) else { return nil }
+        var halves: (UInt64, UInt64) = (0, 0)
+        for half in 0..<2 {
+            var value: UInt64 = 0
+            for position in 7 + half * 16..<7 + half * 16 + 16 {
+                let byte = bytes[position]
+                let digit: UInt8
+                switch byte {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte &- UInt8(ascii: "0")
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte &- UInt8(ascii: "a") &+ 10
+                default: return nil
+                }
+                value = value << 4 | UInt64(digit)
+            }
+            if half == 0 { halves.0 = value } else { halves.1 = value }
+        }
+        return ArtifactID(high: halves.0, low: halves.1)
+    }
+
     init(stored text: String) throws(HandoffError) {
+        // Listings read thousands of these: the usual form straight from its bytes.
+        var text = text
+        if let id = text.withUTF8(Self.decodeLowercase) {
+            self = id
+            return
+        }
         do {
             self = try ArtifactID(parsing: text)
         } catch {
