@@ -19,11 +19,15 @@ func benchProcesses(_ bench: Bench) throws {
     }
     bench.section("whole processes (\(executable))")
     let store = try bench.temporaryStore("processes")
-    let input = store.path + "/input.json"
-    precondition(
-        FileManager.default.createFile(
-            atPath: input, contents: Data(JSONWriter.encode(workLog(decisions: 3, seed: 7), options: .pretty))
-        ))
+    let runs = bench.count(100)
+    // A new document for every timed put, so that each one stores an object (none finds it there already).
+    let inputs = (0..<runs).map { store.path + "/input-\($0).json" }
+    for (run, input) in inputs.enumerated() {
+        let document = workLog(decisions: 3, seed: 1_000 + run)
+        precondition(
+            FileManager.default.createFile(
+                atPath: input, contents: Data(JSONWriter.encode(document, options: .pretty))))
+    }
     let stored = try store.put(workLog(decisions: 3, seed: 8), from: "bench", to: ["consumer"])
 
     /// The median wall time, in milliseconds, of running `arguments` (each run's arguments may differ).
@@ -33,7 +37,7 @@ func benchProcesses(_ bench: Bench) throws {
             let line = arguments(run)
             samples.append(
                 try seconds {
-                    let pid = try spawn(program, line, stdout: "/dev/null")
+                    let pid = try spawn(program, line, stdout: "/dev/null", stderr: "/dev/null")
                     var status: Int32 = 0
                     waitpid(pid, &status, 0)
                     precondition(status == 0 || status == 2 << 8, "\(program) \(line) failed with \(status)")
@@ -41,7 +45,6 @@ func benchProcesses(_ bench: Bench) throws {
         }
         return median(samples)
     }
-    let runs = bench.count(100)
 
     let hello = try buildHello(in: bench.options.directory)
     let floor = try hello.map { try time(runs, { _ in [] }, program: $0) }
@@ -68,7 +71,7 @@ func benchProcesses(_ bench: Bench) throws {
     report("handoff show", try time(runs) { _ in ["show", id] + storeOption }, goal: 2)
     report(
         "handoff put (2 KB)",
-        try time(runs) { _ in ["put", input, "--from", "bench", "--to", "consumer"] + storeOption }, goal: 3)
+        try time(runs) { ["put", inputs[$0], "--from", "bench", "--to", "consumer"] + storeOption }, goal: 3)
     // Enough distinct handoffs that every timed claim finds one, and receipts for every timed ack.
     try store.put(
         (0..<(2 * runs + 10)).map { n in
@@ -128,7 +131,9 @@ private func benchCLIWorkers(_ bench: Bench, executable: String) throws {
     let workers = 8
     let elapsed = try seconds {
         let pids = try (0..<workers).map { worker in
-            try spawn("/bin/sh", ["-c", loop, executable, String(worker), store.path], stdout: "/dev/null")
+            try spawn(
+                "/bin/sh", ["-c", loop, executable, String(worker), store.path], stdout: "/dev/null",
+                stderr: "/dev/null")
         }
         for pid in pids {
             var status: Int32 = 0

@@ -98,11 +98,14 @@ func runClaimWorker(_ arguments: [String]) -> Int32 {
 }
 
 /// Starts a process without Foundation's Process, whose wait adds tens of milliseconds of polling.
-func spawn(_ executable: String, _ arguments: [String], stdout: String? = nil) throws -> pid_t {
+func spawn(_ executable: String, _ arguments: [String], stdout: String? = nil, stderr: String? = nil) throws
+    -> pid_t
+{
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
     if let stdout { posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY, 0) }
+    if let stderr { posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY, 0) }
     let argv = ([executable] + arguments).map { strdup($0) } + [nil]
     defer { for pointer in argv { free(pointer) } }
     var pid: pid_t = 0

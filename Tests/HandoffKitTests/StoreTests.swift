@@ -22,6 +22,38 @@ struct StoreTests {
 
     init() throws { directory = try TemporaryDirectory() }
 
+    /// While another connection holds the write lock, a put waits for it (up to its busy timeout)
+    /// and goes through once it is free; with no time to wait it fails as busy and indexes nothing.
+    @Test func aPutWaitsForAnotherWritersLockWithinItsTimeout() throws {
+        _ = try Store.create(at: storePath)
+        let holder = try SQLiteConnection(path: Store.indexPath(storePath), readOnly: false, busyTimeout: 0)
+        let locked = DispatchSemaphore(value: 0)
+        let release = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            try? holder.write { _ in
+                locked.signal()
+                release.wait()
+            }
+        }
+        thread.start()
+        locked.wait()
+        let impatient = try Store.open(at: storePath, configuration: .init(busyTimeout: 0))
+        let busy = #expect(throws: HandoffError.self) {
+            try impatient.put(scanResult(risk: 1), from: "scanner")
+        }
+        #expect(busy?.code == .busy)
+        let patient = try Store.open(at: storePath, configuration: .init(busyTimeout: 30))
+        // Let go of the lock a little after the put starts waiting for it.
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) { release.signal() }
+        let put = try patient.put(scanResult(risk: 2), from: "scanner")
+        #expect(try patient.artifacts().map(\.id) == [put.artifact.id])
+        do {
+            _ = try impatient.put(scanResult(risk: 1), from: "scanner")
+        } catch {
+            Issue.record("with the lock free, the impatient store's put failed too: \(error)")
+        }
+    }
+
     @Test func putThenReadBack() throws {
         let store = try Store.create(at: storePath)
         let document: JSONValue = [
