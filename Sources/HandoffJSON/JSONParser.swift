@@ -419,26 +419,7 @@ private struct Parser {
     private mutating func copyMultibyteScalar() throws(JSONParseError) {
         let start = index
         let lead = bytes[index]
-        let length: Int
-        var lowerBound: UInt8 = 0x80
-        var upperBound: UInt8 = 0xBF
-        switch lead {
-        case 0xC2...0xDF: length = 2
-        case 0xE0:
-            length = 3
-            lowerBound = 0xA0
-        case 0xE1...0xEC, 0xEE...0xEF: length = 3
-        case 0xED:
-            length = 3
-            upperBound = 0x9F
-        case 0xF0:
-            length = 4
-            lowerBound = 0x90
-        case 0xF1...0xF3: length = 4
-        case 0xF4:
-            length = 4
-            upperBound = 0x8F
-        default:
+        guard let (length, second) = utf8SequenceShape(lead: lead) else {
             throw error(.notUTF8, "invalid UTF-8: byte 0x\(hex2(lead)) cannot start a character", at: start)
         }
         var scalar = UInt32(lead) & (length == 2 ? 0x1F : length == 3 ? 0x0F : 0x07)
@@ -448,7 +429,7 @@ private struct Parser {
                     .notUTF8, "invalid UTF-8: the input ends inside a multi-byte character", at: start)
             }
             let byte = bytes[start + offset]
-            let valid = offset == 1 ? (lowerBound...upperBound).contains(byte) : (0x80...0xBF).contains(byte)
+            let valid = offset == 1 ? second.contains(byte) : (0x80...0xBF).contains(byte)
             guard valid else {
                 throw error(
                     .notUTF8,

@@ -80,14 +80,7 @@ struct StreamingCanonicalizer {
         depth += 1
         guard depth <= maxNesting else { return false }
         defer { depth -= 1 }
-        index += 1
-        output.append(UInt8(ascii: "["))
-        skipWhitespace()
-        if index < input.count, input[index] == UInt8(ascii: "]") {
-            index += 1
-            output.append(UInt8(ascii: "]"))
-            return true
-        }
+        if openIsEmpty(UInt8(ascii: "["), UInt8(ascii: "]")) { return true }
         while true {
             guard value() else { return false }
             skipWhitespace()
@@ -104,6 +97,18 @@ struct StreamingCanonicalizer {
         }
     }
 
+    /// Reads and writes an array's or object's opening bracket and the space after it; true when the
+    /// closing one follows (it is read and written too).
+    private mutating func openIsEmpty(_ opening: UInt8, _ closing: UInt8) -> Bool {
+        index += 1
+        output.append(opening)
+        skipWhitespace()
+        guard index < input.count, input[index] == closing else { return false }
+        index += 1
+        output.append(closing)
+        return true
+    }
+
     /// One member as read: where its key's unescaped bytes are in `keys`, and where `"key":value` is in
     /// `output` (after the comma written before it).
     private struct Member {
@@ -117,17 +122,10 @@ struct StreamingCanonicalizer {
         depth += 1
         guard depth <= maxNesting else { return false }
         defer { depth -= 1 }
-        index += 1
         let objectStart = output.count
         let keysStart = keys.count
         defer { keys.truncate(to: keysStart) }
-        output.append(UInt8(ascii: "{"))
-        skipWhitespace()
-        if index < input.count, input[index] == UInt8(ascii: "}") {
-            index += 1
-            output.append(UInt8(ascii: "}"))
-            return true
-        }
+        if openIsEmpty(UInt8(ascii: "{"), UInt8(ascii: "}")) { return true }
         // This object's members are the end of `members`, from here on.
         let membersStart = members.count
         defer { members.removeLast(members.count - membersStart) }
@@ -368,32 +366,12 @@ struct StreamingCanonicalizer {
     /// The length of the valid UTF-8 character at `position` that is not a noncharacter, or nil.
     private func multibyteLength(at position: Int) -> Int? {
         let lead = input[position]
-        let length: Int
-        var lower: UInt8 = 0x80
-        var upper: UInt8 = 0xBF
-        switch lead {
-        case 0xC2...0xDF: length = 2
-        case 0xE0:
-            length = 3
-            lower = 0xA0
-        case 0xE1...0xEC, 0xEE...0xEF: length = 3
-        case 0xED:
-            length = 3
-            upper = 0x9F
-        case 0xF0:
-            length = 4
-            lower = 0x90
-        case 0xF1...0xF3: length = 4
-        case 0xF4:
-            length = 4
-            upper = 0x8F
-        default: return nil
-        }
+        guard let (length, second) = utf8SequenceShape(lead: lead) else { return nil }
         guard position + length <= input.count else { return nil }
         var scalar = UInt32(lead) & (length == 2 ? 0x1F : length == 3 ? 0x0F : 0x07)
         for offset in 1..<length {
             let byte = input[position + offset]
-            guard offset == 1 ? (lower...upper).contains(byte) : (0x80...0xBF).contains(byte) else {
+            guard offset == 1 ? second.contains(byte) : (0x80...0xBF).contains(byte) else {
                 return nil
             }
             scalar = scalar << 6 | UInt32(byte & 0x3F)

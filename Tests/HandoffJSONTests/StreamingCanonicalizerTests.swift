@@ -146,7 +146,7 @@ struct StreamingCanonicalizerTests {
 
     /// Random documents, written with random spacing, key order and escapes.
     @Test func randomDocumentsAgree() {
-        var random = SplitMix(seed: 0x5EED)
+        var random = SeededGenerator(seed: 0x5EED)
         var taken = 0
         for round in 0..<3_000 {
             let value = randomValue(&random, depth: 0)
@@ -156,7 +156,7 @@ struct StreamingCanonicalizerTests {
         #expect(taken > 1_000)
     }
 
-    private func randomValue(_ random: inout SplitMix, depth: Int) -> JSONValue {
+    private func randomValue(_ random: inout SeededGenerator, depth: Int) -> JSONValue {
         switch random.next() % (depth > 4 ? 4 : 6) {
         case 0: return [.null, .bool(true), .bool(false)][Int(random.next() % 3)]
         case 1:
@@ -185,7 +185,7 @@ struct StreamingCanonicalizerTests {
         }
     }
 
-    private func randomString(_ random: inout SplitMix) -> String {
+    private func randomString(_ random: inout SeededGenerator) -> String {
         let alphabet: [Character] = [
             "a", "b", "B", "_", " ", "é", "€", "😀", "\u{FB33}", "\"", "\\", "\n", "\u{1}", "/", "\u{7F}",
         ]
@@ -194,7 +194,7 @@ struct StreamingCanonicalizerTests {
     }
 
     /// JSON text for `value`, spelled as a careless writer might: shuffled keys, spaces, escapes.
-    private func spell(_ value: JSONValue, _ random: inout SplitMix) -> String {
+    private func spell(_ value: JSONValue, _ random: inout SeededGenerator) -> String {
         let space = [" ", "", "\n  ", "\t", ""][Int(random.next() % 5)]
         switch value {
         case .null: return "null"
@@ -214,7 +214,7 @@ struct StreamingCanonicalizerTests {
         }
     }
 
-    private func spellString(_ text: String, _ random: inout SplitMix) -> String {
+    private func spellString(_ text: String, _ random: inout SeededGenerator) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {
@@ -226,18 +226,5 @@ struct StreamingCanonicalizerTests {
             }
         }
         return out + "\""
-    }
-}
-
-/// A small seeded generator, so a failure repeats.
-private struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
