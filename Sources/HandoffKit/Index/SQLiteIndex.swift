@@ -281,8 +281,8 @@ final class SQLiteIndex: Sendable {
         return try read { db in try db.rows(sql: sql, arguments: arguments).map(Self.handoff) }
     }
 
-    /// Handoffs with their artifacts' next actions, in one query: each row carries its actions as a JSON
-    /// array of `[action, source, inferred]`.
+    /// Handoffs with their artifacts' next actions: the handoffs in one query, then the actions of all their
+    /// artifacts in one query per 512 artifacts.
     func handoffsWithNextActions(_ filter: HandoffFilter) throws(HandoffError) -> [(Handoff, [NextAction])] {
         let (sql, arguments) = handoffQuery(filter, extraColumn: "h.artifact")
         return try read { db in
@@ -504,7 +504,6 @@ struct IndexStats: Sendable {
 }
 
 extension ArtifactID {
-    /// An id read back from the index, which holds only ids this library wrote.
     /// `xxh128:` and 32 lowercase hex digits, read without building strings; nil for anything else.
     private static func decodeLowercase(_ bytes: UnsafeBufferPointer<UInt8>) -> ArtifactID? {
         guard bytes.count == 39, bytes.starts(with: "xxh128:".utf8) else { return nil }
@@ -526,6 +525,7 @@ extension ArtifactID {
         return ArtifactID(high: halves.0, low: halves.1)
     }
 
+    /// An id read back from the index, which holds only ids this library wrote.
     init(stored text: String) throws(HandoffError) {
         // Listings read thousands of these: the usual form straight from its bytes.
         var text = text
