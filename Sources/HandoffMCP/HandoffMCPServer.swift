@@ -242,11 +242,14 @@ public enum HandoffMCPServer {
         switch kind {
         case "artifact": return try store.document(store.resolve(key))
         case "inbox":
-            let found = try store.inbox(key, filter: HandoffFilter(limit: 101))
-            return [
-                "consumer": .string(key), "handoffs": .array(found.prefix(100).map(\.json)),
-                "truncated": .bool(found.count > 100),
-            ]
+            // The first page of what the inbox tool and `handoff inbox --json` list.
+            let found = try store.inboxWithNextActions(key, filter: HandoffFilter(limit: 101))
+            return paged(
+                "handoffs",
+                found.map {
+                    ["handoff": $0.handoff.json, "next_actions": .array($0.nextActions.map(\.json))]
+                },
+                limit: 100, offset: 0, ["consumer": .string(key)])
         case "schema": return try store.schemas.document(named: key)
         default: return WorkLogView.json(try context.workLog.explain(.session(key)), mode: .debug)
         }

@@ -94,6 +94,24 @@ private let limit: JSONValue = [
     "type": "integer", "minimum": 1, "maximum": 1000, "description": "At most this many (default 50).",
 ]
 
+private let offset: JSONValue = [
+    "type": "integer", "minimum": 0,
+    "description": "Skip this many first: a listing's next_offset, to continue where it was cut.",
+]
+
+/// A listing as the command line pages it: up to `limit` of `found` (fetched from `offset`, one more than
+/// `limit` when there are more), `truncated`, and the `offset` that continues it as `next_offset`.
+func paged(_ key: String, _ found: [JSONValue], limit: Int, offset: Int, _ more: JSONObject = [:])
+    -> JSONValue
+{
+    var object = more
+    let truncated = found.count > limit
+    object[key] = .array(Array(found.prefix(limit)))
+    object["truncated"] = .bool(truncated)
+    object["next_offset"] = truncated ? .number(Double(offset + limit)) : .null
+    return .object(object)
+}
+
 /// The properties of a work-log entry, as the published `work-log-entry-v1` schema has them.
 private let entryProperties: JSONObject = {
     guard let schema = BuiltInSchemas.document(named: "work-log-entry-v1"),
@@ -153,11 +171,12 @@ let handoffTools: [ToolDefinition] = [
             workflow: call.string("workflow"), workspace: call.string("workspace"), parents: parents,
             source: "the document")
         let result = try call.store.put([request])[0]
+        // As `handoff put --json` reports it: a handoff already pending for the same work is listed, not created.
+        let handoffs =
+            result.handoffs.map { ["handoff": $0.json, "created": true] as JSONValue }
+            + result.pendingDuplicates.map { ["handoff": $0.json, "created": false] as JSONValue }
         return [
-            "id": .string(result.id.description), "schema": .string(result.artifact.schema),
-            "size": .number(Double(result.artifact.size)), "existed": .bool(result.existed),
-            "handoffs": .array(result.handoffs.map(\.json)),
-            "pending_duplicates": .array(result.pendingDuplicates.map(\.json)),
+            "artifact": result.artifact.json, "existed": .bool(result.existed), "handoffs": .array(handoffs),
         ]
     },
     ToolDefinition(
@@ -205,8 +224,9 @@ let handoffTools: [ToolDefinition] = [
     ToolDefinition(
         name: "inbox",
         description: """
-            List the handoffs waiting for a bot, oldest first (pending unless `state` says otherwise), with each \
-            one's producer, schema and artifact id. Use it to see what work is waiting before you claim.
+            List the handoffs waiting for a bot, oldest first (pending unless `state` says otherwise), each with \
+            its producer, schema, artifact id and the artifact's next actions. Use it to see what work is waiting \
+            before you claim; when `truncated`, call again with `offset` set to `next_offset`.
             """,
         input: object(
             [
@@ -214,17 +234,21 @@ let handoffTools: [ToolDefinition] = [
                 "state": list(
                     ["enum": .array(Handoff.State.allCases.map { .string($0.rawValue) })],
                     "Only these states."),
-                "schema": described(name, "Only artifacts of this schema."), "limit": limit,
+                "schema": described(name, "Only artifacts of this schema."), "limit": limit, "offset": offset,
             ]), readOnly: true
     ) { call throws(HandoffError) in
         let consumer = try call.context.identity.actingBot(call.string("consumer"), role: "consumer")
         let states = call.strings("state").compactMap(Handoff.State.init(rawValue:))
-        let limit = call.int("limit") ?? 50
-        let found = try call.store.inbox(
+        let (limit, offset) = (call.int("limit") ?? 50, call.int("offset") ?? 0)
+        let found = try call.store.inboxWithNextActions(
             consumer,
             filter: HandoffFilter(
-                states: states.isEmpty ? nil : states, schema: call.string("schema"), limit: limit + 1))
-        return ["handoffs": .array(found.prefix(limit).map(\.json)), "truncated": .bool(found.count > limit)]
+                states: states.isEmpty ? nil : states, schema: call.string("schema"), limit: limit + 1,
+                offset: offset))
+        return paged(
+            "handoffs",
+            found.map { ["handoff": $0.handoff.json, "next_actions": .array($0.nextActions.map(\.json))] },
+            limit: limit, offset: offset, ["consumer": .string(consumer)])
     },
     ToolDefinition(
         name: "claim",
@@ -320,7 +344,7 @@ let handoffTools: [ToolDefinition] = [
         name: "route",
         description: """
             Hand an artifact on to another bot: a handoff you received (finished as routed, with a note saying \
-            where it went; pass the receipt if you hold its claim), or any stored artifact. Use it when the work \
+            where it went; pass the receipt alone if you hold its claim), or any stored artifact. Use it when the work \
             belongs to someone else.
             """,
         input: object(
@@ -332,12 +356,16 @@ let handoffTools: [ToolDefinition] = [
                 "from": described(name, "Who hands an artifact on; only without --as, or with --allow-any."),
             ], required: ["to"]), readOnly: false
     ) { call throws(HandoffError) in
-        let handoffID = call.string("handoff")
+        let receipt = try call.string("receipt").map { text throws(HandoffError) in try Receipt(parsing: text)
+        }
+        // A receipt names its handoff, so a bot holding a claim need not repeat it.
+        let handoffID = call.string("handoff") ?? receipt?.handoffID
         let artifact = try call.string("artifact").map { text throws(HandoffError) in
             try call.store.resolve(text)
         }
         guard handoffID != nil || artifact != nil else {
-            throw HandoffError(.usage, "route needs a handoff or an artifact")
+            throw HandoffError(
+                .usage, "route needs a handoff (or the receipt of one you hold) or an artifact")
         }
         if let handoffID {
             try call.context.identity.check(
@@ -347,9 +375,7 @@ let handoffTools: [ToolDefinition] = [
             handoffID == nil ? try call.context.identity.actingBot(call.string("from"), role: "from") : nil
         let routed = try call.store.route(
             handoffID: handoffID, artifact: artifact, to: call.string("to")!, from: producer,
-            note: call.string("note"),
-            receipt: try call.string("receipt").map { text throws(HandoffError) in try Receipt(parsing: text)
-            })
+            note: call.string("note"), receipt: receipt)
         return ["handoff": routed.json]
     },
     ToolDefinition(
@@ -384,9 +410,12 @@ let handoffTools: [ToolDefinition] = [
         name: "list_schemas",
         description:
             "The schemas artifacts may declare: the built-in ones (tool-result-v1, work-log-v1, …) and the store's own.",
-        input: object([:]), readOnly: true
+        input: object(["limit": limit, "offset": offset]), readOnly: true
     ) { call throws(HandoffError) in
-        ["schemas": .array(try call.store.schemas.list().map(\.json))]
+        let (limit, offset) = (call.int("limit") ?? 50, call.int("offset") ?? 0)
+        return paged(
+            "schemas", try call.store.schemas.list().dropFirst(offset).prefix(limit + 1).map(\.json),
+            limit: limit, offset: offset)
     },
     ToolDefinition(
         name: "get_schema",
@@ -559,13 +588,16 @@ let handoffTools: [ToolDefinition] = [
                 "question": ["type": "string", "minLength": 1, "maxLength": 1000],
                 "workspace": described(name, "Only this workspace."),
                 "bot": described(name, "Only this bot's entries."),
-                "limit": limit,
+                "limit": limit, "offset": offset,
             ], required: ["question"]), readOnly: true
     ) { call throws(HandoffError) in
+        let (limit, offset) = (call.int("limit") ?? 10, call.int("offset") ?? 0)
         let hits = try call.workLog.search(
             call.string("question")!, workspace: call.string("workspace"), bot: call.string("bot"),
-            limit: call.int("limit") ?? 10)
-        return ["question": .string(call.string("question")!), "hits": .array(hits.map(\.json))]
+            limit: limit + 1, offset: offset)
+        return paged(
+            "hits", hits.map(\.json), limit: limit, offset: offset,
+            ["question": .string(call.string("question")!)])
     },
     ToolDefinition(
         name: "escalations",
@@ -573,14 +605,16 @@ let handoffTools: [ToolDefinition] = [
             Escalations waiting for a decision (or all of them): what a bot could not decide alone, who must \
             decide, and the handoff that carries it (claim it, decide, then ack with a note saying what).
             """,
-        input: object(["all": ["type": "boolean", "description": "Decided ones too."], "limit": limit]),
+        input: object(
+            [
+                "all": ["type": "boolean", "description": "Decided ones too."], "limit": limit,
+                "offset": offset,
+            ]),
         readOnly: true
     ) { call throws(HandoffError) in
-        let limit = call.int("limit") ?? 50
-        let found = try call.workLog.escalations(all: call.bool("all"), limit: limit + 1)
-        return [
-            "escalations": .array(found.prefix(limit).map(\.json)), "truncated": .bool(found.count > limit),
-        ]
+        let (limit, offset) = (call.int("limit") ?? 50, call.int("offset") ?? 0)
+        let found = try call.workLog.escalations(all: call.bool("all"), limit: limit + 1, offset: offset)
+        return paged("escalations", found.map(\.json), limit: limit, offset: offset)
     },
 ]
 

@@ -22,7 +22,7 @@ struct MCPTests {
                 "basic",
                 [
                     "initialize", "list tools", "put", "inbox", "claim", "claim on an empty inbox", "ack",
-                    "next actions", "chain", "read tools",
+                    "extend, release and route", "next actions", "chain", "read tools",
                 ]
             ),
             (

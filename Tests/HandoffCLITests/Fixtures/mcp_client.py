@@ -11,6 +11,8 @@ import subprocess
 import sys
 from datetime import timedelta
 
+import jsonschema
+import referencing
 from mcp import ClientSession, StdioServerParameters, types
 from mcp.client.stdio import stdio_client
 from mcp.shared.exceptions import McpError
@@ -30,6 +32,45 @@ SCAN = {
 }
 
 
+# A tool that does what a command does answers in that command's `--json` shape: its result is checked
+# against the command's published schema in Schemas/cli (the README calls them one contract).
+CONTRACT = {
+    "put_artifact": "put", "inbox": "inbox", "claim": "claim", "ack": "ack", "release": "release",
+    "extend": "extend", "route": "route", "next_actions": "next", "chain": "chain", "list_schemas": "schema-ls",
+    "get_schema": "schema-show", "end_session": "log-end", "explain": "explain",
+    "how": "how", "escalations": "escalations",
+}
+SCHEMAS_CLI = os.path.join(os.path.dirname(__file__), "..", "..", "..", "Schemas", "cli")
+
+
+def load_contract():
+    resources, validators = [], {}
+    for name in os.listdir(SCHEMAS_CLI):
+        if name.endswith(".schema.json"):
+            with open(os.path.join(SCHEMAS_CLI, name)) as file:
+                schema = json.load(file)
+            resources.append((schema["$id"], referencing.Resource.from_contents(schema)))
+            validators[name[: -len(".schema.json")]] = schema
+    registry = referencing.Registry().with_resources(resources)
+    # start_session's session is recorded call by call like `log record`'s, not stepwise like `log start`'s:
+    # it is checked as the session object every command shares.
+    validators["session"] = {"$ref": "urn:handoff:cli:common#/$defs/session"}
+    return {
+        command: jsonschema.Draft202012Validator(schema, registry=registry,
+                                                 format_checker=jsonschema.FormatChecker())
+        for command, schema in validators.items()
+    }
+
+
+VALIDATORS = load_contract()
+
+
+def check_contract(command, value):
+    errors = sorted(VALIDATORS[command].iter_errors(value), key=str)
+    assert not errors, f"not the shape of `handoff {command} --json`: " + "; ".join(
+        f"{'/'.join(map(str, error.absolute_path)) or '(root)'}: {error.message[:300]}" for error in errors[:5])
+
+
 def ok(check):
     print("ok", check, flush=True)
 
@@ -43,6 +84,15 @@ async def call(session, name, arguments=None):
     result = await session.call_tool(name, arguments or {})
     assert not result.isError, f"{name} failed: {result.content[0].text}"
     assert json.loads(result.content[0].text) == result.structuredContent
+    if name == "explain":
+        # The view as `handoff explain --json` gives it, plus the text a model can quote.
+        view = dict(result.structuredContent)
+        assert isinstance(view.pop("text"), str)
+        check_contract("explain", view)
+    elif name in CONTRACT:
+        check_contract(CONTRACT[name], result.structuredContent)
+    elif name == "start_session":
+        check_contract("session", result.structuredContent["session"])
     return result.structuredContent
 
 
@@ -69,12 +119,18 @@ async def basic():
             ok("list tools")
 
             put = await call(session, "put_artifact", {"document": SCAN, "to": ["reviewer"], "workflow": "install-x"})
-            assert put["id"].startswith("xxh128:") and put["existed"] is False
-            assert [h["consumer"] for h in put["handoffs"]] == ["reviewer"]
-            assert put["handoffs"][0]["producer"] == "scanner"
+            assert put["artifact"]["id"].startswith("xxh128:") and put["existed"] is False
+            assert [h["handoff"]["consumer"] for h in put["handoffs"]] == ["reviewer"]
+            assert put["handoffs"][0]["handoff"]["producer"] == "scanner" and put["handoffs"][0]["created"] is True
+            again = await call(session, "put_artifact", {"document": SCAN, "to": ["reviewer"], "workflow": "install-x"})
+            assert again["existed"] is True and [h["created"] for h in again["handoffs"]] == [False]
+            assert again["handoffs"][0]["handoff"]["id"] == put["handoffs"][0]["handoff"]["id"]
+            put = {"id": put["artifact"]["id"]}
             ok("put")
             inbox = await call(session, "inbox", {"consumer": "reviewer"})
-            assert [h["artifact"] for h in inbox["handoffs"]] == [put["id"]] and inbox["truncated"] is False
+            assert [h["handoff"]["artifact"] for h in inbox["handoffs"]] == [put["id"]]
+            assert [a["action"] for a in inbox["handoffs"][0]["next_actions"]] == ["manual_review", "approve_if_trusted"]
+            assert inbox["truncated"] is False and inbox["next_offset"] is None and inbox["consumer"] == "reviewer"
             ok("inbox")
             claim = await call(session, "claim", {"consumer": "reviewer", "lease_seconds": 60})
             assert claim["claimed"] is True and claim["document"] == SCAN
@@ -87,6 +143,18 @@ async def basic():
             assert ack["handoff"]["state"] == "done" and ack["handoff"]["note"] == "reviewed"
             await fails(session, "ack", {"receipt": claim["receipt"]}, "no longer")
             ok("ack")
+            # Held work is extended, given back, and handed on to someone else.
+            other = await call(session, "put_artifact", {"document": {**SCAN, "risk_score": 40}, "to": ["reviewer"]})
+            held = await call(session, "claim", {"consumer": "reviewer"})
+            extended = await call(session, "extend", {"receipt": held["receipt"], "lease_seconds": 600})
+            assert extended["handoff"]["state"] == "claimed"
+            released = await call(session, "release", {"receipt": held["receipt"], "note": "later"})
+            assert released["handoff"]["state"] == "pending" and released["handoff"]["attempts"] == 1
+            held = await call(session, "claim", {"consumer": "reviewer"})
+            routed = await call(session, "route", {"receipt": held["receipt"], "to": "security", "note": "yours"})
+            assert routed["handoff"]["consumer"] == "security"
+            assert routed["handoff"]["artifact"] == other["artifact"]["id"]
+            ok("extend, release and route")
             actions = await call(session, "next_actions", {"id": put["id"][:15]})
             assert [a["action"] for a in actions["next_actions"]] == ["manual_review", "approve_if_trusted"]
             ok("next actions")
@@ -95,6 +163,7 @@ async def basic():
                        "next_actions": ["manual_review"]}
             derived = await call(session, "put_artifact",
                                  {"document": request, "from": "reviewer", "to": ["coder"], "parents": [put["id"]]})
+            derived = derived["artifact"]
             chain = await call(session, "chain", {"id": derived["id"]})
             assert chain["focus"] == derived["id"]
             assert chain["edges"] == [{"parent": put["id"], "child": derived["id"]}]
@@ -104,7 +173,11 @@ async def basic():
             checked = await call(session, "validate_artifact", {"document": {**SCAN, "risk_score": 150}})
             assert checked["valid"] is False and checked["errors"][0]["instanceLocation"] == "/risk_score"
             schemas = await call(session, "list_schemas")
-            assert "work-log-v1" in [s["name"] for s in schemas["schemas"]]
+            assert "work-log-v1" in [s["name"] for s in schemas["schemas"]] and schemas["truncated"] is False
+            first = await call(session, "list_schemas", {"limit": 2})
+            rest = await call(session, "list_schemas", {"offset": first["next_offset"]})
+            assert first["truncated"] is True and first["next_offset"] == 2
+            assert first["schemas"] + rest["schemas"] == schemas["schemas"]
             schema = await call(session, "get_schema", {"name": "work-log-v1"})
             assert schema["$id"] == "urn:handoff:schema:work-log-v1"
             ok("read tools")
@@ -203,7 +276,9 @@ async def resources():
             assert updates == ["handoff://inbox/researcher"], updates
             ok("subscription notified")
             inbox = json.loads((await session.read_resource("handoff://inbox/researcher")).contents[0].text)
-            assert [h["artifact"] for h in inbox["handoffs"]] == [artifact]
+            assert [h["handoff"]["artifact"] for h in inbox["handoffs"]] == [artifact]
+            assert inbox["truncated"] is False and inbox["consumer"] == "researcher"
+            check_contract("inbox", inbox)
             content = json.loads((await session.read_resource(f"handoff://artifact/{artifact[7:19]}")).contents[0].text)
             assert content["tool"] == "web_search"
             ok("read resources")
