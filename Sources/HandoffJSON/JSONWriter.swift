@@ -44,6 +44,41 @@ public enum JSONWriter {
     }
 }
 
+/// Compact JSON text written piece by piece, for output of a fixed shape: a listing of thousands of rows
+/// is written straight from its records instead of building a `JSONValue` tree first. The caller writes the
+/// punctuation and keys (in canonical order, to match `JSONWriter`) with `raw`; values are escaped as
+/// `JSONWriter` escapes them.
+package struct JSONTextBuilder: ~Copyable {
+    private var writer: Writer
+
+    package init(capacity: Int = 4096) {
+        writer = Writer(options: .compact, capacity: capacity)
+    }
+
+    deinit { writer.output.deallocate() }
+
+    /// Appends `text` as it is: punctuation and keys that need no escape.
+    package mutating func raw(_ text: StaticString) { writer.output.append(text) }
+
+    package mutating func string(_ string: String) { writer.writeString(string) }
+
+    /// The string, or `null`.
+    package mutating func string(_ string: String?) {
+        if let string { writer.writeString(string) } else { writer.output.append("null") }
+    }
+
+    package mutating func integer(_ value: Int) {
+        ECMAScriptNumber.write(Double(value), into: &writer.output)
+    }
+
+    package mutating func bool(_ value: Bool) { writer.output.append(value ? "true" : "false") }
+
+    package mutating func value(_ value: JSONValue) { writer.write(value, depth: 0) }
+
+    /// The text written so far.
+    package var bytes: UnsafeBufferPointer<UInt8> { writer.output.bytes }
+}
+
 /// RFC 8785 (JSON Canonicalization Scheme): the one byte sequence every equal document is written as.
 ///
 /// ```swift
@@ -131,7 +166,7 @@ private struct Writer {
         output.append(repeating: UInt8(ascii: " "), count: depth * options.indent)
     }
 
-    private mutating func writeString(_ string: String) {
+    fileprivate mutating func writeString(_ string: String) {
         var string = string
         string.withUTF8 { bytes in
             output.append(UInt8(ascii: "\""))

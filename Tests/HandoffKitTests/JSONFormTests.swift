@@ -37,6 +37,46 @@ struct JSONFormTests {
         #expect(object["lease_expires_at"] == "1970-01-01T00:00:00.004Z" && object["routed_from"] == .null)
     }
 
+    /// Listings write handoffs and next actions straight to text; that text must be what `json` writes.
+    @Test(arguments: [
+        "", "n", "a \"quoted\" note\\ with\nnew lines\tand \u{1} \u{1F} \u{7F}", "é 😀 \u{FB33} \u{2028}",
+        String(repeating: "long ", count: 200),
+    ])
+    func writtenTextIsTheSameAsTheWrittenForm(_ text: String) throws {
+        let id = try ArtifactID(parsing: "xxh128:0123456789abcdef0123456789abcdef")
+        let handoffs = [
+            Handoff(
+                id: "01JD3XQ2K8B6W5N2M7T4R9C1ZP", artifactID: id, schema: "tool-result-v1", producer: "p",
+                consumer: "c", workflow: nil, workspace: nil, state: .pending, attempts: 0,
+                createdAt: Timestamp(millisecondsSince1970: 0),
+                updatedAt: Timestamp(millisecondsSince1970: -1),
+                availableAt: Timestamp(millisecondsSince1970: 253_402_300_799_999), leaseExpiresAt: nil,
+                worker: nil, note: nil),
+            Handoff(
+                id: "01JD3XQ2K8B6W5N2M7T4R9C1ZQ", artifactID: id, schema: text, producer: text,
+                consumer: text,
+                workflow: text, workspace: text, state: .claimed, attempts: 12_345,
+                createdAt: Timestamp(millisecondsSince1970: 1_764_406_921_123),
+                updatedAt: Timestamp(millisecondsSince1970: 1_764_406_921_124),
+                availableAt: Timestamp(millisecondsSince1970: 1_764_406_921_125),
+                leaseExpiresAt: Timestamp(millisecondsSince1970: 1_764_406_921_126), worker: text, note: text,
+                routedFrom: text),
+        ]
+        for handoff in handoffs {
+            var written = JSONTextBuilder()
+            handoff.writeJSON(into: &written)
+            #expect(Array(written.bytes) == JSONWriter.encode(handoff.json))
+        }
+        for action in [
+            NextAction(action: "manual_review", source: "/next_actions/0", inferred: false),
+            NextAction(action: text, source: text, inferred: true),
+        ] {
+            var written = JSONTextBuilder()
+            action.writeJSON(into: &written)
+            #expect(Array(written.bytes) == JSONWriter.encode(action.json))
+        }
+    }
+
     @Test(arguments: [
         (Int64(0), "1970-01-01T00:00:00.000Z"), (1_764_406_921_123, "2025-11-29T09:02:01.123Z"),
         (-1, "1969-12-31T23:59:59.999Z"), (253_402_300_799_999, "9999-12-31T23:59:59.999Z"),

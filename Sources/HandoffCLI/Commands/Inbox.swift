@@ -74,6 +74,30 @@ extension HandoffCommand {
                 let found = try store.inboxWithNextActions(consumer, filter: filter)
                 let page = Page(found, limit: self.filter.limit, offset: self.filter.offset)
                 let entries = page.shown
+                if json, !Terminal.stdoutIsTerminal {
+                    // One line, written straight from the rows: a whole inbox can be thousands of them.
+                    var text = JSONTextBuilder(capacity: 512 + 600 * entries.count)
+                    text.raw(#"{"consumer":"#)
+                    text.string(consumer)
+                    text.raw(#","handoffs":["#)
+                    for (position, entry) in entries.enumerated() {
+                        text.raw(position == 0 ? #"{"handoff":"# : #",{"handoff":"#)
+                        entry.handoff.writeJSON(into: &text)
+                        text.raw(#","next_actions":["#)
+                        for (index, action) in entry.nextActions.enumerated() {
+                            if index > 0 { text.raw(",") }
+                            action.writeJSON(into: &text)
+                        }
+                        text.raw("]}")
+                    }
+                    text.raw(#"],"next_offset":"#)
+                    text.value(page.nextOffset.map { .number(Double($0)) } ?? .null)
+                    text.raw(#","truncated":"#)
+                    text.bool(page.truncated)
+                    text.raw("}\n")
+                    Terminal.write(text.bytes)
+                    return
+                }
                 if json {
                     Terminal.printJSON(
                         page.json(

@@ -28,8 +28,12 @@ enum Terminal {
     nonisolated(unsafe) private(set) static var outputClosed = false
 
     static func write(_ bytes: [UInt8]) {
+        bytes.withUnsafeBufferPointer { write($0) }
+    }
+
+    static func write(_ bytes: UnsafeBufferPointer<UInt8>) {
         guard outputError == nil else { return }
-        if let code = writeAll(STDOUT_FILENO, bytes) {
+        if let code = writeAll(STDOUT_FILENO, UnsafeRawBufferPointer(bytes)) {
             outputError = HandoffError(
                 .io, "cannot write to standard output: \(String(cString: strerror(code)))")
             outputClosed = code == EPIPE
@@ -37,20 +41,18 @@ enum Terminal {
     }
 
     static func writeError(_ text: String) {
-        _ = writeAll(STDERR_FILENO, Array(text.utf8))
+        writeError(bytes: Array(text.utf8))
     }
 
     static func writeError(bytes: [UInt8]) {
-        _ = writeAll(STDERR_FILENO, bytes)
+        _ = bytes.withUnsafeBytes { writeAll(STDERR_FILENO, $0) }
     }
 
     /// Unbuffered, so output and errors interleave in the order they happen. Returns errno on failure.
-    private static func writeAll(_ descriptor: Int32, _ bytes: [UInt8]) -> Int32? {
+    private static func writeAll(_ descriptor: Int32, _ buffer: UnsafeRawBufferPointer) -> Int32? {
         var written = 0
-        while written < bytes.count {
-            let result = bytes.withUnsafeBytes { buffer in
-                Glibc.write(descriptor, buffer.baseAddress! + written, buffer.count - written)
-            }
+        while written < buffer.count {
+            let result = Glibc.write(descriptor, buffer.baseAddress! + written, buffer.count - written)
             if result < 0 {
                 if errno == EINTR { continue }
                 return errno

@@ -47,8 +47,59 @@ extension Handoff {
     }
 }
 
+extension Handoff {
+    /// Writes `json` as compact text, without building it: what a listing of thousands does per row.
+    /// `JSONFormTests` holds it to the same bytes as `json`.
+    package func writeJSON(into text: inout JSONTextBuilder) {
+        text.raw(#"{"artifact":"#)
+        text.string(artifactID.description)
+        text.raw(#","attempts":"#)
+        text.integer(attempts)
+        text.raw(#","available_at":"#)
+        text.string(availableAt.description)
+        text.raw(#","consumer":"#)
+        text.string(consumer)
+        text.raw(#","created_at":"#)
+        text.string(createdAt.description)
+        text.raw(#","id":"#)
+        text.string(id)
+        text.raw(#","lease_expires_at":"#)
+        text.string(leaseExpiresAt?.description)
+        text.raw(#","note":"#)
+        text.string(note)
+        text.raw(#","producer":"#)
+        text.string(producer)
+        text.raw(#","routed_from":"#)
+        text.string(routedFrom)
+        text.raw(#","schema":"#)
+        text.string(schema)
+        text.raw(#","state":"#)
+        text.string(state.rawValue)
+        text.raw(#","updated_at":"#)
+        text.string(updatedAt.description)
+        text.raw(#","worker":"#)
+        text.string(worker)
+        text.raw(#","workflow":"#)
+        text.string(workflow)
+        text.raw(#","workspace":"#)
+        text.string(workspace)
+        text.raw("}")
+    }
+}
+
 extension NextAction {
     static let jsonKeys = ["action", "inferred", "source"]
+
+    /// Writes `json` as compact text, without building it.
+    package func writeJSON(into text: inout JSONTextBuilder) {
+        text.raw(#"{"action":"#)
+        text.string(action)
+        text.raw(#","inferred":"#)
+        text.bool(inferred)
+        text.raw(#","source":"#)
+        text.string(source)
+        text.raw("}")
+    }
 
     /// Its stable JSON form.
     public var json: JSONValue {
