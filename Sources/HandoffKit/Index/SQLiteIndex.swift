@@ -303,7 +303,7 @@ final class SQLiteIndex: Sendable {
                 part += repeatElement(-1, count: width - part.count)
                 let query = """
                     SELECT artifact, action, source, inferred FROM next_action
-                    WHERE artifact IN (\(repeatElement("?", count: width).joined(separator: ",")))
+                    WHERE artifact IN (\(String(repeating: "?,", count: width - 1))?)
                     ORDER BY artifact, rowid
                     """
                 try db.cachedStatement(sql: query).forEachRow(arguments: StatementArguments(part)) { row in
