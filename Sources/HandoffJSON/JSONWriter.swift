@@ -67,6 +67,12 @@ package struct JSONTextBuilder: ~Copyable {
         if let string { writer.writeString(string) } else { writer.output.append("null") }
     }
 
+    /// `prefix` as it is (the punctuation and key before a member's value), then the string or `null`.
+    package mutating func member(_ prefix: StaticString, _ value: String?) {
+        raw(prefix)
+        string(value)
+    }
+
     package mutating func integer(_ value: Int) {
         ECMAScriptNumber.write(Double(value), into: &writer.output)
     }
