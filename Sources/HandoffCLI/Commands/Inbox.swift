@@ -96,6 +96,8 @@ extension HandoffCommand {
                     text.bool(page.truncated)
                     text.raw("}\n")
                     Terminal.write(text.bytes)
+                    // The command is about to exit: freeing thousands of rows would cost as much as reading them.
+                    ProcessLifetime.keep((found, entries))
                     return
                 }
                 if json {
