@@ -211,12 +211,14 @@ final class Statement {
         defer { sqlite3_reset(handle) }
         let count = sqlite3_column_count(handle)
         let names = columnNames
+        // One buffer for every row: unless `body` keeps a row, it is unique again by the next one.
+        var values: [SQLValue] = []
+        values.reserveCapacity(Int(count))
         while true {
             let code = sqlite3_step(handle)
             if code == SQLITE_DONE { return }
             guard code == SQLITE_ROW else { throw error(code) }
-            var values: [SQLValue] = []
-            values.reserveCapacity(Int(count))
+            values.removeAll(keepingCapacity: true)
             for column in 0..<count { values.append(value(column)) }
             guard try body(Row(values: values, names: names)) else { return }
         }
