@@ -15,13 +15,17 @@ public func fuzzCanonical(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
         return 0
     }
     let first = CanonicalJSON.encode(value)
-    guard let reread = try? JSONParser.parse(first, limits: limits) else { fatalError("canonical output does not parse") }
+    guard let reread = try? JSONParser.parse(first, limits: limits) else {
+        fatalError("canonical output does not parse")
+    }
     let second = CanonicalJSON.encode(reread)
     precondition(first == second, "canonical writing is not a fixed point")
     let canonicalized = try? CanonicalJSON.canonicalize(Array(bytes), limits: limits)
     precondition(canonicalized == first, "canonicalize differs from parse + encode")
     let pretty = JSONWriter.encode(value, options: .pretty)
-    guard let prettyValue = try? JSONParser.parse(pretty, limits: limits) else { fatalError("pretty output does not parse") }
+    guard let prettyValue = try? JSONParser.parse(pretty, limits: limits) else {
+        fatalError("pretty output does not parse")
+    }
     precondition(CanonicalJSON.encode(prettyValue) == first, "pretty output reads back to another value")
     return 0
 }

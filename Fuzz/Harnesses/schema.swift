@@ -5,7 +5,9 @@ import HandoffSchema
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzSchema(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     let bytes = UnsafeRawBufferPointer(start: data, count: size)
-    guard let document = try? JSONParser.parse(bytes, limits: .init(maxDepth: 128, maxBytes: 1 << 20)) else { return 0 }
+    guard let document = try? JSONParser.parse(bytes, limits: .init(maxDepth: 128, maxBytes: 1 << 20)) else {
+        return 0
+    }
     _ = try? CompiledSchema(document, options: ValidationOptions(formatAssertion: size % 2 == 0))
     return 0
 }

@@ -31,13 +31,13 @@ struct HandoffProcess {
 
     private static let ignoreBrokenPipes: Void = { signal(SIGPIPE, SIG_IGN) }()
 
-    /// Starts the executable; the caller waits for it or kills it.
+    /// Starts the executable (or `program`); the caller waits for it or kills it.
     static func start(
         _ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:],
-        directory: String? = nil
+        directory: String? = nil, program: URL = executable
     ) throws -> (Process, Pipe, Pipe) {
         let process = Process()
-        process.executableURL = executable
+        process.executableURL = program
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env["NO_COLOR"] = "1"
@@ -69,10 +69,10 @@ struct HandoffProcess {
     @discardableResult
     static func run(
         _ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:],
-        directory: String? = nil, timeLimit: Double? = nil
+        directory: String? = nil, timeLimit: Double? = nil, program: URL = executable
     ) throws -> Result {
         let (process, out, err) = try start(
-            arguments, stdin: stdin, environment: environment, directory: directory)
+            arguments, stdin: stdin, environment: environment, directory: directory, program: program)
         if let timeLimit {
             let pid = process.processIdentifier
             DispatchQueue.global().asyncAfter(deadline: .now() + timeLimit) {
@@ -96,24 +96,7 @@ struct HandoffProcess {
 
     /// Runs a shell command line, for what needs a shell's redirections (such as writing to /dev/full).
     static func shell(_ command: String) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
-        var env = ProcessInfo.processInfo.environment
-        env["NO_COLOR"] = "1"
-        process.environment = env
-        let err = Pipe()
-        let out = Pipe()
-        process.standardError = err
-        process.standardOutput = out
-        try process.run()
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(
-            status: process.terminationStatus, stdout: output,
-            stderr: String(decoding: errors, as: UTF8.self),
-            signaled: process.terminationReason == .uncaughtSignal)
+        try run(["-c", command], program: URL(fileURLWithPath: "/bin/sh"))
     }
 
     static func run(_ arguments: [String], stdin text: String, environment: [String: String] = [:]) throws

@@ -18,49 +18,18 @@ struct ShellExampleTests {
     @Test func theReadmeShellSectionRunsAsWritten() throws {
         let script = try Self.example()
         #expect(script.contains("handoff claim") && script.contains("handoff work"))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        let path = HandoffProcess.executable.deletingLastPathComponent().path
         // Any failing command fails the whole example.
-        process.arguments = ["-e", "-o", "pipefail", "-c", script]
-        process.currentDirectoryURL = HandoffProcess.repositoryRoot
-        var environment = ProcessInfo.processInfo.environment
-        environment["PATH"] =
-            HandoffProcess.executable.deletingLastPathComponent().path + ":" + (environment["PATH"] ?? "")
-        environment["NO_COLOR"] = "1"
-        environment.removeValue(forKey: "HANDOFF_STORE")
-        process.environment = environment
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let errorData = DataReader(errors.fileHandleForReading)
-        let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        let messages = errorData.text()
-        #expect(process.terminationStatus == 0, "stdout:\n\(printed)\nstderr:\n\(messages)")
+        let result = try HandoffProcess.run(
+            ["-e", "-o", "pipefail", "-c", script],
+            environment: ["PATH": path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "")],
+            directory: HandoffProcess.repositoryRoot.path, program: URL(fileURLWithPath: "/bin/bash"))
+        let printed = result.output
+        #expect(result.status == 0, "stdout:\n\(printed)\nstderr:\n\(result.stderr)")
         // The claimed scan was read, then `work` read the second delivery: risk score 15 both times.
         #expect(printed.components(separatedBy: "\n").filter { $0 == "15" }.count == 2, "\(printed)")
         #expect(printed.contains("Processed 1 handoffs for reviewer: done 1."))
         #expect(printed.contains("handed on from coder to security_reviewer"))
         #expect(printed.contains("The store is sound."))
-    }
-}
-
-/// Reads a pipe to its end on another thread, so that a chatty process cannot fill it and block.
-private final class DataReader: @unchecked Sendable {
-    private var data = Data()
-    private let done = DispatchSemaphore(value: 0)
-
-    init(_ handle: FileHandle) {
-        DispatchQueue.global().async {
-            self.data = handle.readDataToEndOfFile()
-            self.done.signal()
-        }
-    }
-
-    func text() -> String {
-        done.wait()
-        return String(decoding: data, as: UTF8.self)
     }
 }

@@ -44,35 +44,6 @@ extension HandoffCommand {
             var store: StoreChoice
             var json: Bool
 
-            init(consumer: String, lease: Double, claiming: ClaimValues, store: StoreChoice, json: Bool) {
-                self.consumer = consumer
-                self.lease = lease
-                self.claiming = claiming
-                self.store = store
-                self.json = json
-            }
-
-            init?(fast arguments: ArraySlice<String>) {
-                guard
-                    let parsed = FastArguments(
-                        arguments,
-                        options: FastArguments.storeOptions.union([
-                            "--lease", "--worker", "--schema", "--workspace", "--max-attempts",
-                        ]), flags: ["--json"], positionals: 1...1),
-                    let store = parsed.store,
-                    let lease = parsed.converted("--lease", Store.defaultLeaseSeconds, Double.init),
-                    let maxAttempts = parsed.converted(
-                        "--max-attempts", Store.defaultMaxAttempts, { Int($0) })
-                else { return nil }
-                let claiming = ClaimValues(
-                    worker: parsed.value("--worker"), schema: parsed.value("--schema"),
-                    workspace: parsed.value("--workspace"), maxAttempts: maxAttempts)
-                guard claiming.problem == nil else { return nil }
-                self.init(
-                    consumer: parsed.positionals[0], lease: lease, claiming: claiming, store: store,
-                    json: parsed.flag("--json"))
-            }
-
             func run() throws {
                 let store = try store.open()
                 guard
@@ -178,28 +149,6 @@ extension HandoffCommand {
             var store: StoreChoice
             var json: Bool
 
-            init(receipt: String, outcome: String, note: String?, store: StoreChoice, json: Bool) {
-                self.receipt = receipt
-                self.outcome = outcome
-                self.note = note
-                self.store = store
-                self.json = json
-            }
-
-            init?(fast arguments: ArraySlice<String>) {
-                guard
-                    let parsed = FastArguments(
-                        arguments, options: FastArguments.storeOptions.union(["--outcome", "--note"]),
-                        flags: ["--json"],
-                        positionals: 1...1),
-                    let store = parsed.store,
-                    Outcome(rawValue: parsed.value("--outcome") ?? "done") != nil
-                else { return nil }
-                self.init(
-                    receipt: parsed.positionals[0], outcome: parsed.value("--outcome") ?? "done",
-                    note: parsed.value("--note"), store: store, json: parsed.flag("--json"))
-            }
-
             func run() throws {
                 let receipt = try Receipt(parsing: receipt)
                 let handoff = try store.open().ack(receipt, outcome: Outcome(rawValue: outcome)!, note: note)
@@ -242,28 +191,6 @@ extension HandoffCommand {
             var store: StoreChoice
             var json: Bool
 
-            init(receipt: String, delay: Double, note: String?, store: StoreChoice, json: Bool) {
-                self.receipt = receipt
-                self.delay = delay
-                self.note = note
-                self.store = store
-                self.json = json
-            }
-
-            init?(fast arguments: ArraySlice<String>) {
-                guard
-                    let parsed = FastArguments(
-                        arguments, options: FastArguments.storeOptions.union(["--delay", "--note"]),
-                        flags: ["--json"],
-                        positionals: 1...1),
-                    let store = parsed.store,
-                    let delay = parsed.converted("--delay", 0.0, Double.init)
-                else { return nil }
-                self.init(
-                    receipt: parsed.positionals[0], delay: delay, note: parsed.value("--note"), store: store,
-                    json: parsed.flag("--json"))
-            }
-
             func run() throws {
                 let receipt = try Receipt(parsing: receipt)
                 let handoff = try store.open().release(receipt, delaySeconds: delay, note: note)
@@ -303,25 +230,6 @@ extension HandoffCommand {
             var lease: Double
             var store: StoreChoice
             var json: Bool
-
-            init(receipt: String, lease: Double, store: StoreChoice, json: Bool) {
-                self.receipt = receipt
-                self.lease = lease
-                self.store = store
-                self.json = json
-            }
-
-            init?(fast arguments: ArraySlice<String>) {
-                guard
-                    let parsed = FastArguments(
-                        arguments, options: FastArguments.storeOptions.union(["--lease"]), flags: ["--json"],
-                        positionals: 1...1),
-                    let store = parsed.store,
-                    let text = parsed.value("--lease"), let lease = Double(text)
-                else { return nil }
-                self.init(
-                    receipt: parsed.positionals[0], lease: lease, store: store, json: parsed.flag("--json"))
-            }
 
             func run() throws {
                 let receipt = try Receipt(parsing: receipt)
@@ -371,5 +279,78 @@ func printHandoff(_ handoff: Handoff, json: Bool, text: String) {
         Terminal.printJSON(["handoff": handoff.json])
     } else {
         Terminal.print(text)
+    }
+}
+
+extension HandoffCommand.ClaimCommand.Run {
+    /// The plain argument lists the fast path reads; nil sends the rest to ArgumentParser.
+    init?(fast arguments: ArraySlice<String>) {
+        guard
+            let parsed = FastArguments(
+                arguments,
+                options: FastArguments.storeOptions.union([
+                    "--lease", "--worker", "--schema", "--workspace", "--max-attempts",
+                ]), flags: ["--json"], positionals: 1...1),
+            let store = parsed.store,
+            let lease = parsed.converted("--lease", Store.defaultLeaseSeconds, Double.init),
+            let maxAttempts = parsed.converted(
+                "--max-attempts", Store.defaultMaxAttempts, { Int($0) })
+        else { return nil }
+        let claiming = ClaimValues(
+            worker: parsed.value("--worker"), schema: parsed.value("--schema"),
+            workspace: parsed.value("--workspace"), maxAttempts: maxAttempts)
+        guard claiming.problem == nil else { return nil }
+        self.init(
+            consumer: parsed.positionals[0], lease: lease, claiming: claiming, store: store,
+            json: parsed.flag("--json"))
+    }
+}
+
+extension HandoffCommand.Ack.Run {
+    /// The plain argument lists the fast path reads; nil sends the rest to ArgumentParser.
+    init?(fast arguments: ArraySlice<String>) {
+        guard
+            let parsed = FastArguments(
+                arguments, options: FastArguments.storeOptions.union(["--outcome", "--note"]),
+                flags: ["--json"],
+                positionals: 1...1),
+            let store = parsed.store,
+            Outcome(rawValue: parsed.value("--outcome") ?? "done") != nil
+        else { return nil }
+        self.init(
+            receipt: parsed.positionals[0], outcome: parsed.value("--outcome") ?? "done",
+            note: parsed.value("--note"), store: store, json: parsed.flag("--json"))
+    }
+}
+
+extension HandoffCommand.Release.Run {
+    /// The plain argument lists the fast path reads; nil sends the rest to ArgumentParser.
+    init?(fast arguments: ArraySlice<String>) {
+        guard
+            let parsed = FastArguments(
+                arguments, options: FastArguments.storeOptions.union(["--delay", "--note"]),
+                flags: ["--json"],
+                positionals: 1...1),
+            let store = parsed.store,
+            let delay = parsed.converted("--delay", 0.0, Double.init)
+        else { return nil }
+        self.init(
+            receipt: parsed.positionals[0], delay: delay, note: parsed.value("--note"), store: store,
+            json: parsed.flag("--json"))
+    }
+}
+
+extension HandoffCommand.Extend.Run {
+    /// The plain argument lists the fast path reads; nil sends the rest to ArgumentParser.
+    init?(fast arguments: ArraySlice<String>) {
+        guard
+            let parsed = FastArguments(
+                arguments, options: FastArguments.storeOptions.union(["--lease"]), flags: ["--json"],
+                positionals: 1...1),
+            let store = parsed.store,
+            let text = parsed.value("--lease"), let lease = Double(text)
+        else { return nil }
+        self.init(
+            receipt: parsed.positionals[0], lease: lease, store: store, json: parsed.flag("--json"))
     }
 }

@@ -42,26 +42,6 @@ extension HandoffCommand {
             var pretty: Bool
             var store: StoreChoice
 
-            init(id: String, meta: Bool, pretty: Bool, store: StoreChoice) {
-                self.id = id
-                self.meta = meta
-                self.pretty = pretty
-                self.store = store
-            }
-
-            init?(fast arguments: ArraySlice<String>) {
-                guard
-                    let parsed = FastArguments(
-                        arguments, options: FastArguments.storeOptions,
-                        flags: ["--meta", "--pretty", "--json"],
-                        positionals: 1...1),
-                    let store = parsed.store
-                else { return nil }
-                self.init(
-                    id: parsed.positionals[0], meta: parsed.flag("--meta"), pretty: parsed.flag("--pretty"),
-                    store: store)
-            }
-
             func run() throws {
                 let (store, _, id) = try store.open(resolving: id, readOnly: true)
                 guard meta || pretty else {
@@ -104,5 +84,21 @@ enum ArtifactArgument {
         case .artifact(let reference): try store.resolve(reference.description)
         case .handoff(let id): try store.handoff(id: id).artifactID
         }
+    }
+}
+
+extension HandoffCommand.Get.Run {
+    /// The plain argument lists the fast path reads; nil sends the rest to ArgumentParser.
+    init?(fast arguments: ArraySlice<String>) {
+        guard
+            let parsed = FastArguments(
+                arguments, options: FastArguments.storeOptions,
+                flags: ["--meta", "--pretty", "--json"],
+                positionals: 1...1),
+            let store = parsed.store
+        else { return nil }
+        self.init(
+            id: parsed.positionals[0], meta: parsed.flag("--meta"), pretty: parsed.flag("--pretty"),
+            store: store)
     }
 }

@@ -44,30 +44,6 @@ extension HandoffCommand {
             var store: StoreChoice
             var json: Bool
 
-            init(consumer: String, action: String?, filter: FilterValues, store: StoreChoice, json: Bool) {
-                self.consumer = consumer
-                self.action = action
-                self.filter = filter
-                self.store = store
-                self.json = json
-            }
-
-            init?(fast arguments: ArraySlice<String>) {
-                guard
-                    let parsed = FastArguments(
-                        arguments,
-                        options: FastArguments.storeOptions.union(FastArguments.filterOptions).union([
-                            "--action"
-                        ]),
-                        repeatable: ["--state"], flags: ["--json"], positionals: 1...1),
-                    let store = parsed.store, let filter = parsed.filter
-                else { return nil }
-                self.init(
-                    consumer: parsed.positionals[0], action: parsed.value("--action"), filter: filter,
-                    store: store,
-                    json: parsed.flag("--json"))
-            }
-
             func run() throws {
                 let store = try store.openToRead()
                 let filter = try self.filter.handoffFilter(action: action)
@@ -152,5 +128,24 @@ func parseStates(_ names: [String]) throws(HandoffError) -> [Handoff.State] {
             )
         }
         return state
+    }
+}
+
+extension HandoffCommand.Inbox.Run {
+    /// The plain argument lists the fast path reads; nil sends the rest to ArgumentParser.
+    init?(fast arguments: ArraySlice<String>) {
+        guard
+            let parsed = FastArguments(
+                arguments,
+                options: FastArguments.storeOptions.union(FastArguments.filterOptions).union([
+                    "--action"
+                ]),
+                repeatable: ["--state"], flags: ["--json"], positionals: 1...1),
+            let store = parsed.store, let filter = parsed.filter
+        else { return nil }
+        self.init(
+            consumer: parsed.positionals[0], action: parsed.value("--action"), filter: filter,
+            store: store,
+            json: parsed.flag("--json"))
     }
 }

@@ -73,41 +73,6 @@ extension HandoffCommand {
             var limits: JSONParser.Limits
             var json: Bool
 
-            init(
-                file: String?, from: String, to: [String], parent: [String], workflow: String?,
-                workspace: String?,
-                validate: Bool, store: StoreChoice, limits: JSONParser.Limits, json: Bool
-            ) {
-                self.file = file
-                self.from = from
-                self.to = to
-                self.parent = parent
-                self.workflow = workflow
-                self.workspace = workspace
-                self.validate = validate
-                self.store = store
-                self.limits = limits
-                self.json = json
-            }
-
-            init?(fast arguments: ArraySlice<String>) {
-                guard
-                    let parsed = FastArguments(
-                        arguments,
-                        options: FastArguments.storeOptions.union(FastArguments.limitOptions).union([
-                            "--from", "--to", "--parent", "--workflow", "--workspace",
-                        ]), repeatable: ["--to", "--parent"], flags: ["--no-validate", "--json"],
-                        positionals: 0...1),
-                    let store = parsed.store, let limits = parsed.limits, let from = parsed.value("--from")
-                else { return nil }
-                self.init(
-                    file: parsed.positionals.first, from: from, to: parsed.all("--to"),
-                    parent: parsed.all("--parent"),
-                    workflow: parsed.value("--workflow"), workspace: parsed.value("--workspace"),
-                    validate: !parsed.flag("--no-validate"), store: store, limits: limits,
-                    json: parsed.flag("--json"))
-            }
-
             func run() throws {
                 let (document, source) = try Input.document(file, limits: limits)
                 let parents = try parent.map { text throws(HandoffError) in
@@ -154,5 +119,26 @@ extension HandoffCommand {
                 }
             }
         }
+    }
+}
+
+extension HandoffCommand.Put.Run {
+    /// The plain argument lists the fast path reads; nil sends the rest to ArgumentParser.
+    init?(fast arguments: ArraySlice<String>) {
+        guard
+            let parsed = FastArguments(
+                arguments,
+                options: FastArguments.storeOptions.union(FastArguments.limitOptions).union([
+                    "--from", "--to", "--parent", "--workflow", "--workspace",
+                ]), repeatable: ["--to", "--parent"], flags: ["--no-validate", "--json"],
+                positionals: 0...1),
+            let store = parsed.store, let limits = parsed.limits, let from = parsed.value("--from")
+        else { return nil }
+        self.init(
+            file: parsed.positionals.first, from: from, to: parsed.all("--to"),
+            parent: parsed.all("--parent"),
+            workflow: parsed.value("--workflow"), workspace: parsed.value("--workspace"),
+            validate: !parsed.flag("--no-validate"), store: store, limits: limits,
+            json: parsed.flag("--json"))
     }
 }

@@ -32,21 +32,6 @@ extension HandoffCommand {
             var store: StoreChoice
             var json: Bool
 
-            init(id: String, store: StoreChoice, json: Bool) {
-                self.id = id
-                self.store = store
-                self.json = json
-            }
-
-            init?(fast arguments: ArraySlice<String>) {
-                guard
-                    let parsed = FastArguments(
-                        arguments, options: FastArguments.storeOptions, flags: ["--json"], positionals: 1...1),
-                    let store = parsed.store
-                else { return nil }
-                self.init(id: parsed.positionals[0], store: store, json: parsed.flag("--json"))
-            }
-
             func run() throws {
                 let (store, argument, id) = try store.open(resolving: id, readOnly: true)
                 let info = try store.artifact(id)
@@ -135,4 +120,12 @@ func handoffTable(_ handoffs: [Handoff]) -> TextTable {
         table.append(row)
     }
     return table
+}
+
+extension HandoffCommand.Show.Run {
+    /// The plain argument lists the fast path reads; nil sends the rest to ArgumentParser.
+    init?(fast arguments: ArraySlice<String>) {
+        guard let (id, store, json) = FastArguments.idWithStore(arguments) else { return nil }
+        self.init(id: id, store: store, json: json)
+    }
 }

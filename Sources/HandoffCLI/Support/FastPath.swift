@@ -126,6 +126,17 @@ struct FastArguments {
         return choice.problem == nil ? choice : nil
     }
 
+    /// `ID [--store S] [--busy-timeout N] [--json]`, what `show` and `next` take.
+    static func idWithStore(_ arguments: ArraySlice<String>) -> (id: String, store: StoreChoice, json: Bool)?
+    {
+        guard
+            let parsed = FastArguments(
+                arguments, options: storeOptions, flags: ["--json"], positionals: 1...1),
+            let store = parsed.store
+        else { return nil }
+        return (parsed.positionals[0], store, parsed.flag("--json"))
+    }
+
     var filter: FilterValues? {
         guard let limit = converted("--limit", 100, { Int($0) }),
             let offset = converted("--offset", 0, { Int($0) }),

@@ -32,13 +32,6 @@ package enum FileIO {
         return lstat(path, &info) == 0
     }
 
-    /// The user owning a file (not following a link), or nil when there is none.
-    package static func owner(_ path: String) -> uid_t? {
-        var info = stat()
-        guard lstat(path, &info) == 0 else { return nil }
-        return info.st_uid
-    }
-
     /// The size of a regular file, or nil when there is none.
     package static func fileSize(_ path: String) -> Int? {
         var info = stat()
@@ -104,7 +97,7 @@ package enum FileIO {
     }
 
     /// What a file of this type is, for messages: "a FIFO", "a directory", ….
-    package static func kindName(_ type: mode_t) -> String {
+    private static func kindName(_ type: mode_t) -> String {
         switch type {
         case S_IFREG: "a regular file"
         case S_IFDIR: "a directory"
@@ -115,12 +108,6 @@ package enum FileIO {
         case S_IFSOCK: "a socket"
         default: "a file of unknown type"
         }
-    }
-
-    /// Whether `path` is a regular file, not following a link.
-    package static func isRegularFile(_ path: String) -> Bool {
-        var info = stat()
-        return lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
     }
 
     /// Makes sure `path` is a folder only this user can enter: a real directory (a link could send writes
@@ -182,7 +169,7 @@ package enum FileIO {
     }
 
     /// A user's login name and id, such as `alice (uid 1000)`.
-    package static func userName(_ user: uid_t) -> String {
+    private static func userName(_ user: uid_t) -> String {
         guard let entry = getpwuid(user), let name = entry.pointee.pw_name else { return "uid \(user)" }
         return "\(String(cString: name)) (uid \(user))"
     }
