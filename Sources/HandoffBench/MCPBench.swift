@@ -14,7 +14,7 @@ func benchMCP(_ bench: Bench) throws {
         FileManager.default.isExecutableFile(atPath: cli)
     else {
         if !bench.options.json {
-            say("\n(no handoff-mcp beside the benchmark: build it with -c release to time MCP)")
+            say("\n(no handoff-mcp beside the benchmark: build it with scripts/build-release to time MCP)")
         }
         return
     }

@@ -13,7 +13,8 @@ func benchProcesses(_ bench: Bench) throws {
     guard FileManager.default.isExecutableFile(atPath: executable) else {
         if !bench.options.json {
             say(
-                "\n(no handoff executable beside the benchmark: build it with -c release to time processes)")
+                "\n(no handoff executable beside the benchmark: build it with scripts/build-release to time processes)"
+            )
         }
         return
     }

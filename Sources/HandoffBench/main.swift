@@ -4,7 +4,7 @@ import HandoffKit
 
 // handoff-bench: measures the hot paths. Build it in release mode:
 //
-//   swift run -c release handoff-bench [--quick] [--json] [--dir DIR] [--only SECTION]
+//   scripts/build-release && .build/release/handoff-bench [--quick] [--json] [--dir DIR] [--only SECTION]
 //
 // Figures are throughput over a fixed amount of work after a warm-up, or latencies as a median of many
 // runs; "peak RSS" is the process's maximum resident set size as the kernel reports it.
