@@ -83,6 +83,12 @@ package struct JSONTextBuilder: ~Copyable {
 
     /// The text written so far.
     package var bytes: UnsafeBufferPointer<UInt8> { writer.output.bytes }
+
+    /// The number of bytes written so far.
+    package var count: Int { writer.output.count }
+
+    /// Forgets the text written so far and keeps its memory, so a long document can be written out in parts.
+    package mutating func clear() { writer.output.truncate(to: 0) }
 }
 
 /// RFC 8785 (JSON Canonicalization Scheme): the one byte sequence every equal document is written as.

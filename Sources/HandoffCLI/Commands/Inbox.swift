@@ -51,12 +51,18 @@ extension HandoffCommand {
                 let page = Page(found, limit: self.filter.limit, offset: self.filter.offset)
                 let entries = page.shown
                 if json, !Terminal.stdoutIsTerminal {
-                    // One line, written straight from the rows: a whole inbox can be thousands of them.
-                    var text = JSONTextBuilder(capacity: 512 + 600 * entries.count)
+                    // One line, written straight from the rows, a part at a time: a whole inbox can be thousands
+                    // of them, and memory the process touches for the first time costs a page fault per 4 KB.
+                    let part = 1 << 16
+                    var text = JSONTextBuilder(capacity: part + 4096)
                     text.raw(#"{"consumer":"#)
                     text.string(consumer)
                     text.raw(#","handoffs":["#)
                     for (position, entry) in entries.enumerated() {
+                        if text.count >= part {
+                            Terminal.write(text.bytes)
+                            text.clear()
+                        }
                         text.raw(position == 0 ? #"{"handoff":"# : #",{"handoff":"#)
                         entry.handoff.writeJSON(into: &text)
                         text.raw(#","next_actions":["#)
