@@ -60,17 +60,19 @@ package struct JSONTextBuilder: ~Copyable {
     /// Appends `text` as it is: punctuation and keys that need no escape.
     package mutating func raw(_ text: StaticString) { writer.output.append(text) }
 
+    /// Appends `bytes` as they are: text that is already JSON.
+    package mutating func raw(_ bytes: UnsafeBufferPointer<UInt8>) { writer.output.append(bytes) }
+
     package mutating func string(_ string: String) { writer.writeString(string) }
 
-    /// The string, or `null`.
-    package mutating func string(_ string: String?) {
-        if let string { writer.writeString(string) } else { writer.output.append("null") }
-    }
-
-    /// `prefix` as it is (the punctuation and key before a member's value), then the string or `null`.
-    package mutating func member(_ prefix: StaticString, _ value: String?) {
-        raw(prefix)
-        string(value)
+    /// A string from its UTF-8 bytes, such as text read in place from SQLite; bytes that are not UTF-8 are
+    /// replaced as `String(decoding:as:)` replaces them.
+    package mutating func string(utf8 bytes: UnsafeBufferPointer<UInt8>) {
+        if isASCII(bytes) {
+            writer.writeString(utf8: bytes)
+        } else {
+            writer.writeString(String(decoding: bytes, as: UTF8.self))
+        }
     }
 
     package mutating func integer(_ value: Int) {
@@ -78,8 +80,6 @@ package struct JSONTextBuilder: ~Copyable {
     }
 
     package mutating func bool(_ value: Bool) { writer.output.append(value ? "true" : "false") }
-
-    package mutating func value(_ value: JSONValue) { writer.write(value, depth: 0) }
 
     /// The text written so far.
     package var bytes: UnsafeBufferPointer<UInt8> { writer.output.bytes }
@@ -180,47 +180,67 @@ private struct Writer {
 
     fileprivate mutating func writeString(_ string: String) {
         var string = string
-        string.withUTF8 { bytes in
-            output.append(UInt8(ascii: "\""))
-            var runStart = 0
-            var position = 0
-            let count = bytes.count
-            while position < count {
-                // Eight bytes at a time while none of them needs an escape.
-                if position + 8 <= count,
-                    !needsEscape(
-                        UnsafeRawPointer(bytes.baseAddress! + position).loadUnaligned(as: UInt64.self))
-                {
-                    position += 8
-                    continue
-                }
-                let byte = bytes[position]
-                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else {
-                    position += 1
-                    continue
-                }
-                output.append(UnsafeBufferPointer(rebasing: bytes[runStart..<position]))
-                position += 1
-                runStart = position
-                output.append(UInt8(ascii: "\\"))
-                switch byte {
-                case UInt8(ascii: "\""): output.append(UInt8(ascii: "\""))
-                case UInt8(ascii: "\\"): output.append(UInt8(ascii: "\\"))
-                case 0x08: output.append(UInt8(ascii: "b"))
-                case 0x09: output.append(UInt8(ascii: "t"))
-                case 0x0A: output.append(UInt8(ascii: "n"))
-                case 0x0C: output.append(UInt8(ascii: "f"))
-                case 0x0D: output.append(UInt8(ascii: "r"))
-                default:
-                    output.append("u00")
-                    output.append(hexDigit(byte >> 4))
-                    output.append(hexDigit(byte & 0xF))
-                }
-            }
-            output.append(UnsafeBufferPointer(rebasing: bytes[runStart..<count]))
-            output.append(UInt8(ascii: "\""))
-        }
+        string.withUTF8 { writeString(utf8: $0) }
     }
+
+    /// Writes `bytes`, which must be valid UTF-8, as a JSON string.
+    fileprivate mutating func writeString(utf8 bytes: UnsafeBufferPointer<UInt8>) {
+        output.append(UInt8(ascii: "\""))
+        var runStart = 0
+        var position = 0
+        let count = bytes.count
+        while position < count {
+            // Eight bytes at a time while none of them needs an escape.
+            if position + 8 <= count,
+                !needsEscape(
+                    UnsafeRawPointer(bytes.baseAddress! + position).loadUnaligned(as: UInt64.self))
+            {
+                position += 8
+                continue
+            }
+            let byte = bytes[position]
+            guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else {
+                position += 1
+                continue
+            }
+            output.append(UnsafeBufferPointer(rebasing: bytes[runStart..<position]))
+            position += 1
+            runStart = position
+            output.append(UInt8(ascii: "\\"))
+            switch byte {
+            case UInt8(ascii: "\""): output.append(UInt8(ascii: "\""))
+            case UInt8(ascii: "\\"): output.append(UInt8(ascii: "\\"))
+            case 0x08: output.append(UInt8(ascii: "b"))
+            case 0x09: output.append(UInt8(ascii: "t"))
+            case 0x0A: output.append(UInt8(ascii: "n"))
+            case 0x0C: output.append(UInt8(ascii: "f"))
+            case 0x0D: output.append(UInt8(ascii: "r"))
+            default:
+                output.append("u00")
+                output.append(hexDigit(byte >> 4))
+                output.append(hexDigit(byte & 0xF))
+            }
+        }
+        output.append(UnsafeBufferPointer(rebasing: bytes[runStart..<count]))
+        output.append(UInt8(ascii: "\""))
+    }
+}
+
+/// Whether every byte is below 0x80, eight at a time.
+private func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard let base = bytes.baseAddress else { return true }
+    var position = 0
+    while position + 8 <= bytes.count {
+        if UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 != 0 {
+            return false
+        }
+        position += 8
+    }
+    while position < bytes.count {
+        if base[position] >= 0x80 { return false }
+        position += 1
+    }
+    return true
 }
 
 /// Whether any of the eight bytes in `word` is below 0x20, a quote or a backslash (SWAR: a byte is found

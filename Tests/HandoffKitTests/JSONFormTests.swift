@@ -1,4 +1,5 @@
 import HandoffJSON
+import HandoffTesting
 import Testing
 
 @testable import HandoffKit
@@ -37,44 +38,65 @@ struct JSONFormTests {
         #expect(object["lease_expires_at"] == "1970-01-01T00:00:00.004Z" && object["routed_from"] == .null)
     }
 
-    /// Listings write handoffs and next actions straight to text; that text must be what `json` writes.
+    /// `inbox --json` writes handoffs and next actions straight from the index's rows to text; that text must
+    /// be what `JSONWriter` writes for their `json` forms, whatever the columns hold.
     @Test(arguments: [
         "", "n", "a \"quoted\" note\\ with\nnew lines\tand \u{1} \u{1F} \u{7F}", "é 😀 \u{FB33} \u{2028}",
         String(repeating: "long ", count: 200),
     ])
-    func writtenTextIsTheSameAsTheWrittenForm(_ text: String) throws {
-        let id = try ArtifactID(parsing: "xxh128:0123456789abcdef0123456789abcdef")
-        let handoffs = [
-            Handoff(
-                id: "01JD3XQ2K8B6W5N2M7T4R9C1ZP", artifactID: id, schema: "tool-result-v1", producer: "p",
-                consumer: "c", workflow: nil, workspace: nil, state: .pending, attempts: 0,
-                createdAt: Timestamp(millisecondsSince1970: 0),
-                updatedAt: Timestamp(millisecondsSince1970: -1),
-                availableAt: Timestamp(millisecondsSince1970: 253_402_300_799_999), leaseExpiresAt: nil,
-                worker: nil, note: nil),
-            Handoff(
-                id: "01JD3XQ2K8B6W5N2M7T4R9C1ZQ", artifactID: id, schema: text, producer: text,
-                consumer: text,
-                workflow: text, workspace: text, state: .claimed, attempts: 12_345,
-                createdAt: Timestamp(millisecondsSince1970: 1_764_406_921_123),
-                updatedAt: Timestamp(millisecondsSince1970: 1_764_406_921_124),
-                availableAt: Timestamp(millisecondsSince1970: 1_764_406_921_125),
-                leaseExpiresAt: Timestamp(millisecondsSince1970: 1_764_406_921_126), worker: text, note: text,
-                routedFrom: text),
-        ]
-        for handoff in handoffs {
-            var written = JSONTextBuilder()
-            handoff.writeJSON(into: &written)
-            #expect(Array(written.bytes) == JSONWriter.encode(handoff.json))
+    func listingsWrittenFromRowsAreTheWrittenForms(_ text: String) throws {
+        let temporary = try TemporaryStore()
+        let store = temporary.store
+        for risk in 1...4 {
+            try store.put(
+                scanResult(risk: risk, actions: ["manual_review", "notify_owner"]), from: "s", to: ["c"])
         }
-        for action in [
-            NextAction(action: "manual_review", source: "/next_actions/0", inferred: false),
-            NextAction(action: text, source: text, inferred: true),
-        ] {
-            var written = JSONTextBuilder()
-            action.writeJSON(into: &written)
-            #expect(Array(written.bytes) == JSONWriter.encode(action.json))
+        let claimed = try #require(try store.claim(for: "c", worker: "w"))
+        let routed = try store.route(
+            handoffID: claimed.handoff.id, to: "c", note: text, receipt: claimed.receipt)
+        try store.index.write { db in
+            // Every text column holds `text`, or bytes that are not UTF-8; a timestamp is past the year 9999; and
+            // one artifact's actions were found in an order other than the index's.
+            try db.run(
+                sql:
+                    "UPDATE handoff SET producer = ?, workflow = ?, workspace = ?, worker = ?, note = ? WHERE seq % 2 = 1",
+                arguments: [text, text, text, text, text])
+            try db.run(
+                sql:
+                    "UPDATE handoff SET note = CAST(x'41ff42c3' AS TEXT), available_at = 253402300800000 WHERE seq = 2"
+            )
+            try db.run(
+                sql: "UPDATE next_action SET action = ?, source = ? WHERE rowid = 1", arguments: [text, text])
+            try db.run(
+                sql: "UPDATE next_action SET source = '/next_actions/9' WHERE rowid = 3 OR rowid = 5")
         }
+        let filter = HandoffFilter(states: [.pending, .claimed, .routed], limit: 100)
+        let entries = try store.inboxWithNextActions("c", filter: filter)
+        #expect(entries.count == 5 && entries.contains { $0.handoff.id == routed.id })
+        let forms = entries.map { entry -> JSONValue in
+            ["handoff": entry.handoff.json, "next_actions": .array(entry.nextActions.map(\.json))]
+        }
+        var written = JSONTextBuilder()
+        let (count, more) = try store.writeInboxJSON("c", filter: filter, limit: 99, into: &written)
+        #expect(count == 5 && !more)
+        #expect(String(decoding: written.bytes, as: UTF8.self) == commaSeparated(forms))
+
+        // A page of two, with one more found, flushed as it goes.
+        var page = JSONTextBuilder()
+        var flushed: [UInt8] = []
+        let (shown, cut) = try store.writeInboxJSON(
+            "c", filter: HandoffFilter(states: [.pending, .claimed, .routed], limit: 3), limit: 2, into: &page
+        ) { text in
+            flushed += text.bytes
+            text.clear()
+        }
+        #expect(shown == 2 && cut && page.count == 0)
+        #expect(String(decoding: flushed, as: UTF8.self) == commaSeparated(Array(forms.prefix(2))))
+    }
+
+    /// The forms as `JSONWriter` writes them, separated by commas.
+    private func commaSeparated(_ forms: [JSONValue]) -> String {
+        forms.map { String(decoding: JSONWriter.encode($0), as: UTF8.self) }.joined(separator: ",")
     }
 
     @Test(arguments: [

@@ -47,9 +47,6 @@ extension HandoffCommand {
             func run() throws {
                 let store = try store.openToRead()
                 let filter = try self.filter.handoffFilter(action: action)
-                let found = try store.inboxWithNextActions(consumer, filter: filter)
-                let page = Page(found, limit: self.filter.limit, offset: self.filter.offset)
-                let entries = page.shown
                 if json, !Terminal.stdoutIsTerminal {
                     // One line, written straight from the rows, a part at a time: a whole inbox can be thousands
                     // of them, and memory the process touches for the first time costs a page fault per 4 KB.
@@ -58,30 +55,24 @@ extension HandoffCommand {
                     text.raw(#"{"consumer":"#)
                     text.string(consumer)
                     text.raw(#","handoffs":["#)
-                    for (position, entry) in entries.enumerated() {
-                        if text.count >= part {
-                            Terminal.write(text.bytes)
-                            text.clear()
-                        }
-                        text.raw(position == 0 ? #"{"handoff":"# : #",{"handoff":"#)
-                        entry.handoff.writeJSON(into: &text)
-                        text.raw(#","next_actions":["#)
-                        for (index, action) in entry.nextActions.enumerated() {
-                            if index > 0 { text.raw(",") }
-                            action.writeJSON(into: &text)
-                        }
-                        text.raw("]}")
+                    let (written, more) = try store.writeInboxJSON(
+                        consumer, filter: filter, limit: self.filter.limit, into: &text
+                    ) { text in
+                        guard text.count >= part else { return }
+                        Terminal.write(text.bytes)
+                        text.clear()
                     }
                     text.raw(#"],"next_offset":"#)
-                    text.value(page.nextOffset.map { .number(Double($0)) } ?? .null)
+                    if more { text.integer(self.filter.offset + written) } else { text.raw("null") }
                     text.raw(#","truncated":"#)
-                    text.bool(page.truncated)
+                    text.bool(more)
                     text.raw("}\n")
                     Terminal.write(text.bytes)
-                    // The command is about to exit: freeing thousands of rows would cost as much as reading them.
-                    ProcessLifetime.keep((found, entries))
                     return
                 }
+                let found = try store.inboxWithNextActions(consumer, filter: filter)
+                let page = Page(found, limit: self.filter.limit, offset: self.filter.offset)
+                let entries = page.shown
                 if json {
                     Terminal.printJSON(
                         page.json(

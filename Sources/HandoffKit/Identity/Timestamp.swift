@@ -31,40 +31,52 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// RFC 3339 in UTC with milliseconds.
     public var description: String {
+        let common = String(unsafeUninitializedCapacity: Self.commonLength) { format(into: $0) ?? 0 }
+        return common.isEmpty ? uncommonDescription : common
+    }
+
+    /// The length of the common form, years 0 to 9999.
+    static let commonLength = 24
+
+    /// Writes the common form into the first `commonLength` bytes of `buffer`, digit by digit: listings
+    /// format several per row. Returns nil, writing nothing, for years before 0 or after 9999.
+    func format(into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int? {
         let (days, milliseconds) = millisecondsSince1970.floorDivided(by: 86_400_000)
         let (year, month, day) = civilDate(fromDays: days)
-        guard (0...9999).contains(year) else {
-            let seconds = milliseconds / 1000
-            return
-                "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(seconds / 3600, 2)):\(pad(seconds / 60 % 60, 2)):"
-                + "\(pad(seconds % 60, 2)).\(pad(milliseconds % 1000, 3))Z"
-        }
-        // The common case, written digit by digit into 24 bytes: listings format several per row.
-        return String(unsafeUninitializedCapacity: 24) { buffer in
-            func put(_ value: Int64, _ width: Int, at start: Int) {
-                var value = value
-                for offset in stride(from: start + width - 1, through: start, by: -1) {
-                    buffer[offset] = UInt8(ascii: "0") + UInt8(value % 10)
-                    value /= 10
-                }
+        guard (0...9999).contains(year) else { return nil }
+        func put(_ value: Int64, _ width: Int, at start: Int) {
+            var value = value
+            for offset in stride(from: start + width - 1, through: start, by: -1) {
+                buffer[offset] = UInt8(ascii: "0") + UInt8(value % 10)
+                value /= 10
             }
-            let seconds = milliseconds / 1000
-            put(year, 4, at: 0)
-            buffer[4] = UInt8(ascii: "-")
-            put(month, 2, at: 5)
-            buffer[7] = UInt8(ascii: "-")
-            put(day, 2, at: 8)
-            buffer[10] = UInt8(ascii: "T")
-            put(seconds / 3600, 2, at: 11)
-            buffer[13] = UInt8(ascii: ":")
-            put(seconds / 60 % 60, 2, at: 14)
-            buffer[16] = UInt8(ascii: ":")
-            put(seconds % 60, 2, at: 17)
-            buffer[19] = UInt8(ascii: ".")
-            put(milliseconds % 1000, 3, at: 20)
-            buffer[23] = UInt8(ascii: "Z")
-            return 24
         }
+        let seconds = milliseconds / 1000
+        put(year, 4, at: 0)
+        buffer[4] = UInt8(ascii: "-")
+        put(month, 2, at: 5)
+        buffer[7] = UInt8(ascii: "-")
+        put(day, 2, at: 8)
+        buffer[10] = UInt8(ascii: "T")
+        put(seconds / 3600, 2, at: 11)
+        buffer[13] = UInt8(ascii: ":")
+        put(seconds / 60 % 60, 2, at: 14)
+        buffer[16] = UInt8(ascii: ":")
+        put(seconds % 60, 2, at: 17)
+        buffer[19] = UInt8(ascii: ".")
+        put(milliseconds % 1000, 3, at: 20)
+        buffer[23] = UInt8(ascii: "Z")
+        return Self.commonLength
+    }
+
+    /// Years before 0 or after 9999, which only a hand-made timestamp has.
+    private var uncommonDescription: String {
+        let (days, milliseconds) = millisecondsSince1970.floorDivided(by: 86_400_000)
+        let (year, month, day) = civilDate(fromDays: days)
+        let seconds = milliseconds / 1000
+        return
+            "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(seconds / 3600, 2)):\(pad(seconds / 60 % 60, 2)):"
+            + "\(pad(seconds % 60, 2)).\(pad(milliseconds % 1000, 3))Z"
     }
 
     /// Parses RFC 3339 (`2026-11-20T23:42:01Z`, `…01.5+02:00`), and also a date and time without a zone,

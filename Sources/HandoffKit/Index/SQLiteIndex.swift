@@ -324,7 +324,7 @@ final class SQLiteIndex: Sendable {
         }
     }
 
-    private func handoffQuery(_ filter: HandoffFilter, extraColumn: String? = nil) -> (
+    func handoffQuery(_ filter: HandoffFilter, extraColumn: String? = nil) -> (
         String, StatementArguments
     ) {
         var conditions = Conditions()
@@ -429,11 +429,14 @@ final class SQLiteIndex: Sendable {
     }
 
     /// Decodes a row of `handoffColumns`, by position like `artifactInfo`.
+    static func unknownState(handoff id: String, _ state: String) -> HandoffError {
+        HandoffError(.io, "the index holds handoff \(id) in an unknown state \"\(state)\"")
+    }
+
     static func handoff(_ row: Row) throws -> Handoff {
         let stateName: String = row[8]
         guard let state = Handoff.State(rawValue: stateName) else {
-            throw HandoffError(
-                .io, "the index holds handoff \(row[1] as String) in an unknown state \"\(stateName)\"")
+            throw unknownState(handoff: row[1], stateName)
         }
         let leaseExpiry: Int64? = row[13]
         return Handoff(
@@ -504,8 +507,9 @@ struct IndexStats: Sendable {
 }
 
 extension ArtifactID {
-    /// `xxh128:` and 32 lowercase hex digits, read without building strings; nil for anything else.
-    private static func decodeLowercase(_ bytes: UnsafeBufferPointer<UInt8>) -> ArtifactID? {
+    /// `xxh128:` and 32 lowercase hex digits, the form this library stores and writes, read without building
+    /// strings; nil for anything else.
+    static func decodeLowercase(_ bytes: UnsafeBufferPointer<UInt8>) -> ArtifactID? {
         guard bytes.count == 39, bytes.starts(with: "xxh128:".utf8) else { return nil }
         var halves: (UInt64, UInt64) = (0, 0)
         for half in 0..<2 {

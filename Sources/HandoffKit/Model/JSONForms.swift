@@ -47,42 +47,8 @@ extension Handoff {
     }
 }
 
-extension Handoff {
-    /// Writes `json` as compact text, without building it: what a listing of thousands does per row.
-    /// `JSONFormTests` holds it to the same bytes as `json`.
-    package func writeJSON(into text: inout JSONTextBuilder) {
-        text.member(#"{"artifact":"#, artifactID.description)
-        text.raw(#","attempts":"#)
-        text.integer(attempts)
-        text.member(#","available_at":"#, availableAt.description)
-        text.member(#","consumer":"#, consumer)
-        text.member(#","created_at":"#, createdAt.description)
-        text.member(#","id":"#, id)
-        text.member(#","lease_expires_at":"#, leaseExpiresAt?.description)
-        text.member(#","note":"#, note)
-        text.member(#","producer":"#, producer)
-        text.member(#","routed_from":"#, routedFrom)
-        text.member(#","schema":"#, schema)
-        text.member(#","state":"#, state.rawValue)
-        text.member(#","updated_at":"#, updatedAt.description)
-        text.member(#","worker":"#, worker)
-        text.member(#","workflow":"#, workflow)
-        text.member(#","workspace":"#, workspace)
-        text.raw("}")
-    }
-}
-
 extension NextAction {
     static let jsonKeys = ["action", "inferred", "source"]
-
-    /// Writes `json` as compact text, without building it.
-    package func writeJSON(into text: inout JSONTextBuilder) {
-        text.member(#"{"action":"#, action)
-        text.raw(#","inferred":"#)
-        text.bool(inferred)
-        text.member(#","source":"#, source)
-        text.raw("}")
-    }
 
     /// Its stable JSON form.
     public var json: JSONValue {

@@ -1,3 +1,5 @@
+import HandoffJSON
+
 extension Store {
     /// The default lease: long enough for a bot to do a step, short enough that a crashed bot's work is
     /// picked up again soon.
@@ -23,12 +25,36 @@ extension Store {
     public func inboxWithNextActions(_ consumer: String, filter: HandoffFilter = .init()) throws(HandoffError)
         -> [(handoff: Handoff, nextActions: [NextAction])]
     {
+        try index.handoffsWithNextActions(inboxFilter(consumer, filter)).map {
+            (handoff: $0.0, nextActions: $0.1)
+        }
+    }
+
+    /// `inboxWithNextActions` written straight to JSON text as it is read: each handoff as
+    /// `{"handoff":{…},"next_actions":[…]}`, separated by commas, the bytes `JSONWriter` writes for their
+    /// `json` forms. For listings of thousands, which need no `Handoff` values.
+    ///
+    /// - Parameters:
+    ///   - limit: Writes at most this many; `filter.limit` should allow one more, to tell whether there are.
+    ///   - flush: Called after each handoff, to write out what `text` holds when it wants to.
+    /// - Returns: How many were written, and whether the filter selected more.
+    package func writeInboxJSON(
+        _ consumer: String, filter: HandoffFilter = .init(), limit: Int, into text: inout JSONTextBuilder,
+        flush: (inout JSONTextBuilder) -> Void = { _ in }
+    ) throws(HandoffError) -> (written: Int, more: Bool) {
+        try index.writeHandoffsWithNextActions(
+            inboxFilter(consumer, filter), limit: limit, into: &text, flush: flush)
+    }
+
+    private func inboxFilter(_ consumer: String, _ filter: HandoffFilter) throws(HandoffError)
+        -> HandoffFilter
+    {
         try Name.check(consumer, as: "consumer")
         var filter = filter
         filter.consumer = consumer
         if filter.states == nil { filter.states = [.pending] }
         filter.newestFirst = false
-        return try index.handoffsWithNextActions(filter).map { (handoff: $0.0, nextActions: $0.1) }
+        return filter
     }
 
     /// Takes the oldest handoff waiting for `consumer` (pending, or claimed under a lease that has expired)

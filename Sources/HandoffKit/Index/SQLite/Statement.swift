@@ -134,6 +134,25 @@ struct Row {
     func isNull(_ index: Int) -> Bool { values[index] == .null }
 }
 
+/// The row a statement stands on, read in place: a listing of thousands reads each value straight from
+/// SQLite instead of copying it into a `Row` first.
+struct RowCursor {
+    fileprivate let handle: OpaquePointer
+
+    func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
+
+    func integer(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
+
+    /// The column's text (empty for NULL), valid until the statement steps again.
+    func text(_ column: Int32) -> UnsafeBufferPointer<UInt8> {
+        // SQLite's order: the text first, then its length.
+        guard let bytes = sqlite3_column_text(handle, column) else {
+            return UnsafeBufferPointer(start: nil, count: 0)
+        }
+        return UnsafeBufferPointer(start: bytes, count: Int(sqlite3_column_bytes(handle, column)))
+    }
+}
+
 /// A compiled statement.
 final class Statement {
     private let handle: OpaquePointer
@@ -221,6 +240,18 @@ final class Statement {
             values.removeAll(keepingCapacity: true)
             for column in 0..<count { values.append(value(column)) }
             guard try body(Row(values: values, names: names)) else { return }
+        }
+    }
+
+    /// Calls `body` with each row in place, without reading its values out; `body` returns false to stop.
+    func forEachCursor(arguments: StatementArguments, _ body: (RowCursor) throws -> Bool) throws {
+        setUncheckedArguments(arguments)
+        defer { sqlite3_reset(handle) }
+        while true {
+            let code = sqlite3_step(handle)
+            if code == SQLITE_DONE { return }
+            guard code == SQLITE_ROW else { throw error(code) }
+            guard try body(RowCursor(handle: handle)) else { return }
         }
     }
 
