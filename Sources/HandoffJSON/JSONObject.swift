@@ -62,8 +62,8 @@ public struct JSONObject: Sendable {
     private func search(_ key: String) -> (position: Int, found: Bool) {
         if keys.count <= 8 {
             for (position, candidate) in keys.enumerated() {
-                if scalarsEqual(candidate, key) { return (position, true) }
-                if utf16Precedes(key, candidate) { return (position, false) }
+                let order = utf16Compare(key, candidate)
+                if order <= 0 { return (position, order == 0) }
             }
             return (keys.count, false)
         }
@@ -71,13 +71,15 @@ public struct JSONObject: Sendable {
         var high = keys.count
         while low < high {
             let middle = (low + high) / 2
-            if utf16Precedes(keys[middle], key) {
+            let order = utf16Compare(keys[middle], key)
+            if order == 0 { return (middle, true) }
+            if order < 0 {
                 low = middle + 1
             } else {
                 high = middle
             }
         }
-        return (low, low < keys.count && scalarsEqual(keys[low], key))
+        return (low, false)
     }
 }
 
@@ -119,10 +121,30 @@ package func scalarsEqual(_ lhs: String, _ rhs: String) -> Bool {
     let right = rhs.utf8
     guard left.count == right.count else { return false }
     let fast = left.withContiguousStorageIfAvailable { leftBytes in
-        right.withContiguousStorageIfAvailable { rightBytes in
-            leftBytes.elementsEqual(rightBytes)
-        }
+        right.withContiguousStorageIfAvailable { rightBytes in bytesEqual(leftBytes, rightBytes) }
     }
     if let fast, let result = fast { return result }
     return left.elementsEqual(right)
+}
+
+/// Whether two runs of bytes of the same length are equal, eight bytes at a time: objects look their keys
+/// up by it, and the generic `elementsEqual` went byte by byte through an iterator.
+@inline(__always)
+private func bytesEqual(_ lhs: UnsafeBufferPointer<UInt8>, _ rhs: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard let left = lhs.baseAddress, let right = rhs.baseAddress else { return lhs.count == rhs.count }
+    let count = lhs.count
+    var position = 0
+    while position + 8 <= count {
+        if UnsafeRawPointer(left + position).loadUnaligned(as: UInt64.self)
+            != UnsafeRawPointer(right + position).loadUnaligned(as: UInt64.self)
+        {
+            return false
+        }
+        position += 8
+    }
+    while position < count {
+        if left[position] != right[position] { return false }
+        position += 1
+    }
+    return true
 }

@@ -15,6 +15,44 @@ package func utf16Precedes(_ lhs: String, _ rhs: String) -> Bool {
     return left.withUnsafeBufferPointer { left in right.withUnsafeBufferPointer { utf16Precedes(left, $0) } }
 }
 
+/// How `lhs` compares with `rhs` in UTF-16 code unit order: negative, zero or positive. Zero means the same
+/// Unicode scalars. One pass for an object's lookup, where asking "equal?" then "before?" took two.
+package func utf16Compare(_ lhs: String, _ rhs: String) -> Int {
+    let result = lhs.utf8.withContiguousStorageIfAvailable { left in
+        rhs.utf8.withContiguousStorageIfAvailable { right in utf16Compare(left, right) }
+    }
+    if let result, let result { return result }
+    let left = Array(lhs.utf8)
+    let right = Array(rhs.utf8)
+    return left.withUnsafeBufferPointer { left in right.withUnsafeBufferPointer { utf16Compare(left, $0) } }
+}
+
+func utf16Compare(_ left: UnsafeBufferPointer<UInt8>, _ right: UnsafeBufferPointer<UInt8>) -> Int {
+    let common = min(left.count, right.count)
+    var position = 0
+    // Eight bytes at a time while they are the same.
+    if let leftBase = left.baseAddress, let rightBase = right.baseAddress {
+        while position + 8 <= common,
+            UnsafeRawPointer(leftBase + position).loadUnaligned(as: UInt64.self)
+                == UnsafeRawPointer(rightBase + position).loadUnaligned(as: UInt64.self)
+        {
+            position += 8
+        }
+    }
+    while position < common {
+        let a = left[position]
+        let b = right[position]
+        if a != b {
+            // As in `utf16Precedes`: a differing lead byte starts both characters.
+            if a >= 0xF0, b == 0xEE || b == 0xEF { return -1 }
+            if b >= 0xF0, a == 0xEE || a == 0xEF { return 1 }
+            return a < b ? -1 : 1
+        }
+        position += 1
+    }
+    return left.count == right.count ? 0 : left.count < right.count ? -1 : 1
+}
+
 func utf16Precedes(_ left: UnsafeBufferPointer<UInt8>, _ right: UnsafeBufferPointer<UInt8>) -> Bool {
     let common = min(left.count, right.count)
     var position = 0

@@ -191,6 +191,36 @@ func randomString(using generator: inout SeededGenerator) -> String {
     return String(scalars)
 }
 
+/// Objects keep their keys in UTF-16 order and find them by Unicode scalars, by linear search up to eight
+/// keys and binary search beyond; both are held to a plain reference here.
+struct JSONObjectTests {
+    @Test func keysAreKeptInUTF16OrderAndFoundByTheirScalars() {
+        var generator = SeededGenerator(seed: 7)
+        for round in 0..<400 {
+            var reference: [(key: [UInt16], text: String, value: Int)] = []
+            var object = JSONObject()
+            // Up to 8 keys takes the linear search, more the binary one.
+            for value in 0..<Int.random(in: 0...(round % 2 == 0 ? 8 : 40), using: &generator) {
+                let key =
+                    randomString(using: &generator) + (round % 3 == 0 ? "shared-prefix-\(value % 4)" : "")
+                object[key] = .number(Double(value))
+                reference.removeAll { $0.text.unicodeScalars.elementsEqual(key.unicodeScalars) }
+                reference.append((Array(key.utf16), key, value))
+            }
+            reference.sort { $0.key.lexicographicallyPrecedes($1.key) }
+            #expect(object.keys.map { Array($0.utf16) } == reference.map(\.key))
+            for entry in reference {
+                #expect(object[entry.text] == .number(Double(entry.value)))
+            }
+            for _ in 0..<20 {
+                let probe = randomString(using: &generator)
+                let expected = reference.first { $0.text.unicodeScalars.elementsEqual(probe.unicodeScalars) }
+                #expect(object[probe] == expected.map { .number(Double($0.value)) })
+            }
+        }
+    }
+}
+
 struct InterchangeTests {
     @Test func valuesBuiltInCodeAreCheckedForWhatTheParserRefuses() throws {
         let nan: JSONValue = ["steps": [1, ["confidence": .number(.nan)]]]
