@@ -306,7 +306,15 @@ private struct Parser {
     private mutating func parseString() throws(JSONParseError) -> String {
         index += 1
         let start = index
-        // Fast path: printable ASCII without escapes, by far the most common key and value.
+        // Fast path: printable ASCII without escapes, by far the most common key and value; eight bytes at a
+        // time while none of them is a quote, a backslash, a control character or outside ASCII.
+        if let base = bytes.baseAddress {
+            while index + 8 <= bytes.count {
+                let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+                if word & 0x8080_8080_8080_8080 != 0 || needsEscape(word) { break }
+                index += 8
+            }
+        }
         while index < bytes.count {
             let byte = bytes[index]
             if byte == Byte.quote {

@@ -28,6 +28,27 @@ struct JSONParserTests {
         #expect(try JSONParser.parse(text) == expected)
     }
 
+    /// Strings are scanned eight bytes at a time until something other than plain ASCII: whatever the
+    /// position of that byte, it is found.
+    @Test func whatEndsAPlainRunIsFoundAtEveryOffset() throws {
+        for offset in 0..<20 {
+            let run = String(repeating: "a", count: offset)
+            for (spelled, value) in [
+                (#"\""#, "\""), (#"\\"#, "\\"), (#"\n"#, "\n"), ("é", "é"), ("😀", "😀"), ("", ""),
+            ] {
+                let text = "\"" + run + spelled + run + "\""
+                #expect(try JSONParser.parse(text) == .string(run + value + run), "\(text)")
+            }
+            #expect {
+                try JSONParser.parse("\"" + run + "\u{1}" + run + "\"")
+            } throws: { error in
+                let error = error as! JSONParseError
+                return error.code == .controlCharacter && error.column == offset + 2
+            }
+            #expect(throws: JSONParseError.self) { try JSONParser.parse("\"" + run + run) }
+        }
+    }
+
     struct Rejection: Sendable, CustomTestStringConvertible {
         let name: String
         let bytes: [UInt8]
