@@ -60,65 +60,60 @@ extension SQLiteIndex {
         }
     }
 
+    /// How a member of `Handoff.json` is read from its column.
+    private enum Member {
+        case text, timestamp, integer, artifact
+    }
+
+    /// `Handoff.json`'s members in its (canonical) order: the text before each value, and the column of
+    /// `handoffColumns` it comes from.
+    private static let handoffMembers: [(prefix: StaticString, column: Int32, kind: Member)] = [
+        (#"{"artifact":"#, 2, .artifact), (#","attempts":"#, 9, .integer),
+        (#","available_at":"#, 12, .timestamp),
+        (#","consumer":"#, 5, .text), (#","created_at":"#, 10, .timestamp), (#","id":"#, 1, .text),
+        (#","lease_expires_at":"#, 13, .timestamp), (#","note":"#, 15, .text), (#","producer":"#, 4, .text),
+        (#","routed_from":"#, 16, .text), (#","schema":"#, 3, .text), (#","state":"#, 8, .text),
+        (#","updated_at":"#, 11, .timestamp), (#","worker":"#, 14, .text), (#","workflow":"#, 6, .text),
+        (#","workspace":"#, 7, .text),
+    ]
+
     /// Writes a row of `handoffColumns` as `Handoff.json` would be written: the same members, in the same
-    /// (canonical) order. `JSONFormTests` holds the two to the same bytes.
+    /// order. `JSONFormTests` holds the two to the same bytes.
     private static func writeHandoff(_ row: RowCursor, into text: inout JSONTextBuilder) throws {
-        func string(_ column: Int32) {
-            if row.isNull(column) { text.raw("null") } else { text.string(utf8: row.text(column)) }
-        }
-        func timestamp(_ column: Int32) {
-            guard !row.isNull(column) else { return text.raw("null") }
-            let moment = Timestamp(millisecondsSince1970: row.integer(column))
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Timestamp.commonLength) { buffer in
-                if let count = moment.format(into: buffer) {
-                    text.string(utf8: UnsafeBufferPointer(rebasing: buffer[..<count]))
-                } else {
-                    text.string(moment.description)
-                }
-            }
-        }
-        let artifact = row.text(2)
-        let state = row.text(8)
-        let stateName = String(decoding: state, as: UTF8.self)
+        // What `handoff(_:)` refuses, this refuses too.
+        let stateName = String(decoding: row.text(8), as: UTF8.self)
         guard Handoff.State(rawValue: stateName) != nil else {
             throw unknownState(handoff: String(decoding: row.text(1), as: UTF8.self), stateName)
         }
-        text.raw(#"{"artifact":"#)
-        if ArtifactID.decodeLowercase(artifact) != nil {
-            text.string(utf8: artifact)
-        } else {
-            text.string(try ArtifactID(stored: String(decoding: artifact, as: UTF8.self)).description)
+        for (prefix, column, kind) in handoffMembers {
+            text.raw(prefix)
+            if row.isNull(column) {
+                text.raw("null")
+                continue
+            }
+            switch kind {
+            case .text:
+                text.string(utf8: row.text(column))
+            case .integer:
+                text.integer(Int(row.integer(column)))
+            case .timestamp:
+                let moment = Timestamp(millisecondsSince1970: row.integer(column))
+                withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Timestamp.commonLength) { buffer in
+                    if let count = moment.format(into: buffer) {
+                        text.string(utf8: UnsafeBufferPointer(rebasing: buffer[..<count]))
+                    } else {
+                        text.string(moment.description)
+                    }
+                }
+            case .artifact:
+                let artifact = row.text(column)
+                if ArtifactID.decodeLowercase(artifact) != nil {
+                    text.string(utf8: artifact)
+                } else {
+                    text.string(try ArtifactID(stored: String(decoding: artifact, as: UTF8.self)).description)
+                }
+            }
         }
-        text.raw(#","attempts":"#)
-        text.integer(Int(row.integer(9)))
-        text.raw(#","available_at":"#)
-        timestamp(12)
-        text.raw(#","consumer":"#)
-        string(5)
-        text.raw(#","created_at":"#)
-        timestamp(10)
-        text.raw(#","id":"#)
-        string(1)
-        text.raw(#","lease_expires_at":"#)
-        timestamp(13)
-        text.raw(#","note":"#)
-        string(15)
-        text.raw(#","producer":"#)
-        string(4)
-        text.raw(#","routed_from":"#)
-        string(16)
-        text.raw(#","schema":"#)
-        string(3)
-        text.raw(#","state":"#)
-        text.string(utf8: state)
-        text.raw(#","updated_at":"#)
-        timestamp(11)
-        text.raw(#","worker":"#)
-        string(14)
-        text.raw(#","workflow":"#)
-        string(6)
-        text.raw(#","workspace":"#)
-        string(7)
         text.raw("}")
     }
 }
