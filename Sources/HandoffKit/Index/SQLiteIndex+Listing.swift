@@ -16,8 +16,9 @@ extension SQLiteIndex {
     ) throws(HandoffError) -> (written: Int, more: Bool) {
         let (sql, arguments) = handoffQuery(filter, extraColumn: "h.artifact")
         return try read { db in
-            // In the unique index's order, not the order they were found in (rowid): asking SQLite for that
-            // would sort in a temporary B-tree for every handoff, so they are put in order here.
+            // SQLite returns an artifact's actions in its unique index's order (source, action). They are
+            // listed in the order they were found (rowid), and asking SQLite for that order would sort them in
+            // a temporary B-tree for every handoff, so they are put in order here.
             let actions = try db.cachedStatement(
                 sql: "SELECT action, source, inferred, rowid FROM next_action WHERE artifact = ?")
             var scratch = JSONTextBuilder(capacity: 1024)

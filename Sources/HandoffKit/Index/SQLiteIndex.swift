@@ -428,11 +428,12 @@ final class SQLiteIndex: Sendable {
             validated: row[8])
     }
 
-    /// Decodes a row of `handoffColumns`, by position like `artifactInfo`.
+    /// The error for a handoff whose state this version does not know.
     static func unknownState(handoff id: String, _ state: String) -> HandoffError {
         HandoffError(.io, "the index holds handoff \(id) in an unknown state \"\(state)\"")
     }
 
+    /// Decodes a row of `handoffColumns`, by position like `artifactInfo`.
     static func handoff(_ row: Row) throws -> Handoff {
         let stateName: String = row[8]
         guard let state = Handoff.State(rawValue: stateName) else {

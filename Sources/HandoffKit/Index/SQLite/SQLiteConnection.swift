@@ -10,9 +10,9 @@ internal import CSQLite
 ///
 /// Handoff's commands run once per action, so the connection is made for that: one connection (not a pool),
 /// no work on opening beyond what the command needs, read-only when the command only reads (so that it writes
-/// nothing, not even a checkpoint, and works on a store it may only read), and a WAL that persists and is
-/// not checkpointed on closing, so that closing does not copy, truncate and flush it. Calls from several threads take turns; each `read` and `write` is
-/// one transaction.
+/// nothing, not even a checkpoint, and works on a store it may only read), and a WAL that persists and is not
+/// checkpointed on closing, so that closing does not copy, truncate and flush it. Calls from several threads
+/// take turns; each `read` and `write` is one transaction.
 final class SQLiteConnection: @unchecked Sendable {
     let path: String
     let readOnly: Bool
