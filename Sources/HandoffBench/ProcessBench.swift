@@ -31,48 +31,52 @@ func benchProcesses(_ bench: Bench) throws {
     }
     let stored = try store.put(workLog(decisions: 3, seed: 8), from: "bench", to: ["consumer"])
 
-    /// The median wall time, in milliseconds, of running `arguments` (each run's arguments may differ).
-    func time(_ runs: Int, _ arguments: (Int) -> [String], program: String = executable) throws -> Double {
-        var samples: [Double] = []
-        for run in 0..<runs {
-            let line = arguments(run)
-            samples.append(
-                try seconds {
-                    let pid = try spawn(program, line, stdout: "/dev/null", stderr: "/dev/null")
-                    var status: Int32 = 0
-                    waitpid(pid, &status, 0)
-                    precondition(status == 0 || status == 2 << 8, "\(program) \(line) failed with \(status)")
-                } * 1000)
-        }
-        return median(samples)
+    /// The wall time, in milliseconds, of one run of `program` with `line`.
+    func once(_ program: String, _ line: [String]) throws -> Double {
+        try seconds {
+            let pid = try spawn(program, line, stdout: "/dev/null", stderr: "/dev/null")
+            var status: Int32 = 0
+            waitpid(pid, &status, 0)
+            precondition(status == 0 || status == 2 << 8, "\(program) \(line) failed with \(status)")
+        } * 1000
     }
 
     let hello = try buildHello(in: bench.options.directory)
-    let floor = try hello.map { try time(runs, { _ in [] }, program: $0) }
-    if let floor {
+    if let hello {
+        let floor = median(try (0..<runs).map { _ in try once(hello, []) })
         bench.report("Swift hello world, statically linked", floor, "ms", "median: the floor")
     } else if !bench.options.json {
         say("  (swiftc is not on PATH: no hello world to compare with)")
     }
-    func report(_ name: String, _ milliseconds: Double, goal: Double) {
-        bench.report(name, milliseconds, "ms", "median")
-        if let floor {
-            bench.report("  \(name) / hello world", milliseconds / floor, "×", "goal ≤ \(Int(goal))×")
+
+    /// The median wall time of running `arguments` (each run's may differ), and its ratio to the hello
+    /// world's, run just before each of those runs: the machine's load shifts from one moment to the next,
+    /// and a ratio of runs taken side by side keeps it out.
+    func report(_ name: String, goal: Double, _ arguments: (Int) -> [String]) throws {
+        var samples: [Double] = []
+        var floors: [Double] = []
+        for run in 0..<runs {
+            if let hello { floors.append(try once(hello, [])) }
+            samples.append(try once(executable, arguments(run)))
+        }
+        bench.report(name, median(samples), "ms", "median")
+        if !floors.isEmpty {
+            bench.report(
+                "  \(name) / hello world", median(samples) / median(floors), "×",
+                "goal ≤ \(Int(goal))×, hello world run alternately")
         }
     }
 
     let id = stored.artifact.id.description
     let storeOption = ["--store", store.path]
-    report("handoff --version", try time(runs) { _ in ["--version"] }, goal: 2)
-    report(
-        "handoff inbox --json", try time(runs) { _ in ["inbox", "consumer", "--json"] + storeOption }, goal: 2
-    )
-    report("handoff get", try time(runs) { _ in ["get", id] + storeOption }, goal: 2)
-    report("handoff next", try time(runs) { _ in ["next", id] + storeOption }, goal: 2)
-    report("handoff show", try time(runs) { _ in ["show", id] + storeOption }, goal: 2)
-    report(
-        "handoff put (2 KB)",
-        try time(runs) { ["put", inputs[$0], "--from", "bench", "--to", "consumer"] + storeOption }, goal: 3)
+    try report("handoff --version", goal: 2) { _ in ["--version"] }
+    try report("handoff inbox --json", goal: 2) { _ in ["inbox", "consumer", "--json"] + storeOption }
+    try report("handoff get", goal: 2) { _ in ["get", id] + storeOption }
+    try report("handoff next", goal: 2) { _ in ["next", id] + storeOption }
+    try report("handoff show", goal: 2) { _ in ["show", id] + storeOption }
+    try report("handoff put (2 KB)", goal: 3) {
+        ["put", inputs[$0], "--from", "bench", "--to", "consumer"] + storeOption
+    }
     // Enough distinct handoffs that every timed claim finds one, and receipts for every timed ack.
     try store.put(
         (0..<(2 * runs + 10)).map { n in
@@ -80,13 +84,13 @@ func benchProcesses(_ bench: Bench) throws {
                 document: workLog(decisions: 3, seed: 9), producer: "bench", consumers: ["claimer"],
                 workflow: "run-\(n)")
         })
-    report("handoff claim", try time(runs) { _ in ["claim", "claimer"] + storeOption }, goal: 3)
+    try report("handoff claim", goal: 3) { _ in ["claim", "claimer"] + storeOption }
     var receipts: [String] = []
     for _ in 0..<runs {
         guard let claim = try store.claim(for: "claimer") else { fatalError("the claimer's inbox ran dry") }
         receipts.append(claim.receipt.description)
     }
-    report("handoff ack", try time(runs) { ["ack", receipts[$0]] + storeOption }, goal: 3)
+    try report("handoff ack", goal: 3) { ["ack", receipts[$0]] + storeOption }
 
     try benchCLIWorkers(bench, executable: executable)
     try benchWholeInbox(bench, executable: executable)
