@@ -59,7 +59,11 @@ struct StoreChoice: Sendable {
         var configuration = configuration
         configuration.limits = limits
         configuration.readOnly = true
-        return try Store.open(at: path, configuration: configuration)
+        let store = try Store.open(at: path, configuration: configuration)
+        // Commands that only read answer and exit: closing the index first (finalizing its statements,
+        // freeing its schema and pages) would only add to their time, and a read-only one has nothing to flush.
+        ProcessLifetime.keep(store)
+        return store
     }
 
     /// Opens the store, creating it when absent.
