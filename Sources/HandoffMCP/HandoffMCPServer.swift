@@ -245,11 +245,8 @@ public enum HandoffMCPServer {
             // The first page of what the inbox tool and `handoff inbox --json` list.
             let found = try store.inboxWithNextActions(key, filter: HandoffFilter(limit: 101))
             return paged(
-                "handoffs",
-                found.map {
-                    ["handoff": $0.handoff.json, "next_actions": .array($0.nextActions.map(\.json))]
-                },
-                limit: 100, offset: 0, ["consumer": .string(key)])
+                "handoffs", found.map { $0.handoff.json(nextActions: $0.nextActions) }, limit: 100, offset: 0,
+                ["consumer": .string(key)])
         case "schema": return try store.schemas.document(named: key)
         default: return WorkLogView.json(try context.workLog.explain(.session(key)), mode: .debug)
         }

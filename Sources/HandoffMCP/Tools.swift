@@ -247,7 +247,7 @@ let handoffTools: [ToolDefinition] = [
                 offset: offset))
         return paged(
             "handoffs",
-            found.map { ["handoff": $0.handoff.json, "next_actions": .array($0.nextActions.map(\.json))] },
+            found.map { $0.handoff.json(nextActions: $0.nextActions) },
             limit: limit, offset: offset, ["consumer": .string(consumer)])
     },
     ToolDefinition(

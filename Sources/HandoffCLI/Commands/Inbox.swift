@@ -76,13 +76,8 @@ extension HandoffCommand {
                 if json {
                     Terminal.printJSON(
                         page.json(
-                            "handoffs",
-                            entries.map {
-                                [
-                                    "handoff": $0.handoff.json,
-                                    "next_actions": .array($0.nextActions.map(\.json)),
-                                ]
-                            }, ["consumer": .string(consumer)]))
+                            "handoffs", entries.map { $0.handoff.json(nextActions: $0.nextActions) },
+                            ["consumer": .string(consumer)]))
                     return
                 }
                 guard !entries.isEmpty else {

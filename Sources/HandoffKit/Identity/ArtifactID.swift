@@ -32,6 +32,15 @@ public struct ArtifactID: Sendable, Hashable, Comparable, CustomStringConvertibl
         self = id
     }
 
+    /// The id `bytes` spell in its written form, `xxh128:` and 32 lowercase hex digits, read without building
+    /// strings (listings read thousands); nil for any other spelling.
+    init?(written bytes: UnsafeBufferPointer<UInt8>) {
+        guard bytes.count == 39, bytes.starts(with: Self.scheme.utf8), let high = readHex(bytes[7..<23]),
+            let low = readHex(bytes[23..<39])
+        else { return nil }
+        self.init(high: high, low: low)
+    }
+
     /// The 32 hex digits without the scheme.
     public var hex: String {
         String(unsafeUninitializedCapacity: 32) { digits in
@@ -108,7 +117,8 @@ public struct ArtifactReference: Sendable, Hashable, CustomStringConvertible {
     public var completeID: ArtifactID? {
         guard hexPrefix.utf8.count == 32 else { return nil }
         let utf8 = Array(hexPrefix.utf8)
-        return ArtifactID(high: readHex(utf8[0..<16]), low: readHex(utf8[16..<32]))
+        guard let high = readHex(utf8[0..<16]), let low = readHex(utf8[16..<32]) else { return nil }
+        return ArtifactID(high: high, low: low)
     }
 
     public var description: String { ArtifactID.scheme + hexPrefix }
@@ -129,10 +139,18 @@ private func writeHex(_ value: UInt64, into digits: UnsafeMutableBufferPointer<U
     }
 }
 
-private func readHex(_ digits: ArraySlice<UInt8>) -> UInt64 {
-    digits.reduce(0) { value, digit in
-        value << 4 | UInt64(digit <= 0x39 ? digit - 0x30 : digit - 0x61 + 10)
+/// The value of up to 16 lowercase hex digits; nil when one is anything else.
+private func readHex(_ digits: some Collection<UInt8>) -> UInt64? {
+    var value: UInt64 = 0
+    for digit in digits {
+        switch digit {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): value = value << 4 | UInt64(digit &- UInt8(ascii: "0"))
+        case UInt8(ascii: "a")...UInt8(ascii: "f"):
+            value = value << 4 | UInt64(digit &- UInt8(ascii: "a") &+ 10)
+        default: return nil
+        }
     }
+    return value
 }
 
 /// `text` in quotes for an error message, with control characters escaped and long input shortened, so that

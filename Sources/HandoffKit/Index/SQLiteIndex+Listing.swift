@@ -108,7 +108,7 @@ extension SQLiteIndex {
                 }
             case .artifact:
                 let artifact = row.text(column)
-                if ArtifactID.decodeLowercase(artifact) != nil {
+                if ArtifactID(written: artifact) != nil {
                     text.string(utf8: artifact)
                 } else {
                     text.string(try ArtifactID(stored: String(decoding: artifact, as: UTF8.self)).description)

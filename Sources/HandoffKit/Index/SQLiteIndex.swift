@@ -508,33 +508,11 @@ struct IndexStats: Sendable {
 }
 
 extension ArtifactID {
-    /// `xxh128:` and 32 lowercase hex digits, the form this library stores and writes, read without building
-    /// strings; nil for anything else.
-    static func decodeLowercase(_ bytes: UnsafeBufferPointer<UInt8>) -> ArtifactID? {
-        guard bytes.count == 39, bytes.starts(with: "xxh128:".utf8) else { return nil }
-        var halves: (UInt64, UInt64) = (0, 0)
-        for half in 0..<2 {
-            var value: UInt64 = 0
-            for position in 7 + half * 16..<7 + half * 16 + 16 {
-                let byte = bytes[position]
-                let digit: UInt8
-                switch byte {
-                case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte &- UInt8(ascii: "0")
-                case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte &- UInt8(ascii: "a") &+ 10
-                default: return nil
-                }
-                value = value << 4 | UInt64(digit)
-            }
-            if half == 0 { halves.0 = value } else { halves.1 = value }
-        }
-        return ArtifactID(high: halves.0, low: halves.1)
-    }
-
     /// An id read back from the index, which holds only ids this library wrote.
     init(stored text: String) throws(HandoffError) {
         // Listings read thousands of these: the usual form straight from its bytes.
         var text = text
-        if let id = text.withUTF8(Self.decodeLowercase) {
+        if let id = text.withUTF8(ArtifactID.init(written:)) {
             self = id
             return
         }

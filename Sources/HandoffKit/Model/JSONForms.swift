@@ -45,6 +45,11 @@ extension Handoff {
                     optional(workspace),
                 ]))
     }
+
+    /// It with its artifact's next actions, as inbox listings show each handoff.
+    public func json(nextActions: [NextAction]) -> JSONValue {
+        ["handoff": json, "next_actions": .array(nextActions.map(\.json))]
+    }
 }
 
 extension NextAction {
