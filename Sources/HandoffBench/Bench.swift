@@ -64,16 +64,20 @@ final class Bench {
 
     /// A fresh store directory, removed when the process exits.
     func temporaryStore(_ name: String, configuration: Store.Configuration = .init()) throws -> Store {
-        let path = options.directory + "/handoff-bench-\(getpid())-\(name)"
-        Bench.cleanup.append(path)
-        return try Store.create(at: path, configuration: configuration)
+        try Store.create(at: scratchPath(name), configuration: configuration)
     }
 
     /// A fresh scratch directory, removed when the process exits.
     func temporaryDirectory(_ name: String) throws -> String {
+        let path = scratchPath(name)
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    /// This run's path for a scratch folder called `name`, removed when the process exits.
+    private func scratchPath(_ name: String) -> String {
         let path = options.directory + "/handoff-bench-\(getpid())-\(name)"
         Bench.cleanup.append(path)
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }
 
