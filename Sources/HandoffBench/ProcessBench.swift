@@ -41,22 +41,33 @@ func benchProcesses(_ bench: Bench) throws {
         } * 1000
     }
 
-    let hello = try buildHello(in: bench.options.directory)
+    // The goals' floor is hello world with the standard library linked in, the way the goals were set.
+    // A fully static one (no dynamic loader at all, as scripts/build-release links `handoff`) is the
+    // lower floor beside it: the ratio to it says how much of a command's time is its own work.
+    let hello = try buildHello(in: bench.options.directory, linking: "-static-stdlib", name: "hello")
+    let fullyStatic = try buildHello(
+        in: bench.options.directory, linking: "-static-executable", name: "hello-static")
     if let hello {
         let floor = median(try (0..<runs).map { _ in try once(hello, []) })
-        bench.report("Swift hello world, statically linked", floor, "ms", "median: the floor")
+        bench.report("Swift hello world, standard library linked in", floor, "ms", "median: the floor")
     } else if !bench.options.json {
         say("  (swiftc is not on PATH: no hello world to compare with)")
     }
+    if let fullyStatic {
+        let lower = median(try (0..<runs).map { _ in try once(fullyStatic, []) })
+        bench.report("Swift hello world, fully static", lower, "ms", "median")
+    }
 
-    /// The median wall time of running `arguments` (each run's may differ), and its ratio to the hello
+    /// The median wall time of running `arguments` (each run's may differ), and its ratio to each hello
     /// world's, run just before each of those runs: the machine's load shifts from one moment to the next,
     /// and a ratio of runs taken side by side keeps it out.
     func report(_ name: String, goal: Double, _ arguments: (Int) -> [String]) throws {
         var samples: [Double] = []
         var floors: [Double] = []
+        var lowerFloors: [Double] = []
         for run in 0..<runs {
             if let hello { floors.append(try once(hello, [])) }
+            if let fullyStatic { lowerFloors.append(try once(fullyStatic, [])) }
             samples.append(try once(executable, arguments(run)))
         }
         bench.report(name, median(samples), "ms", "median")
@@ -64,6 +75,11 @@ func benchProcesses(_ bench: Bench) throws {
             bench.report(
                 "  \(name) / hello world", median(samples) / median(floors), "×",
                 "goal ≤ \(Int(goal))×, hello world run alternately")
+        }
+        if !lowerFloors.isEmpty {
+            bench.report(
+                "  \(name) / fully static hello world", median(samples) / median(lowerFloors), "×",
+                "run alternately")
         }
     }
 
@@ -96,14 +112,15 @@ func benchProcesses(_ bench: Bench) throws {
     try benchWholeInbox(bench, executable: executable)
 }
 
-/// A statically linked "hello world", built with the same toolchain into `directory`; nil without swiftc.
-private func buildHello(in directory: String) throws -> String? {
+/// A "hello world" linked with `linking` (`-static-stdlib` or `-static-executable`), built with the same
+/// toolchain into `directory`; nil without swiftc or when it cannot be linked so.
+private func buildHello(in directory: String, linking: String, name: String) throws -> String? {
     let source = directory + "/hello.swift"
-    let binary = directory + "/hello"
+    let binary = directory + "/" + name
     try Data("print(\"hello\")\n".utf8).write(to: URL(fileURLWithPath: source))
     let compiler = Process()
     compiler.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    compiler.arguments = ["swiftc", "-O", "-static-stdlib", source, "-o", binary]
+    compiler.arguments = ["swiftc", "-O", linking, source, "-o", binary]
     compiler.standardError = FileHandle.nullDevice
     do {
         try compiler.run()

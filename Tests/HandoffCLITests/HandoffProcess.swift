@@ -18,11 +18,18 @@ struct HandoffProcess {
         func json() throws -> Any { try JSONSerialization.jsonObject(with: stdout) }
     }
 
-    /// The directory holding the test bundle holds the executable too.
+    /// The directory holding the test bundle holds the executable too, unless `HANDOFF_TEST_EXECUTABLE`
+    /// names another build of it (the release binary `scripts/build-release` links statically).
     static let executable: URL = {
-        let testBinary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        return testBinary.deletingLastPathComponent().appendingPathComponent("handoff")
+        if let other = ProcessInfo.processInfo.environment["HANDOFF_TEST_EXECUTABLE"], !other.isEmpty {
+            return URL(fileURLWithPath: other)
+        }
+        return testBuild.appendingPathComponent("handoff")
     }()
+
+    /// The directory of the build that holds the test bundle, and the tools built with it.
+    static let testBuild = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        .deletingLastPathComponent()
 
     static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()

@@ -13,7 +13,7 @@ struct InstallTests {
         install.arguments = [prefix]
         var environment = ProcessInfo.processInfo.environment
         environment["HANDOFF_INSTALL_FROM"] = built
-        environment["HANDOFF_MANUAL_TOOL"] = built + "/generate-manual"
+        environment["HANDOFF_MANUAL_TOOL"] = HandoffProcess.testBuild.path + "/generate-manual"
         install.environment = environment
         let errors = Pipe()
         install.standardError = errors
