@@ -51,7 +51,7 @@ struct StoreChoice: Sendable {
     func open(limits: JSONParser.Limits = .init()) throws(HandoffError) -> Store {
         var configuration = configuration
         configuration.limits = limits
-        return try Store.open(at: path, configuration: configuration)
+        return kept(try Store.open(at: path, configuration: configuration))
     }
 
     /// Opens the store only to read it: the command writes nothing, and works on a store it may only read.
@@ -59,18 +59,23 @@ struct StoreChoice: Sendable {
         var configuration = configuration
         configuration.limits = limits
         configuration.readOnly = true
-        let store = try Store.open(at: path, configuration: configuration)
-        // Commands that only read answer and exit: closing the index first (finalizing its statements,
-        // freeing its schema and pages) would only add to their time, and a read-only one has nothing to flush.
-        ProcessLifetime.keep(store)
-        return store
+        return kept(try Store.open(at: path, configuration: configuration))
     }
 
     /// Opens the store, creating it when absent.
     func openOrCreate(limits: JSONParser.Limits = .init()) throws(HandoffError) -> Store {
         var configuration = configuration
         configuration.limits = limits
-        return try Store.create(at: path, configuration: configuration)
+        return kept(try Store.create(at: path, configuration: configuration))
+    }
+
+    /// A command answers and exits: closing the index first (finalizing its statements, freeing its
+    /// schema, pages and compiled schemas) would only add to its time. Nothing is left to flush: every
+    /// commit is durable in the write-ahead log when it returns, and writers leave the log as it is when
+    /// they close (`SQLiteConnection`), so exiting is the same as closing.
+    private func kept(_ store: Store) -> Store {
+        ProcessLifetime.keep(store)
+        return store
     }
 
     /// Parses an artifact argument (usage errors first), then opens the store and resolves it.

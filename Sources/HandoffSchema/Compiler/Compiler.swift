@@ -15,8 +15,8 @@ struct Compiler {
     private let mainDocument: SchemaDocument?
 
     private var nodes: [Node] = []
-    /// Where each node comes from, for error messages.
-    private var nodeLocations: [String] = []
+    /// Where each node comes from, named only when an error message needs it.
+    private var nodeSources: [(document: SchemaDocument, pointer: [String])] = []
     private var memo: [NodeKey: Int] = [:]
     private var pending: [(index: Int, document: SchemaDocument, pointer: [String])] = []
     private var resources: [ResourceInfo] = []
@@ -173,9 +173,13 @@ struct Compiler {
         throws(SchemaError) -> Vocabularies
     {
         guard let declared = resource.metaschema else { return .standard }
+        // By the URI as written, which every subschema of a resource shares, so that it is split once.
+        if let cached = vocabularyCache[declared] { return cached }
         let uri = splitFragment(declared).base
-        if uri == BuiltInMetaschemas.uri { return .standard }
-        if let cached = vocabularyCache[uri] { return cached }
+        if uri == BuiltInMetaschemas.uri {
+            vocabularyCache[declared] = .standard
+            return .standard
+        }
         guard let metaschema = try lookup(uri) else {
             throw SchemaError(
                 code: .unknownMetaschema, message: "unknown metaschema \"\(uri)\"",
@@ -185,7 +189,7 @@ struct Compiler {
             try Vocabularies.declared(
                 by: metaschema.value ?? .null, location: location(document, resource.pointer + ["$schema"]))
             ?? .standard
-        vocabularyCache[uri] = vocabularies
+        vocabularyCache[declared] = vocabularies
         return vocabularies
     }
 
@@ -205,7 +209,7 @@ struct Compiler {
         if let index = memo[key] { return index }
         let index = nodes.count
         nodes.append(.placeholder)
-        nodeLocations.append(location(document, pointer))
+        nodeSources.append((document, pointer))
         memo[key] = index
         pending.append((index, document, pointer))
         return index
@@ -275,19 +279,23 @@ struct Compiler {
                     state[target] = 1
                     path.append((target, inPlaceTargets(target), 0))
                 case 1:
-                    let loop = path.drop { $0.node != target }.map { nodeLocations[$0.node] }
-                    let shown = (loop + [nodeLocations[target]]).map { $0.isEmpty ? "#" : $0 }
+                    let loop = path.drop { $0.node != target }.map { nodeLocation($0.node) }
+                    let shown = (loop + [nodeLocation(target)]).map { $0.isEmpty ? "#" : $0 }
                     throw SchemaError(
                         code: .referenceCycle,
                         message:
                             "references go round without descending into the instance: "
                             + shown.joined(separator: " -> "),
-                        location: nodeLocations[target])
+                        location: nodeLocation(target))
                 default:
                     break
                 }
             }
         }
+    }
+
+    private func nodeLocation(_ index: Int) -> String {
+        location(nodeSources[index].document, nodeSources[index].pointer)
     }
 
     /// Nodes applied to the same instance value as `index`.
@@ -336,9 +344,12 @@ struct Compiler {
         baseURI: String
     ) throws(SchemaError) -> (target: ResourceReference, pointer: [String], anchor: String?) {
         let (uri, fragment) = splitFragment(resolveURI(reference, against: baseURI))
-        let failure = SchemaError(
-            code: .unresolvableReference, message: "cannot resolve \(keyword) \"\(reference)\"",
-            location: location(document, pointer))
+        // Named only when it is thrown: naming the place costs more than resolving most references.
+        var failure: SchemaError {
+            SchemaError(
+                code: .unresolvableReference, message: "cannot resolve \(keyword) \"\(reference)\"",
+                location: location(document, pointer))
+        }
         guard let target = try lookup(uri) else { throw failure }
         if target.document !== document { try ensureValid(target.document) }
         let resolved: [String]

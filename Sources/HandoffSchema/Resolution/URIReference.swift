@@ -166,6 +166,7 @@ func percentDecoded(_ text: String) -> String {
 
 /// A JSON Pointer written as a URI fragment: characters outside RFC 3986 `fragment` are percent-encoded.
 func fragmentEncoded(_ pointer: String) -> String {
+    guard !pointer.utf8.allSatisfy(isFragmentCharacter) else { return pointer }
     var result = ""
     for byte in pointer.utf8 {
         if isFragmentCharacter(byte) {
@@ -201,7 +202,10 @@ func hexValue(_ byte: UInt8) -> UInt8? {
 /// The JSON Pointer text of `tokens`, with `~` and `/` escaped.
 func pointerText<S: Sequence<String>>(_ tokens: S) -> String {
     var text = ""
-    for token in tokens { text += "/" + escapedToken(token) }
+    for token in tokens {
+        text.append("/")
+        text.append(escapedToken(token))
+    }
     return text
 }
 
