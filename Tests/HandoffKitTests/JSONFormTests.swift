@@ -51,6 +51,15 @@ struct JSONFormTests {
             try store.put(
                 scanResult(risk: risk, actions: ["manual_review", "notify_owner"]), from: "s", to: ["c"])
         }
+        // Actions named `text` (a schema that allows any name), listed from what was rendered when the
+        // artifact was recorded.
+        try store.addSchema(SchemaTests.codeReview, source: "code-review-v1.schema.json")
+        try store.put(
+            [
+                "schema": "code-review-v1", "verdict": "approve",
+                "followups": [.string(text), "notify_owner"],
+            ],
+            from: "s", to: ["c"])
         let claimed = try #require(try store.claim(for: "c", worker: "w"))
         let routed = try store.route(
             handoffID: claimed.handoff.id, to: "c", note: text, receipt: claimed.receipt)
@@ -69,16 +78,29 @@ struct JSONFormTests {
                 sql: "UPDATE next_action SET action = ?, source = ? WHERE rowid = 1", arguments: [text, text])
             try db.run(
                 sql: "UPDATE next_action SET source = '/next_actions/9' WHERE rowid = 3 OR rowid = 5")
+            // Those artifacts are listed from their rows, as artifacts recorded before the rendered column
+            // are; the rest from what was rendered.
+            try db.run(
+                sql:
+                    "UPDATE artifact SET next_actions_json = NULL WHERE seq IN (SELECT artifact FROM next_action WHERE rowid IN (1, 3, 5))"
+            )
+            #expect(
+                try db.value(
+                    Int.self, sql: "SELECT count(*) FROM artifact WHERE next_actions_json IS NOT NULL")
+                    == 2)
         }
         let filter = HandoffFilter(states: [.pending, .claimed, .routed], limit: 100)
         let entries = try store.inboxWithNextActions("c", filter: filter)
-        #expect(entries.count == 5 && entries.contains { $0.handoff.id == routed.id })
+        #expect(entries.count == 6 && entries.contains { $0.handoff.id == routed.id })
+        let review = entries.first { $0.handoff.schema == "code-review-v1" }
+        #expect(
+            review?.nextActions.map(\.action) == (text.isEmpty ? ["notify_owner"] : [text, "notify_owner"]))
         let forms = entries.map { entry -> JSONValue in
             ["handoff": entry.handoff.json, "next_actions": .array(entry.nextActions.map(\.json))]
         }
         var written = JSONTextBuilder()
         let (count, more) = try store.writeInboxJSON("c", filter: filter, limit: 99, into: &written)
-        #expect(count == 5 && !more)
+        #expect(count == 6 && !more)
         #expect(String(decoding: written.bytes, as: UTF8.self) == commaSeparated(forms))
 
         // A page of two, with one more found, flushed as it goes.
@@ -92,6 +114,48 @@ struct JSONFormTests {
         }
         #expect(shown == 2 && cut && page.count == 0)
         #expect(String(decoding: flushed, as: UTF8.self) == commaSeparated(Array(forms.prefix(2))))
+    }
+
+    /// A store whose index predates the rendered next actions (its artifacts have no such column) is listed
+    /// from its rows by a command that only reads, without the upgrade it cannot make; the first writer adds
+    /// the column, and artifacts recorded from then on are listed from what was rendered, the same bytes.
+    @Test func anIndexFromBeforeRenderedNextActionsIsListedTheSame() throws {
+        let temporary = try TemporaryStore()
+        try temporary.store.put(
+            scanResult(risk: 1, actions: ["manual_review", "notify_owner"]), from: "s", to: ["c"])
+        try temporary.store.index.write { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE artifact DROP COLUMN next_actions_json;
+                    DELETE FROM grdb_migrations WHERE identifier LIKE 'v3:%';
+                    """)
+        }
+        let filter = HandoffFilter(states: [.pending], limit: 100)
+        func listing(_ store: Store) throws -> (text: String, forms: String) {
+            var written = JSONTextBuilder()
+            _ = try store.writeInboxJSON("c", filter: filter, limit: 99, into: &written)
+            let forms = try store.inboxWithNextActions("c", filter: filter).map { entry -> JSONValue in
+                ["handoff": entry.handoff.json, "next_actions": .array(entry.nextActions.map(\.json))]
+            }
+            return (String(decoding: written.bytes, as: UTF8.self), commaSeparated(forms))
+        }
+
+        var readOnly = Store.Configuration()
+        readOnly.readOnly = true
+        let reader = try Store.open(at: temporary.path, configuration: readOnly)
+        #expect(!reader.index.rendersNextActions)
+        let before = try listing(reader)
+        #expect(before.text == before.forms && before.text.contains("notify_owner"))
+
+        let writer = try Store.open(at: temporary.path)
+        #expect(writer.index.rendersNextActions)
+        try writer.put(scanResult(risk: 2, actions: ["escalate"]), from: "s", to: ["c"])
+        let rendered = try writer.index.read { db in
+            try db.values(String.self, sql: "SELECT next_actions_json FROM artifact ORDER BY seq")
+        }
+        #expect(rendered == [#"[{"action":"escalate","inferred":false,"source":"/next_actions/0"}]"#])
+        let after = try listing(writer)
+        #expect(after.text == after.forms && after.text.hasPrefix(before.text + ","))
     }
 
     /// The forms as `JSONWriter` writes them, separated by commas.

@@ -255,6 +255,20 @@ struct StoreTests {
         #expect(try store.verify().isClean)
     }
 
+    @Test func renderedNextActionsThatDifferFromTheRecordedOnesAreReported() throws {
+        let store = try Store.create(at: storePath)
+        let result = try store.put(scanResult(actions: ["manual_review", "notify_owner"]), from: "scanner")
+        #expect(try store.verify().isClean)
+        try store.index.write { db in
+            try db.run(sql: "UPDATE next_action SET action = 'escalate' WHERE action = 'notify_owner'")
+        }
+        let report = try store.verify()
+        #expect(report.problems.map(\.kind) == [.index])
+        #expect(
+            report.problems.first?.message
+                == "index: the next actions listed for \(result.id) are not those recorded for it")
+    }
+
     @Test func missingObjectsAreReported() throws {
         let store = try Store.create(at: storePath)
         let result = try store.put(scanResult(), from: "scanner")

@@ -212,6 +212,19 @@ enum IndexMigrations {
                     ) WITHOUT ROWID;
                     """)
         }
+        // Readers of a store that has not had it yet list next actions from `next_action`, as before.
+        migrator.registerMigration(renderedNextActions, optionalForReaders: true) { db in
+            try db.execute(
+                sql: """
+                    -- The artifact's next actions as the JSON array listings print ([{action, inferred,
+                    -- source}] in the order they were found), written once when the artifact is recorded, so
+                    -- that a listing copies it instead of querying and writing them out for every handoff.
+                    -- NULL for artifacts recorded before this column: those are listed from next_action.
+                    ALTER TABLE artifact ADD COLUMN next_actions_json TEXT;
+                    """)
+        }
         return migrator
     }()
+
+    static let renderedNextActions = "v3: next actions rendered once per artifact for listings"
 }

@@ -14,7 +14,8 @@ extension SQLiteIndex {
         _ filter: HandoffFilter, limit: Int, into text: inout JSONTextBuilder,
         flush: (inout JSONTextBuilder) -> Void
     ) throws(HandoffError) -> (written: Int, more: Bool) {
-        let (sql, arguments) = handoffQuery(filter, extraColumn: "h.artifact")
+        let (sql, arguments) = handoffQuery(
+            filter, extraColumn: rendersNextActions ? "h.artifact, a.next_actions_json" : "h.artifact")
         return try read { db in
             // SQLite returns an artifact's actions in its unique index's order (source, action). They are
             // listed in the order they were found (rowid), and asking SQLite for that order would sort them in
@@ -32,7 +33,17 @@ extension SQLiteIndex {
                 }
                 text.raw(written == 0 ? #"{"handoff":"# : #",{"handoff":"#)
                 try Self.writeHandoff(row, into: &text)
-                text.raw(#","next_actions":["#)
+                text.raw(#","next_actions":"#)
+                // Rendered when the artifact was recorded; artifacts recorded before that are listed from
+                // their rows.
+                if rendersNextActions && !row.isNull(18) {
+                    text.raw(row.text(18))
+                    text.raw("}")
+                    written += 1
+                    flush(&text)
+                    return true
+                }
+                text.raw("[")
                 scratch.clear()
                 found.removeAll(keepingCapacity: true)
                 try actions.forEachCursor(arguments: [row.integer(17)]) { action in

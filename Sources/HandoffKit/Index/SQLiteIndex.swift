@@ -14,6 +14,9 @@ final class SQLiteIndex: Sendable {
     /// Whether an artifact's object file exists; checked inside the transaction that records the artifact,
     /// where `gc` cannot remove it meanwhile.
     private let objectExists: @Sendable (ArtifactID) -> Bool
+    /// Whether artifacts have the column of their rendered next actions (`IndexMigrations`): a store opened
+    /// only to read may not have had that upgrade yet.
+    let rendersNextActions: Bool
 
     /// Opens the index at `path` (creating it when absent, unless read-only), bringing its schema up to date.
     ///
@@ -33,31 +36,41 @@ final class SQLiteIndex: Sendable {
         } catch {
             throw Self.translate(error, path: path)
         }
-        try prepare()
+        rendersNextActions = try Self.prepare(connection, path: path)
     }
 
     var isReadOnly: Bool { connection.readOnly }
 
     /// Turns WAL on (it stays on, in the file) and applies missing migrations, each in a write transaction, so
     /// two processes opening a new store at once do it once.
-    private func prepare() throws(HandoffError) {
+    /// - Returns: Whether artifacts have the column of their rendered next actions.
+    private static func prepare(_ connection: SQLiteConnection, path: String) throws(HandoffError) -> Bool {
         let migrator = IndexMigrations.migrator
-        let (complete, unknown, journal) = try read { db in
-            (
-                try migrator.hasCompletedMigrations(db),
-                try migrator.appliedIdentifiers(db).subtracting(migrator.identifiers),
-                try db.value(String.self, sql: "PRAGMA journal_mode") ?? ""
-            )
+        let applied: Set<String>
+        let journal: String
+        do {
+            (applied, journal) = try connection.read { db in
+                (
+                    try migrator.appliedIdentifiers(db),
+                    try db.value(String.self, sql: "PRAGMA journal_mode") ?? ""
+                )
+            }
+        } catch {
+            throw Self.translate(error, path: path)
         }
+        let unknown = applied.subtracting(migrator.identifiers)
+        let complete = migrator.identifiers.isSubset(of: applied)
         guard unknown.isEmpty else {
             throw HandoffError(
                 .io,
                 "the index \(path) was written by a newer version of handoff (it has \(unknown.sorted().joined(separator: ", ")))",
                 hint: "use that version, or a newer one")
         }
-        if complete && journal == "wal" { return }
+        if complete && journal == "wal" { return true }
         guard !connection.readOnly else {
-            if complete { return }
+            if migrator.identifiers.subtracting(migrator.optionalForReaders).isSubset(of: applied) {
+                return applied.contains(IndexMigrations.renderedNextActions)
+            }
             throw HandoffError(
                 .io, "the index \(path) needs an upgrade, which a command that only reads does not make",
                 hint: "run a command that writes, such as `handoff init`, once")
@@ -70,6 +83,7 @@ final class SQLiteIndex: Sendable {
         } catch {
             throw Self.translate(error, path: path)
         }
+        return true
     }
 
     // MARK: Access
@@ -155,12 +169,20 @@ final class SQLiteIndex: Sendable {
                 try db.run(sql: "UPDATE artifact SET validated = 1 WHERE seq = ?", arguments: [artifactSeq])
             }
         } else {
+            var recorded: [JSONValue] = []
             for action in put.nextActions {
                 try db.run(
                     sql:
                         "INSERT OR IGNORE INTO next_action (artifact, action, source, inferred) VALUES (?, ?, ?, ?)",
                     arguments: [artifactSeq, action.action, action.source, action.inferred])
+                // What the table holds, as listings would read it: a repeated (source, action) is not.
+                if db.changesCount == 1 { recorded.append(action.json) }
             }
+            try db.run(
+                sql: "UPDATE artifact SET next_actions_json = ? WHERE seq = ?",
+                arguments: [
+                    String(decoding: JSONWriter.encode(.array(recorded)), as: UTF8.self), artifactSeq,
+                ])
         }
         for parent in put.parents {
             guard
@@ -403,7 +425,24 @@ final class SQLiteIndex: Sendable {
     func integrityProblems() throws(HandoffError) -> [String] {
         try read { db in
             let results = try db.values(String.self, sql: "PRAGMA quick_check")
-            return results == ["ok"] ? [] : results
+            var problems = results == ["ok"] ? [] : results
+            guard rendersNextActions else { return problems }
+            // Listings copy an artifact's rendered next actions as they are, so they must say what its rows say.
+            let actions = try db.cachedStatement(
+                sql: "SELECT action, source, inferred FROM next_action WHERE artifact = ? ORDER BY rowid")
+            try db.cachedStatement(
+                sql: "SELECT seq, id, next_actions_json FROM artifact WHERE next_actions_json IS NOT NULL"
+            ).forEachCursor(arguments: []) { artifact in
+                let rows = try actions.rows(arguments: [artifact.integer(0)])
+                let expected = JSONWriter.encode(
+                    .array(rows.map { NextAction(action: $0[0], source: $0[1], inferred: $0[2]).json }))
+                if !expected.elementsEqual(artifact.text(2)) {
+                    let id = String(decoding: artifact.text(1), as: UTF8.self)
+                    problems.append("the next actions listed for \(id) are not those recorded for it")
+                }
+                return true
+            }
+            return problems
         }
     }
 

@@ -4,11 +4,16 @@
 /// when the index ran on GRDB open as they are.
 struct Migrator: Sendable {
     private var migrations: [(identifier: String, body: @Sendable (Database) throws -> Void)] = []
+    /// Migrations a reader can do without: what they add has a fallback for stores that lack it, so a
+    /// command that only reads works on a store no writer has upgraded yet.
+    private(set) var optionalForReaders: Set<String> = []
 
     mutating func registerMigration(
-        _ identifier: String, _ body: @escaping @Sendable (Database) throws -> Void
+        _ identifier: String, optionalForReaders optional: Bool = false,
+        _ body: @escaping @Sendable (Database) throws -> Void
     ) {
         migrations.append((identifier, body))
+        if optional { optionalForReaders.insert(identifier) }
     }
 
     /// The identifiers of every registered migration.
@@ -22,10 +27,6 @@ struct Migrator: Sendable {
             ) != nil
         else { return [] }
         return Set(try db.values(String.self, sql: "SELECT identifier FROM grdb_migrations"))
-    }
-
-    func hasCompletedMigrations(_ db: Database) throws -> Bool {
-        identifiers.isSubset(of: try appliedIdentifiers(db))
     }
 
     /// Applies the migrations not applied yet, in one transaction.
