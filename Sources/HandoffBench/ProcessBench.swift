@@ -171,6 +171,8 @@ private func benchCLIWorkers(_ bench: Bench, executable: String) throws {
 
 /// The whole inbox of 10,000 handoffs as JSON, in one process, beside the seed's artifact store listing
 /// a consumer's artifacts by reading every file (`list_artifacts_for_consumer`) of a folder of 100,000.
+/// Each handoff hands on its own work log, as in a real inbox, so that nothing known about one artifact
+/// serves another.
 @MainActor
 private func benchWholeInbox(_ bench: Bench, executable: String) throws {
     let store = try bench.temporaryStore("whole-inbox")
@@ -179,7 +181,7 @@ private func benchWholeInbox(_ bench: Bench, executable: String) throws {
         try store.put(
             (start..<start + 1_000).map { n in
                 PutRequest(
-                    document: workLog(decisions: 3, seed: 12), producer: "bench", consumers: ["big"],
+                    document: workLog(decisions: 3, seed: 100_000 + n), producer: "bench", consumers: ["big"],
                     workflow: "item-\(n)")
             })
     }
