@@ -10,6 +10,25 @@ struct StoreCLITests {
         try HandoffProcess.run(arguments + ["--store", scratch.store], stdin: stdin.map { Data($0.utf8) })
     }
 
+    /// Each command opens the store afresh and first reads the whole write-ahead log, so the commands that
+    /// write keep it short: one after another, 40 puts would otherwise leave 4 MB in it.
+    @Test func putsOneAfterAnotherKeepTheWriteAheadLogShort() throws {
+        for n in 0..<40 {
+            let put = try handoff(
+                ["put", "--from", "p", "--to", "c"],
+                stdin:
+                    #"{"schema": "tool-result-v1", "tool": "t", "input": {"args": [\#(n)], "kwargs": {}}, "status": "success", "duration_ms": 1}"#
+            )
+            #expect(put.status == 0, "\(put.stderr)")
+        }
+        let wal = try FileManager.default.attributesOfItem(atPath: scratch.store + "/index.sqlite-wal")
+        let size = try #require(wal[.size] as? Int)
+        // At most the 64 pages after which it is emptied, and one put's.
+        #expect(size < 512 * 1024, "the WAL holds \(size) bytes")
+        let stats = try #require(try handoff(["stats", "--json"]).json() as? [String: Any])
+        #expect(stats["artifacts"] as? Int == 40 && stats["handoffs"] as? Int == 40)
+    }
+
     @Test func initCreatesAnOwnerOnlyStoreAndIsIdempotent() throws {
         let first = try handoff(["init", "--json"])
         #expect(first.status == 0)

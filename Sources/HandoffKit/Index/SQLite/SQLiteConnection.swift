@@ -55,16 +55,18 @@ final class SQLiteConnection: @unchecked Sendable {
         pthread_mutex_init(mutex, &attributes)
         pthread_mutexattr_destroy(&attributes)
         sqlite3_extended_result_codes(handle, 1)
-        sqlite3_busy_timeout(handle, Int32(min(max(busyTimeout, 0), 86_400) * 1000))
+        let busyMilliseconds = Int32(min(max(busyTimeout, 0), 86_400) * 1000)
+        sqlite3_busy_timeout(handle, busyMilliseconds)
         _ = handoff_sqlite_persist_wal(handle)
         // Integrity the schema declares is enforced; a commit waits for its fsync, so that a reported success
         // survives a power loss (Debian's SQLite already defaults WAL commits to FULL; this says so anyway).
         try execute(sql: "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL")
         if !self.readOnly {
             // Every process that opens the store first reads the whole WAL to rebuild its index, so writers
-            // keep it short: a checkpoint once it holds 64 pages (the next write then starts it over), and the
-            // file cut back to 256 KiB after one.
-            try execute(sql: "PRAGMA wal_autocheckpoint = 64; PRAGMA journal_size_limit = 262144")
+            // keep it short: once it holds 64 pages, a checkpoint that also empties it when no one else is
+            // reading it; when someone is, the file is cut back to 256 KiB when the WAL next starts over.
+            try execute(sql: "PRAGMA journal_size_limit = 262144")
+            handoff_sqlite_checkpoint_after_commits(handle, busyMilliseconds)
             // A command that wrote would otherwise checkpoint the whole WAL as it exits (three fsyncs, most of a
             // claim's or an ack's time); the commits it reported are already durable in the WAL.
             _ = handoff_sqlite_no_checkpoint_on_close(handle)
