@@ -134,7 +134,13 @@ struct URIReference: Equatable {
 
 /// Resolves `reference` against `base`, both as text.
 func resolveURI(_ reference: String, against base: String) -> String {
-    URIReference(reference).resolved(against: URIReference(base)).text
+    // A fragment alone, as most `$ref`s are (`#/$defs/decision`), keeps all of the base before the base's
+    // own fragment (RFC 3986 §5.2.2): the same text, without taking both apart.
+    if reference.utf8.first == UInt8(ascii: "#") {
+        let end = base.utf8.firstIndex(of: UInt8(ascii: "#")) ?? base.utf8.endIndex
+        return String(base[..<end]) + reference
+    }
+    return URIReference(reference).resolved(against: URIReference(base)).text
 }
 
 /// Splits an absolute URI into the part before `#` and the fragment (percent-decoded); an empty fragment
