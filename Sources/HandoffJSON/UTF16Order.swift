@@ -3,17 +3,7 @@
 /// Compares UTF-8 bytes, which order like code points, and corrects the one place where UTF-16 disagrees:
 /// characters from U+10000 up are surrogate pairs (0xD800…) in UTF-16 and so sort before U+E000…U+FFFF,
 /// while their UTF-8 lead bytes (0xF0…0xF4) sort after those characters' (0xEE, 0xEF).
-package func utf16Precedes(_ lhs: String, _ rhs: String) -> Bool {
-    let result = lhs.utf8.withContiguousStorageIfAvailable { left in
-        rhs.utf8.withContiguousStorageIfAvailable { right in
-            utf16Precedes(left, right)
-        }
-    }
-    if let result, let result { return result }
-    let left = Array(lhs.utf8)
-    let right = Array(rhs.utf8)
-    return left.withUnsafeBufferPointer { left in right.withUnsafeBufferPointer { utf16Precedes(left, $0) } }
-}
+package func utf16Precedes(_ lhs: String, _ rhs: String) -> Bool { utf16Compare(lhs, rhs) < 0 }
 
 /// How `lhs` compares with `rhs` in UTF-16 code unit order: negative, zero or positive. Zero means the same
 /// Unicode scalars. One pass for an object's lookup, where asking "equal?" then "before?" took two.
@@ -43,7 +33,8 @@ func utf16Compare(_ left: UnsafeBufferPointer<UInt8>, _ right: UnsafeBufferPoint
         let a = left[position]
         let b = right[position]
         if a != b {
-            // As in `utf16Precedes`: a differing lead byte starts both characters.
+            // Equal prefixes end on a character boundary or inside characters with the same lead byte, so a
+            // differing lead byte here is the start of both characters.
             if a >= 0xF0, b == 0xEE || b == 0xEF { return -1 }
             if b >= 0xF0, a == 0xEE || a == 0xEF { return 1 }
             return a < b ? -1 : 1
@@ -54,21 +45,7 @@ func utf16Compare(_ left: UnsafeBufferPointer<UInt8>, _ right: UnsafeBufferPoint
 }
 
 func utf16Precedes(_ left: UnsafeBufferPointer<UInt8>, _ right: UnsafeBufferPointer<UInt8>) -> Bool {
-    let common = min(left.count, right.count)
-    var position = 0
-    while position < common {
-        let a = left[position]
-        let b = right[position]
-        if a != b {
-            // Equal prefixes end on a character boundary or inside characters with the same lead byte, so a
-            // differing lead byte here is the start of both characters.
-            if a >= 0xF0, b == 0xEE || b == 0xEF { return true }
-            if b >= 0xF0, a == 0xEE || a == 0xEF { return false }
-            return a < b
-        }
-        position += 1
-    }
-    return left.count < right.count
+    utf16Compare(left, right) < 0
 }
 
 /// The positions of `keys` in UTF-16 order, or nil when they are in that order already (as documents read

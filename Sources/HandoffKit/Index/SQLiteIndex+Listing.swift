@@ -17,13 +17,7 @@ extension SQLiteIndex {
         let (sql, arguments) = handoffQuery(
             filter, extraColumn: rendersNextActions ? "h.artifact, a.next_actions_json" : "h.artifact")
         return try read { db in
-            // SQLite returns an artifact's actions in its unique index's order (source, action). They are
-            // listed in the order they were found (rowid), and asking SQLite for that order would sort them in
-            // a temporary B-tree for every handoff, so they are put in order here.
-            let actions = try db.cachedStatement(
-                sql: "SELECT action, source, inferred, rowid FROM next_action WHERE artifact = ?")
-            var scratch = JSONTextBuilder(capacity: 1024)
-            var found: [(rowid: Int64, start: Int, end: Int)] = []
+            var nextActions = try NextActionRows(db)
             var written = 0
             var more = false
             try db.cachedStatement(sql: sql).forEachCursor(arguments: arguments) { row in
@@ -38,37 +32,55 @@ extension SQLiteIndex {
                 // their rows.
                 if rendersNextActions && !row.isNull(18) {
                     text.raw(row.text(18))
-                    text.raw("}")
-                    written += 1
-                    flush(&text)
-                    return true
+                } else {
+                    try nextActions.write(artifact: row.integer(17), into: &text)
                 }
-                text.raw("[")
-                scratch.clear()
-                found.removeAll(keepingCapacity: true)
-                try actions.forEachCursor(arguments: [row.integer(17)]) { action in
-                    let start = scratch.count
-                    scratch.raw(#"{"action":"#)
-                    scratch.string(utf8: action.text(0))
-                    scratch.raw(#","inferred":"#)
-                    scratch.bool(action.integer(2) == 1)
-                    scratch.raw(#","source":"#)
-                    scratch.string(utf8: action.text(1))
-                    scratch.raw("}")
-                    found.append((action.integer(3), start, scratch.count))
-                    return true
-                }
-                found.sort { $0.rowid < $1.rowid }
-                for (index, action) in found.enumerated() {
-                    if index > 0 { text.raw(",") }
-                    text.raw(UnsafeBufferPointer(rebasing: scratch.bytes[action.start..<action.end]))
-                }
-                text.raw("]}")
+                text.raw("}")
                 written += 1
                 flush(&text)
                 return true
             }
             return (written, more)
+        }
+    }
+
+    /// The JSON array of an artifact's next actions, written from its `next_action` rows: what
+    /// `renderedNextActions` would have stored.
+    private struct NextActionRows: ~Copyable {
+        let statement: Statement
+        var scratch = JSONTextBuilder(capacity: 1024)
+        var found: [(rowid: Int64, start: Int, end: Int)] = []
+
+        init(_ db: Database) throws(SQLiteError) {
+            statement = try db.cachedStatement(
+                sql: "SELECT action, source, inferred, rowid FROM next_action WHERE artifact = ?")
+        }
+
+        mutating func write(artifact: Int64, into text: inout JSONTextBuilder) throws {
+            scratch.clear()
+            found.removeAll(keepingCapacity: true)
+            try statement.forEachCursor(arguments: [artifact]) { action in
+                let start = scratch.count
+                scratch.raw(#"{"action":"#)
+                scratch.string(utf8: action.text(0))
+                scratch.raw(#","inferred":"#)
+                scratch.bool(action.integer(2) == 1)
+                scratch.raw(#","source":"#)
+                scratch.string(utf8: action.text(1))
+                scratch.raw("}")
+                found.append((action.integer(3), start, scratch.count))
+                return true
+            }
+            // SQLite returns an artifact's actions in its unique index's order (source, action). They are
+            // listed in the order they were found (rowid), and asking SQLite for that order would sort them in
+            // a temporary B-tree for every handoff, so they are put in order here.
+            found.sort { $0.rowid < $1.rowid }
+            text.raw("[")
+            for (index, action) in found.enumerated() {
+                if index > 0 { text.raw(",") }
+                text.raw(UnsafeBufferPointer(rebasing: scratch.bytes[action.start..<action.end]))
+            }
+            text.raw("]")
         }
     }
 

@@ -169,20 +169,18 @@ final class SQLiteIndex: Sendable {
                 try db.run(sql: "UPDATE artifact SET validated = 1 WHERE seq = ?", arguments: [artifactSeq])
             }
         } else {
-            var recorded: [JSONValue] = []
+            var recorded: [NextAction] = []
             for action in put.nextActions {
                 try db.run(
                     sql:
                         "INSERT OR IGNORE INTO next_action (artifact, action, source, inferred) VALUES (?, ?, ?, ?)",
                     arguments: [artifactSeq, action.action, action.source, action.inferred])
                 // What the table holds, as listings would read it: a repeated (source, action) is not.
-                if db.changesCount == 1 { recorded.append(action.json) }
+                if db.changesCount == 1 { recorded.append(action) }
             }
             try db.run(
                 sql: "UPDATE artifact SET next_actions_json = ? WHERE seq = ?",
-                arguments: [
-                    String(decoding: JSONWriter.encode(.array(recorded)), as: UTF8.self), artifactSeq,
-                ])
+                arguments: [String(decoding: Self.renderedNextActions(recorded), as: UTF8.self), artifactSeq])
         }
         for parent in put.parents {
             guard
@@ -434,8 +432,8 @@ final class SQLiteIndex: Sendable {
                 sql: "SELECT seq, id, next_actions_json FROM artifact WHERE next_actions_json IS NOT NULL"
             ).forEachCursor(arguments: []) { artifact in
                 let rows = try actions.rows(arguments: [artifact.integer(0)])
-                let expected = JSONWriter.encode(
-                    .array(rows.map { NextAction(action: $0[0], source: $0[1], inferred: $0[2]).json }))
+                let expected = Self.renderedNextActions(
+                    rows.map { NextAction(action: $0[0], source: $0[1], inferred: $0[2]) })
                 if !expected.elementsEqual(artifact.text(2)) {
                     let id = String(decoding: artifact.text(1), as: UTF8.self)
                     problems.append("the next actions listed for \(id) are not those recorded for it")
@@ -465,6 +463,11 @@ final class SQLiteIndex: Sendable {
             createdAt: Timestamp(millisecondsSince1970: row[4]), producer: row[5], workflow: row[6],
             workspace: row[7],
             validated: row[8])
+    }
+
+    /// An artifact's next actions as `artifact.next_actions_json` holds them: the array listings print.
+    static func renderedNextActions(_ actions: [NextAction]) -> [UInt8] {
+        JSONWriter.encode(.array(actions.map(\.json)))
     }
 
     /// The error for a handoff whose state this version does not know.
