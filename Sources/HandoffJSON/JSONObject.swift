@@ -130,7 +130,7 @@ package func scalarsEqual(_ lhs: String, _ rhs: String) -> Bool {
 /// Whether two runs of bytes of the same length are equal, eight bytes at a time: objects look their keys
 /// up by it, and the generic `elementsEqual` went byte by byte through an iterator.
 @inline(__always)
-private func bytesEqual(_ lhs: UnsafeBufferPointer<UInt8>, _ rhs: UnsafeBufferPointer<UInt8>) -> Bool {
+func bytesEqual(_ lhs: UnsafeBufferPointer<UInt8>, _ rhs: UnsafeBufferPointer<UInt8>) -> Bool {
     guard let left = lhs.baseAddress, let right = rhs.baseAddress else { return lhs.count == rhs.count }
     let count = lhs.count
     var position = 0

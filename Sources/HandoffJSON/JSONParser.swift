@@ -38,8 +38,22 @@ public enum JSONParser {
     public static func parse(_ bytes: UnsafeRawBufferPointer, limits: Limits = .init()) throws(JSONParseError)
         -> JSONValue
     {
-        var parser = Parser(bytes: bytes.assumingMemoryBound(to: UInt8.self), limits: limits)
+        var parser = Parser(
+            bytes: bytes.assumingMemoryBound(to: UInt8.self), limits: limits, builder: TreeBuilder())
+        defer { parser.deallocate() }
         return try parser.parseDocument()
+    }
+
+    /// Parses one JSON document into a tape and calls `body` with its root: the same checks and errors as
+    /// `parse`, without a tree. The tape refers to `bytes`, so it lives only as long as the call.
+    package static func withTape<Result>(
+        _ bytes: UnsafeRawBufferPointer, limits: Limits = .init(), _ body: (TapeValue) -> Result
+    ) throws(JSONParseError) -> Result {
+        let input = bytes.assumingMemoryBound(to: UInt8.self)
+        var parser = Parser(bytes: input, limits: limits, builder: TapeBuilder(input: input))
+        defer { parser.deallocate() }
+        let root = try parser.parseDocument()
+        return parser.builder.finish(root: root).withRoot(body)
     }
 
     /// Parses one JSON document.
@@ -90,24 +104,31 @@ private struct Frame {
     var keyStart: Int
 }
 
-private struct Parser {
+/// The reading half of a parse, shared by the tree and the tape: every check and every error is here, and
+/// `Builder` only keeps what was read.
+private struct Parser<Builder: JSONBuilder> {
     let bytes: UnsafeBufferPointer<UInt8>
     let limits: JSONParser.Limits
     var index = 0
     var frames: [Frame] = []
-    /// Values and keys of all open containers; a closing container moves its own into its arrays.
-    let values = MoveStack<JSONValue>()
-    let keys = MoveStack<String>()
-    /// Where each key on `keys` starts in the input, to point at a duplicate.
+    var builder: Builder
+    /// Where each key of the open objects starts in the input, to point at a duplicate.
     var keyOffsets: [Int] = []
-    var scratch: [UInt8] = []
+    /// A string's bytes once escapes are decoded, when it has any.
+    var scratch = ByteBuffer(capacity: 256)
 
-    init(bytes: UnsafeBufferPointer<UInt8>, limits: JSONParser.Limits) {
+    init(bytes: UnsafeBufferPointer<UInt8>, limits: JSONParser.Limits, builder: Builder) {
         self.bytes = bytes
         self.limits = limits
+        self.builder = builder
     }
 
-    mutating func parseDocument() throws(JSONParseError) -> JSONValue {
+    func deallocate() {
+        scratch.deallocate()
+        builder.deallocate()
+    }
+
+    mutating func parseDocument() throws(JSONParseError) -> Builder.Value {
         guard bytes.count <= limits.maxBytes else {
             throw error(
                 .tooLarge, "document is \(bytes.count) bytes, more than the limit of \(limits.maxBytes)",
@@ -146,9 +167,9 @@ private struct Parser {
     }
 
     /// Parses a value and everything nested in it, without recursion.
-    private mutating func parseValues() throws(JSONParseError) -> JSONValue {
+    private mutating func parseValues() throws(JSONParseError) -> Builder.Value {
         while true {
-            var value: JSONValue
+            var value: Builder.Value
             switch bytes[index] {
             case Byte.openBracket, Byte.openBrace:
                 let isObject = bytes[index] == Byte.openBrace
@@ -156,7 +177,8 @@ private struct Parser {
                     throw error(.tooDeep, "nesting is deeper than the limit of \(limits.maxDepth) levels")
                 }
                 index += 1
-                frames.append(Frame(isObject: isObject, valueStart: values.count, keyStart: keys.count))
+                frames.append(
+                    Frame(isObject: isObject, valueStart: builder.valueCount, keyStart: keyOffsets.count))
                 skipWhitespace()
                 guard index < bytes.count else {
                     throw unexpectedEnd(isObject ? "a key or '}'" : "a value or ']'")
@@ -165,24 +187,24 @@ private struct Parser {
                 if bytes[index] == close {
                     index += 1
                     frames.removeLast()
-                    value = isObject ? .object(JSONObject()) : .array([])
+                    value = isObject ? builder.emptyObject() : builder.emptyArray()
                 } else {
                     if isObject { try parseKey() }
                     continue
                 }
             case Byte.quote:
-                value = .string(try parseString())
+                value = builder.string(try parseString())
             case Byte.minus, Byte.zero...Byte.nine:
-                value = .number(try parseNumber())
+                value = builder.number(try parseNumber())
             case UInt8(ascii: "t"):
                 try expectLiteral("true")
-                value = .bool(true)
+                value = builder.bool(true)
             case UInt8(ascii: "f"):
                 try expectLiteral("false")
-                value = .bool(false)
+                value = builder.bool(false)
             case UInt8(ascii: "n"):
                 try expectLiteral("null")
-                value = .null
+                value = builder.null()
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"):
                 throw invalidLiteral()
             default:
@@ -192,7 +214,7 @@ private struct Parser {
             // Attach the finished value to its container, closing containers as far as they end here.
             while true {
                 guard let frame = frames.last else { return value }
-                values.push(value)
+                builder.push(value)
                 let isObject = frame.isObject
                 skipWhitespace()
                 guard index < bytes.count else {
@@ -210,10 +232,10 @@ private struct Parser {
                 }
                 if isObject, byte == Byte.closeBrace {
                     index += 1
-                    value = .object(try closeObject(frames.removeLast()))
+                    value = try closeObject(frames.removeLast())
                 } else if !isObject, byte == Byte.closeBracket {
                     index += 1
-                    value = .array(values.popArray(from: frames.removeLast().valueStart))
+                    value = builder.closeArray(valuesFrom: frames.removeLast().valueStart)
                 } else {
                     throw unexpected(isObject ? "',' or '}'" : "',' or ']'")
                 }
@@ -227,44 +249,31 @@ private struct Parser {
         guard bytes[index] == Byte.quote else { throw unexpected("a string key") }
         let keyOffset = index
         let key = try parseString()
-        keys.push(key)
+        builder.key(key)
         keyOffsets.append(keyOffset)
         skipWhitespace()
         guard index < bytes.count else { throw unexpectedEnd("':'") }
-        guard bytes[index] == Byte.colon else { throw unexpected("':' after the key \(quoted(key))") }
+        guard bytes[index] == Byte.colon else {
+            throw unexpected("':' after the key \(quoted(String(decoding: key, as: UTF8.self)))")
+        }
         index += 1
         skipWhitespace()
         guard index < bytes.count else { throw unexpectedEnd("a value") }
     }
 
-    /// Puts an object's members in canonical order; the same sort brings duplicate keys side by side.
-    private mutating func closeObject(_ frame: Frame) throws(JSONParseError) -> JSONObject {
-        let members = keys.elements(from: frame.keyStart)
-        let order = utf16SortedOrder(members)
-        // Sorted input is strictly increasing; sorted output has any duplicates side by side.
-        if let order,
-            order.indices.dropFirst().contains(where: {
-                scalarsEqual(members[order[$0 - 1]], members[order[$0]])
-            })
-        {
-            throw duplicateKeyError(frame)
+    /// Closes the innermost object; the builder puts its members in canonical order, and finds any
+    /// duplicate key in the same sort.
+    private mutating func closeObject(_ frame: Frame) throws(JSONParseError) -> Builder.Value {
+        let value: Builder.Value
+        do throws(DuplicateKey) {
+            value = try builder.closeObject(valuesFrom: frame.valueStart, keysFrom: frame.keyStart)
+        } catch {
+            throw self.error(
+                .duplicateKey, "duplicate key \(quoted(error.key))",
+                at: keyOffsets[frame.keyStart + error.position])
         }
-        let objectKeys = keys.popArray(from: frame.keyStart, order: order)
-        let objectValues = values.popArray(from: frame.valueStart, order: order)
         keyOffsets.removeSubrange(frame.keyStart...)
-        return JSONObject(sortedUniqueKeys: objectKeys, values: objectValues)
-    }
-
-    /// The error naming the first key in the object's document order that repeats an earlier one.
-    private func duplicateKeyError(_ frame: Frame) -> JSONParseError {
-        var seen = Set<ScalarKey>()
-        for position in frame.keyStart..<keys.count
-        where !seen.insert(ScalarKey(keys.element(at: position))).inserted {
-            return error(
-                .duplicateKey, "duplicate key \(quoted(keys.element(at: position)))", at: keyOffsets[position]
-            )
-        }
-        return error(.duplicateKey, "duplicate key")
+        return value
     }
 
     @inline(__always)
@@ -302,38 +311,41 @@ private struct Parser {
 
     // MARK: Strings
 
-    /// Parses a string starting at its opening quote.
-    private mutating func parseString() throws(JSONParseError) -> String {
+    /// Parses a string starting at its opening quote: its bytes, in the input or, when it has escapes, in
+    /// `scratch` until the next string.
+    private mutating func parseString() throws(JSONParseError) -> UnsafeBufferPointer<UInt8> {
         index += 1
         let start = index
         // Fast path: printable ASCII without escapes, by far the most common key and value; eight bytes at a
-        // time while none of them is a quote, a backslash, a control character or outside ASCII.
+        // time to the first that is a quote, a backslash, a control character or outside ASCII.
         if let base = bytes.baseAddress {
             while index + 8 <= bytes.count {
-                let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
-                if word & 0x8080_8080_8080_8080 != 0 || needsEscape(word) { break }
+                let flagged = specialBytes(UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
+                if flagged != 0 {
+                    index += flagged.trailingZeroBitCount >> 3
+                    break
+                }
                 index += 8
             }
         }
         while index < bytes.count {
             let byte = bytes[index]
             if byte == Byte.quote {
-                let string = String(
-                    decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+                let string = UnsafeBufferPointer(rebasing: bytes[start..<index])
                 index += 1
                 return string
             }
             if byte == Byte.backslash || byte < 0x20 || byte >= 0x80 { break }
             index += 1
         }
-        scratch.removeAll(keepingCapacity: true)
-        scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index]))
+        scratch.truncate(to: 0)
+        scratch.append(UnsafeBufferPointer(rebasing: bytes[start..<index]))
         while index < bytes.count {
             let byte = bytes[index]
             switch byte {
             case Byte.quote:
                 index += 1
-                return String(decoding: scratch, as: UTF8.self)
+                return scratch.bytes
             case Byte.backslash:
                 try parseEscape()
             case 0..<0x20:
@@ -447,7 +459,7 @@ private struct Parser {
             scalar = scalar << 6 | UInt32(byte & 0x3F)
         }
         try checkNotNoncharacter(scalar, at: start)
-        scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<start + length]))
+        scratch.append(UnsafeBufferPointer(rebasing: bytes[start..<start + length]))
         index = start + length
     }
 

@@ -257,6 +257,19 @@ func needsEscape(_ word: UInt64) -> Bool {
     return control | quote | backslash != 0
 }
 
+/// The high bit of each byte of `word` (little-endian) that is a quote, a backslash, a control or not
+/// ASCII: the bytes a string scan must stop at. Bits above the lowest may be false alarms (the tests'
+/// borrows only run upwards), so the lowest is always a real one.
+@inline(__always)
+func specialBytes(_ word: UInt64) -> UInt64 {
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    let highs: UInt64 = 0x8080_8080_8080_8080
+    let control = (word &- 0x2020_2020_2020_2020) & ~word
+    let quotes = word ^ (ones &* 0x22)
+    let backslashes = word ^ (ones &* 0x5C)
+    return (control | ((quotes &- ones) & ~quotes) | ((backslashes &- ones) & ~backslashes) | word) & highs
+}
+
 @inline(__always)
 private func hexDigit(_ nibble: UInt8) -> UInt8 {
     nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10

@@ -234,19 +234,6 @@ struct StreamingCanonicalizer {
         }
     }
 
-    /// The high bit of each byte of `word` (little-endian) that is a quote, a backslash, a control or not
-    /// ASCII; bits above the lowest may be false alarms.
-    @inline(__always)
-    private func specialBytes(_ word: UInt64) -> UInt64 {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
-        let control = (word &- 0x2020_2020_2020_2020) & ~word
-        let quotes = word ^ (ones &* 0x22)
-        let backslashes = word ^ (ones &* 0x5C)
-        return (control | ((quotes &- ones) & ~quotes) | ((backslashes &- ones) & ~backslashes) | word)
-            & highs
-    }
-
     /// Copies the input bytes from `start` up to here, which need no escape, to the output (and the key).
     private mutating func flush(from start: Int, key: Bool) {
         guard start < index else { return }

@@ -72,7 +72,7 @@ public struct CompiledSchema: Sendable {
     /// Whether `instance` is valid. Stops at the first problem and builds no messages: the fast path for
     /// callers that only need a yes or no.
     public func isValid(_ instance: JSONValue) -> Bool {
-        var validator = Validator(program: program, collecting: false)
+        var validator = Validator<JSONValue>(program: program, collecting: false)
         return validator.validate(instance)
     }
 
@@ -80,10 +80,33 @@ public struct CompiledSchema: Sendable {
     ///
     /// A valid document costs no more than `isValid`: errors are only collected, on a second pass, when
     /// the first finds the document invalid.
-    public func validate(_ instance: JSONValue) -> ValidationResult {
-        var first = Validator(program: program, collecting: false)
+    public func validate(_ instance: JSONValue) -> ValidationResult { validate(value: instance) }
+
+    /// Whether the JSON document in `bytes` is valid: parsed as strictly as `JSONParser.parse` does, into a
+    /// flat form that validates several times faster than a `JSONValue` tree.
+    /// - Throws: `JSONParseError` when the bytes are not an acceptable JSON document.
+    public func isValid(json bytes: UnsafeRawBufferPointer, limits: JSONParser.Limits = .init())
+        throws(JSONParseError) -> Bool
+    {
+        try JSONParser.withTape(bytes, limits: limits) { root in
+            var validator = Validator<TapeValue>(program: program, collecting: false)
+            return validator.validate(root)
+        }
+    }
+
+    /// Validates the JSON document in `bytes` and says why it is invalid: the same result as parsing it
+    /// and calling `validate(_:)`, in a fraction of the time.
+    /// - Throws: `JSONParseError` when the bytes are not an acceptable JSON document.
+    public func validate(json bytes: UnsafeRawBufferPointer, limits: JSONParser.Limits = .init())
+        throws(JSONParseError) -> ValidationResult
+    {
+        try JSONParser.withTape(bytes, limits: limits) { root in validate(value: root) }
+    }
+
+    private func validate<Value: Instance>(value instance: Value) -> ValidationResult {
+        var first = Validator<Value>(program: program, collecting: false)
         if first.validate(instance) { return ValidationResult(isValid: true, errors: []) }
-        var validator = Validator(program: program, collecting: true)
+        var validator = Validator<Value>(program: program, collecting: true)
         // A document that ran out of budget once would only run out again: the second pass starts with
         // none left, and reports just that.
         if first.workExceeded { validator.work = program.options.workBudget }

@@ -5,7 +5,8 @@ import Testing
 
 /// `CanonicalJSON.canonicalize` writes most documents straight from their bytes and leaves the rest to the
 /// parser. These tests hold the two paths to one answer: whatever the fast path writes is exactly what
-/// parsing and writing the value gives, and it never accepts what the parser refuses.
+/// parsing and writing the value gives, and it never accepts what the parser refuses. Every document is
+/// also read into a tape (`JSONParser.withTape`), which must give the parser's value or its very error.
 struct StreamingCanonicalizerTests {
     /// The fast path's answer for `bytes`, nil when it leaves the document to the parser.
     private func fast(_ bytes: [UInt8], maxDepth: Int = 256) -> [UInt8]? {
@@ -22,6 +23,7 @@ struct StreamingCanonicalizerTests {
     @discardableResult
     private func agree(_ bytes: [UInt8], maxDepth: Int = 256, _ source: String) -> Bool {
         let expected = parsed(bytes, maxDepth: maxDepth)
+        tapeAgrees(bytes, limits: .init(maxDepth: maxDepth), source)
         guard let canonical = fast(bytes, maxDepth: maxDepth) else { return false }
         #expect(
             expected != nil, "the fast path accepted what the parser refuses: \(source)")
@@ -33,6 +35,27 @@ struct StreamingCanonicalizerTests {
                 """)
         }
         return true
+    }
+
+    /// Checks that the tape of `bytes` holds the parser's value, or that both refuse it with one error.
+    private func tapeAgrees(_ bytes: [UInt8], limits: JSONParser.Limits, _ source: String) {
+        let tree = Result { () throws(JSONParseError) in try JSONParser.parse(bytes, limits: limits) }
+        let tape = bytes.withUnsafeBytes { input in
+            Result { () throws(JSONParseError) in
+                try JSONParser.withTape(input, limits: limits) { $0.jsonValue }
+            }
+        }
+        switch (tree, tape) {
+        case (.success(let value), .success(let fromTape)):
+            #expect(
+                JSONWriter.encode(fromTape) == JSONWriter.encode(value),
+                "the tape holds another value: \(source)")
+            #expect(fromTape == value, "the tape's value differs: \(source)")
+        case (.failure(let error), .failure(let tapeError)):
+            #expect(tapeError == error, "the tape refused it otherwise: \(source)")
+        default:
+            Issue.record("the tape and the parser disagree: \(source): \(tree) against \(tape)")
+        }
     }
 
     private static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()

@@ -13,7 +13,8 @@ struct ConformanceTests {
         var total: Int { passed + failures.count }
     }
 
-    /// Runs one suite file; every test is checked through both `isValid` and `validate`.
+    /// Runs one suite file; every test is checked through both `isValid` and `validate`, from the value and
+    /// from its bytes.
     static func run(_ file: String, options: ValidationOptions, lenient: Bool = false) throws -> Outcome {
         let suite = try #require(TestData.suite)
         let registry = SchemaRegistry(loaders: [SuiteRemotes(root: suite.appendingPathComponent("remotes"))])
@@ -46,6 +47,23 @@ struct ConformanceTests {
                         + (result.errors.isEmpty ? "" : " \(result.errors.map(\.description))")
                 } else if !expected && result.errors.isEmpty {
                     problem = "invalid but no error reported"
+                }
+                // From bytes, through a tape: the same answer and the very same errors.
+                let bytes = JSONWriter.encode(data)
+                let fromBytes = bytes.withUnsafeBytes { bytes in
+                    Result { () throws(JSONParseError) in
+                        (try schema.isValid(json: bytes), try schema.validate(json: bytes))
+                    }
+                }
+                switch fromBytes {
+                case .success(let (tapeValid, tapeResult)):
+                    if problem == nil, tapeValid != fast || tapeResult != result {
+                        problem =
+                            "from bytes: isValid \(tapeValid), errors \(tapeResult.errors.map(\.description)); "
+                            + "from the value: isValid \(fast), errors \(result.errors.map(\.description))"
+                    }
+                case .failure(let error):
+                    problem = "from bytes: \(error)"
                 }
                 if let problem {
                     outcome.failures.append(

@@ -96,7 +96,7 @@ struct Compiler {
         let declared = document.resources[0].metaschema
         let metaschemaURI = declared.map { splitFragment($0).base } ?? BuiltInMetaschemas.uri
         let program = try metaschemaProgram(metaschemaURI, for: document)
-        var validator = Validator(program: program, collecting: true)
+        var validator = Validator<JSONValue>(program: program, collecting: true)
         let valid = validator.validate(document.root)
         if validator.depthExceeded {
             throw SchemaError(

@@ -1,5 +1,11 @@
 import HandoffJSON
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// A compiled schema: every subschema reachable from the root as a `Node`, references resolved to node
 /// indices, lookup tables built and regular expressions compiled. Immutable once built.
 final class Program: Sendable {
@@ -108,12 +114,16 @@ final class Pattern: Sendable {
     /// Whether the pattern matches somewhere in `string`, adding the steps it took to `steps` (one per
     /// byte for a simple pattern, which runs in linear time).
     /// - Throws: `ECMARegexBudgetExceeded` when matching would take more than `budget` steps.
-    func matches(_ string: String, budget: Int, steps: inout Int) throws(ECMARegexBudgetExceeded) -> Bool {
+    func matches(_ string: some Instance, budget: Int, steps: inout Int) throws(ECMARegexBudgetExceeded)
+        -> Bool
+    {
         if let simple {
-            steps += string.utf8.count
-            return simple.matches(string)
+            return string.withUTF8 { utf8 in
+                steps += utf8.count
+                return simple.matches(utf8: utf8)
+            }
         }
-        return try regex.matches(string, budget: budget, steps: &steps)
+        return try regex.matches(string.textValue, budget: budget, steps: &steps)
     }
 }
 
@@ -132,8 +142,10 @@ final class ObjectApplicator: Sendable {
     /// `properties` children in schema order.
     let names: [String]
     let edges: [Edge]
-    /// Position in `names` by key, when there are enough names that hashing beats scanning.
-    let table: [ScalarKey: Int]?
+    /// The names for a lookup by an instance key's bytes, sorted by `NameKey`.
+    private let lookup: [(key: NameKey, position: Int)]
+    /// The names' UTF-8 bytes, one after another; `NameKey.start` is where each begins.
+    private let nameBytes: [UInt8]
     let patterns: [(pattern: Pattern, edge: Edge)]
     let additional: Edge?
     /// `additionalProperties: false`, reported once per extra property at the object.
@@ -145,24 +157,79 @@ final class ObjectApplicator: Sendable {
     ) {
         names = properties.map(\.0)
         edges = properties.map(\.1)
-        if properties.count > 8 {
-            var table: [ScalarKey: Int] = [:]
-            for (position, name) in names.enumerated() where table[ScalarKey(name)] == nil {
-                table[ScalarKey(name)] = position
+        var bytes: [UInt8] = []
+        var lookup: [(key: NameKey, position: Int)] = []
+        for (position, name) in names.enumerated() {
+            let utf8 = Array(name.utf8)
+            let key = utf8.withUnsafeBufferPointer { NameKey($0, start: bytes.count) }
+            // A repeated name is found at its first position, as a scan in schema order would find it.
+            if !lookup.contains(where: { $0.key.matches(key, bytes, utf8) }) {
+                lookup.append((key, position))
             }
-            self.table = table
-        } else {
-            table = nil
+            bytes += utf8
         }
+        self.lookup = lookup.sorted { $0.key < $1.key }
+        nameBytes = bytes
         self.patterns = patterns
         self.additional = additional
         self.additionalIsFalse = additionalIsFalse
     }
 
-    func property(named key: String) -> Int? {
-        if let table { return table[ScalarKey(key)] }
-        for (position, name) in names.enumerated() where scalarsEqual(name, key) { return position }
-        return nil
+    /// The position in `names` of the property whose name has these UTF-8 bytes.
+    ///
+    /// A binary search by length and first eight bytes, which tell most names apart without reading
+    /// them; only a candidate with both equal is compared in full.
+    func property(utf8 key: UnsafeBufferPointer<UInt8>) -> Int? {
+        let wanted = NameKey(key, start: 0)
+        return lookup.withUnsafeBufferPointer { lookup in
+            var low = 0
+            var high = lookup.count
+            while low < high {
+                let middle = (low + high) / 2
+                if lookup[middle].key < wanted {
+                    low = middle + 1
+                } else {
+                    high = middle
+                }
+            }
+            while low < lookup.count, lookup[low].key.length == wanted.length,
+                lookup[low].key.prefix == wanted.prefix
+            {
+                let candidate = lookup[low]
+                if key.count <= 8 { return candidate.position }
+                let same = nameBytes.withUnsafeBufferPointer {
+                    memcmp($0.baseAddress! + candidate.key.start, key.baseAddress!, key.count) == 0
+                }
+                if same { return candidate.position }
+                low += 1
+            }
+            return nil
+        }
+    }
+}
+
+/// A property name summarised for lookups: its length and its first eight bytes as one integer.
+private struct NameKey {
+    let length: Int
+    let prefix: UInt64
+    /// Where the name's bytes start in `ObjectApplicator.nameBytes`.
+    let start: Int
+
+    init(_ utf8: UnsafeBufferPointer<UInt8>, start: Int) {
+        length = utf8.count
+        var prefix: UInt64 = 0
+        for position in 0..<min(8, utf8.count) { prefix |= UInt64(utf8[position]) << (8 * UInt64(position)) }
+        self.prefix = prefix
+        self.start = start
+    }
+
+    static func < (lhs: NameKey, rhs: NameKey) -> Bool {
+        lhs.length != rhs.length ? lhs.length < rhs.length : lhs.prefix < rhs.prefix
+    }
+
+    /// Whether `other`, whose bytes are `otherBytes`, names the same property as this name in `bytes`.
+    func matches(_ other: NameKey, _ bytes: [UInt8], _ otherBytes: [UInt8]) -> Bool {
+        length == other.length && bytes[start..<start + length].elementsEqual(otherBytes)
     }
 }
 

@@ -9,7 +9,7 @@ import HandoffJSON
 /// The functions on the recursive path (`validate`, `evaluate`, the applicators) build no strings: the
 /// messages live in `Validator+Messages.swift`, so that each level of nesting costs little stack even in
 /// a debug build.
-struct Validator {
+struct Validator<Value: Instance> {
     let program: Program
     private let collecting: Bool
     var errors: [ValidationError] = []
@@ -35,9 +35,9 @@ struct Validator {
 
     /// Subschema evaluations nested on the caller's thread, whose stack may be as small as 512 KiB: a
     /// few kilobytes each in a debug build, well under two in a release build.
-    static let callerStackDepth = 64
+    static var callerStackDepth: Int { 64 }
     /// Stack reserved per level of `maxDepth` on the large-stack thread, enough for a debug build.
-    static let stackPerLevel = 12 << 10
+    static var stackPerLevel: Int { 12 << 10 }
 
     enum PathToken {
         case key(String)
@@ -53,7 +53,7 @@ struct Validator {
     ///
     /// Runs on the caller's stack as long as evaluation stays shallow, which is nearly always; a deeper
     /// one is run again from the start on a thread whose stack fits `maxDepth` levels.
-    mutating func validate(_ instance: JSONValue) -> Bool {
+    mutating func validate(_ instance: Value) -> Bool {
         let maxDepth = program.options.maxDepth
         depthLimit = min(maxDepth, Self.callerStackDepth)
         mayMoveToLargeStack = maxDepth > Self.callerStackDepth
@@ -111,7 +111,7 @@ struct Validator {
 
     /// Validates `instance` against node `index`. When `evaluated` is not `nil`, adds what the node
     /// evaluated to it, if the node is valid.
-    mutating func validate(_ index: Int, _ instance: JSONValue, collect: Bool, _ evaluated: inout Evaluated?)
+    mutating func validate(_ index: Int, _ instance: Value, collect: Bool, _ evaluated: inout Evaluated?)
         -> Bool
     {
         let node = program.nodes[index]
@@ -163,7 +163,7 @@ struct Validator {
 
     /// Applies the child `edge` to `value`, reached from the current value through `token`.
     private mutating func apply(
-        _ edge: Edge, to value: JSONValue, at token: PathToken?, collect: Bool, _ evaluated: inout Evaluated?
+        _ edge: Edge, to value: Value, at token: PathToken?, collect: Bool, _ evaluated: inout Evaluated?
     ) -> Bool {
         guard collect else { return validate(edge.node, value, collect: false, &evaluated) }
         keywordPath.append(program.paths[edge.path])
@@ -177,14 +177,14 @@ struct Validator {
 
     /// Applies `edge` to the member `key`, with fresh annotations (they belong to that value). The path
     /// token is only made when collecting.
-    private mutating func apply(_ edge: Edge, toMember value: JSONValue, key: String, collect: Bool) -> Bool {
+    private mutating func apply(_ edge: Edge, toMember value: Value, key: Value, collect: Bool) -> Bool {
         var none: Evaluated?
         guard collect else { return validate(edge.node, value, collect: false, &none) }
-        return apply(edge, to: value, at: .key(key), collect: true, &none)
+        return apply(edge, to: value, at: .key(key.textValue), collect: true, &none)
     }
 
     /// Applies `edge` to the element at `index`, with fresh annotations.
-    private mutating func apply(_ edge: Edge, toElement value: JSONValue, index: Int, collect: Bool) -> Bool {
+    private mutating func apply(_ edge: Edge, toElement value: Value, index: Int, collect: Bool) -> Bool {
         var none: Evaluated?
         guard collect else { return validate(edge.node, value, collect: false, &none) }
         return apply(edge, to: value, at: .index(index), collect: true, &none)
@@ -196,7 +196,7 @@ struct Validator {
     // MARK: Keywords
 
     private mutating func evaluate(
-        _ keyword: Keyword, of node: Node, _ instance: JSONValue, collect: Bool, _ evaluated: inout Evaluated?
+        _ keyword: Keyword, of node: Node, _ instance: Value, collect: Bool, _ evaluated: inout Evaluated?
     ) -> Bool {
         switch keyword {
         case .ref(let edge):
@@ -216,23 +216,23 @@ struct Validator {
         case .dependentSchemas(let dependents):
             return dependentSchemas(dependents, instance, collect: collect, &evaluated)
         case .objectApplicator(let applicator):
-            guard case .object(let object) = instance else { return true }
-            return members(applicator, node, object, collect: collect, &evaluated)
+            guard instance.kind == .object else { return true }
+            return members(applicator, node, instance, collect: collect, &evaluated)
         case .propertyNames(let edge):
-            guard case .object(let object) = instance else { return true }
-            return propertyNames(edge, object, collect: collect)
+            guard instance.kind == .object else { return true }
+            return propertyNames(edge, instance, collect: collect)
         case .arrayApplicator(let applicator):
-            guard case .array(let elements) = instance else { return true }
-            return items(applicator, node, elements, collect: collect, &evaluated)
+            guard instance.kind == .array else { return true }
+            return items(applicator, node, instance, collect: collect, &evaluated)
         case .contains(let edge, let minimum, let maximum):
-            guard case .array(let elements) = instance else { return true }
-            return contains(edge, minimum, maximum, node, elements, collect: collect, &evaluated)
+            guard instance.kind == .array else { return true }
+            return contains(edge, minimum, maximum, node, instance, collect: collect, &evaluated)
         case .unevaluatedProperties(let edge, let isFalse):
-            guard case .object(let object) = instance else { return true }
-            return unevaluatedProperties(edge, isFalse, node, object, collect: collect, &evaluated)
+            guard instance.kind == .object else { return true }
+            return unevaluatedProperties(edge, isFalse, node, instance, collect: collect, &evaluated)
         case .unevaluatedItems(let edge, let isFalse):
-            guard case .array(let elements) = instance else { return true }
-            return unevaluatedItems(edge, isFalse, node, elements, collect: collect, &evaluated)
+            guard instance.kind == .array else { return true }
+            return unevaluatedItems(edge, isFalse, node, instance, collect: collect, &evaluated)
         default:
             return assert(keyword, of: node, instance, collect: collect)
         }
@@ -251,7 +251,7 @@ struct Validator {
     }
 
     private mutating func allOf(
-        _ edges: [Edge], _ instance: JSONValue, collect: Bool, _ evaluated: inout Evaluated?
+        _ edges: [Edge], _ instance: Value, collect: Bool, _ evaluated: inout Evaluated?
     )
         -> Bool
     {
@@ -263,15 +263,15 @@ struct Validator {
         return valid
     }
 
-    private mutating func not(_ edge: Edge, _ node: Node, _ instance: JSONValue, collect: Bool) -> Bool {
+    private mutating func not(_ edge: Edge, _ node: Node, _ instance: Value, collect: Bool) -> Bool {
         var none: Evaluated?
         guard apply(edge, to: instance, at: nil, collect: false, &none) else { return true }
-        if collect { reportNot(node, instance) }
+        if collect { reportNot(node, instance.jsonValue) }
         return false
     }
 
     private mutating func conditional(
-        _ condition: Edge, _ then: Edge?, _ otherwise: Edge?, _ instance: JSONValue, collect: Bool,
+        _ condition: Edge, _ then: Edge?, _ otherwise: Edge?, _ instance: Value, collect: Bool,
         _ evaluated: inout Evaluated?
     ) -> Bool {
         if then == nil && otherwise == nil {
@@ -288,12 +288,12 @@ struct Validator {
     }
 
     private mutating func dependentSchemas(
-        _ dependents: [(property: String, edge: Edge)], _ instance: JSONValue, collect: Bool,
+        _ dependents: [(property: String, edge: Edge)], _ instance: Value, collect: Bool,
         _ evaluated: inout Evaluated?
     ) -> Bool {
-        guard case .object(let object) = instance else { return true }
+        guard instance.kind == .object else { return true }
         var valid = true
-        for (property, edge) in dependents where object.position(of: property) != nil {
+        for (property, edge) in dependents where instance.position(ofKey: property) != nil {
             if !apply(edge, to: instance, at: nil, collect: collect, &evaluated) {
                 valid = false
                 if !collect || !goesOn { break }
@@ -302,12 +302,12 @@ struct Validator {
         return valid
     }
 
-    private mutating func propertyNames(_ edge: Edge, _ object: JSONObject, collect: Bool) -> Bool {
+    private mutating func propertyNames(_ edge: Edge, _ object: Value, collect: Bool) -> Bool {
         var valid = true
-        for key in object.keys {
+        for position in 0..<object.count {
             var none: Evaluated?
             // A name has no location of its own: errors point at the object.
-            if !apply(edge, to: .string(key), at: nil, collect: collect, &none) {
+            if !apply(edge, to: object.key(position), at: nil, collect: collect, &none) {
                 valid = false
                 if !collect || !goesOn { break }
             }
@@ -316,15 +316,15 @@ struct Validator {
     }
 
     private mutating func members(
-        _ applicator: ObjectApplicator, _ node: Node, _ object: JSONObject, collect: Bool,
+        _ applicator: ObjectApplicator, _ node: Node, _ object: Value, collect: Bool,
         _ evaluated: inout Evaluated?
     ) -> Bool {
         var valid = true
-        for position in object.indices {
-            let key = object.keys[position]
-            let value = object.values[position]
+        for position in 0..<object.count {
+            let key = object.key(position)
+            let value = object.value(position)
             var matched = false
-            if let property = applicator.property(named: key) {
+            if let property = key.withUTF8({ applicator.property(utf8: $0) }) {
                 matched = true
                 if !apply(applicator.edges[property], toMember: value, key: key, collect: collect) {
                     valid = false
@@ -351,7 +351,7 @@ struct Validator {
                 if applicator.additionalIsFalse {
                     valid = false
                     guard collect else { return false }
-                    reportAdditionalProperty(node, key)
+                    reportAdditionalProperty(node, key.textValue)
                     if !goesOn { return false }
                 } else if !apply(additional, toMember: value, key: key, collect: collect) {
                     valid = false
@@ -364,7 +364,7 @@ struct Validator {
     }
 
     /// Whether a `patternProperties` pattern matches `key`; `nil` when matching ran out of budget.
-    private mutating func patternMatches(_ pattern: Pattern, _ key: String, _ node: Node, collect: Bool)
+    private mutating func patternMatches(_ pattern: Pattern, _ key: Value, _ node: Node, collect: Bool)
         -> Bool?
     {
         do {
@@ -378,25 +378,28 @@ struct Validator {
     }
 
     private mutating func items(
-        _ applicator: ArrayApplicator, _ node: Node, _ elements: [JSONValue], collect: Bool,
+        _ applicator: ArrayApplicator, _ node: Node, _ elements: Value, collect: Bool,
         _ evaluated: inout Evaluated?
     ) -> Bool {
         var valid = true
-        let prefixCount = min(applicator.prefix.count, elements.count)
+        let count = elements.count
+        let prefixCount = min(applicator.prefix.count, count)
         for index in 0..<prefixCount {
-            if !apply(applicator.prefix[index], toElement: elements[index], index: index, collect: collect) {
+            if !apply(
+                applicator.prefix[index], toElement: elements.element(index), index: index, collect: collect)
+            {
                 valid = false
                 if !collect || !goesOn { return false }
             }
             evaluated?.items.insert(index)
         }
-        guard let items = applicator.items, elements.count > prefixCount else { return valid }
+        guard let items = applicator.items, count > prefixCount else { return valid }
         if applicator.itemsIsFalse {
-            if collect { reportItemsFalse(node, count: elements.count, allowed: prefixCount) }
+            if collect { reportItemsFalse(node, count: count, allowed: prefixCount) }
             return false
         }
-        for index in prefixCount..<elements.count
-        where !apply(items, toElement: elements[index], index: index, collect: collect) {
+        for index in prefixCount..<count
+        where !apply(items, toElement: elements.element(index), index: index, collect: collect) {
             valid = false
             if !collect || !goesOn { return false }
         }
@@ -405,15 +408,15 @@ struct Validator {
     }
 
     private mutating func contains(
-        _ edge: Edge, _ minimum: Int, _ maximum: Int?, _ node: Node, _ elements: [JSONValue], collect: Bool,
+        _ edge: Edge, _ minimum: Int, _ maximum: Int?, _ node: Node, _ elements: Value, collect: Bool,
         _ evaluated: inout Evaluated?
     ) -> Bool {
         var matches = 0
         // Every match is an annotation, and maxContains needs the count.
         let countsAll = evaluated != nil || maximum != nil
-        for (index, element) in elements.enumerated() {
+        for index in 0..<elements.count {
             var none: Evaluated?
-            guard validate(edge.node, element, collect: false, &none) else { continue }
+            guard validate(edge.node, elements.element(index), collect: false, &none) else { continue }
             matches += 1
             evaluated?.items.insert(index)
             if !countsAll && matches >= minimum { break }
@@ -431,17 +434,17 @@ struct Validator {
     }
 
     private mutating func unevaluatedProperties(
-        _ edge: Edge, _ isFalse: Bool, _ node: Node, _ object: JSONObject, collect: Bool,
+        _ edge: Edge, _ isFalse: Bool, _ node: Node, _ object: Value, collect: Bool,
         _ evaluated: inout Evaluated?
     ) -> Bool {
         var valid = true
-        for position in object.indices where evaluated?.properties.contains(position) != true {
+        for position in 0..<object.count where evaluated?.properties.contains(position) != true {
             if isFalse {
                 valid = false
                 guard collect else { break }
-                reportUnevaluatedProperty(node, object.keys[position])
+                reportUnevaluatedProperty(node, object.key(position).textValue)
             } else if apply(
-                edge, toMember: object.values[position], key: object.keys[position], collect: collect)
+                edge, toMember: object.value(position), key: object.key(position), collect: collect)
             {
                 evaluated?.properties.insert(position)
             } else {
@@ -453,16 +456,16 @@ struct Validator {
     }
 
     private mutating func unevaluatedItems(
-        _ edge: Edge, _ isFalse: Bool, _ node: Node, _ elements: [JSONValue], collect: Bool,
+        _ edge: Edge, _ isFalse: Bool, _ node: Node, _ elements: Value, collect: Bool,
         _ evaluated: inout Evaluated?
     ) -> Bool {
         var valid = true
-        for index in elements.indices where evaluated?.items.contains(index) != true {
+        for index in 0..<elements.count where evaluated?.items.contains(index) != true {
             if isFalse {
                 valid = false
                 guard collect else { break }
                 reportUnevaluatedItem(node, index)
-            } else if apply(edge, toElement: elements[index], index: index, collect: collect) {
+            } else if apply(edge, toElement: elements.element(index), index: index, collect: collect) {
                 evaluated?.items.insert(index)
             } else {
                 valid = false
@@ -475,7 +478,7 @@ struct Validator {
     // MARK: anyOf and oneOf
 
     private mutating func anyOf(
-        _ edges: [Edge], _ node: Node, _ instance: JSONValue, collect: Bool, _ evaluated: inout Evaluated?
+        _ edges: [Edge], _ node: Node, _ instance: Value, collect: Bool, _ evaluated: inout Evaluated?
     ) -> Bool {
         var anyValid = false
         for edge in edges where apply(edge, to: instance, at: nil, collect: false, &evaluated) {
@@ -488,7 +491,7 @@ struct Validator {
     }
 
     private mutating func oneOf(
-        _ edges: [Edge], _ node: Node, _ instance: JSONValue, collect: Bool, _ evaluated: inout Evaluated?
+        _ edges: [Edge], _ node: Node, _ instance: Value, collect: Bool, _ evaluated: inout Evaluated?
     ) -> Bool {
         var first: Int?
         var second: Int?
@@ -504,7 +507,7 @@ struct Validator {
         if first != nil && second == nil { return true }
         if collect {
             if let first, let second {
-                reportSeveralBranches(node, instance, first, second)
+                reportSeveralBranches(node, instance.jsonValue, first, second)
             } else {
                 reportNoBranch(edges, node, instance, keyword: "oneOf")
             }
@@ -516,9 +519,9 @@ struct Validator {
     /// into the value, when they say more than "wrong type".
     @inline(never)
     private mutating func reportNoBranch(
-        _ edges: [Edge], _ node: Node, _ instance: JSONValue, keyword: String
+        _ edges: [Edge], _ node: Node, _ instance: Value, keyword: String
     ) {
-        reportNoMatch(node, instance, keyword: keyword, alternatives: edges.count)
+        reportNoMatch(node, instance.jsonValue, keyword: keyword, alternatives: edges.count)
         let start = errors.count
         var best: [ValidationError] = []
         var bestDepth = -1
