@@ -98,7 +98,7 @@ private enum Byte {
 }
 
 /// An open array or object: where its values (and keys) start on the parser's stacks.
-private struct Frame {
+private struct Frame: BitwiseCopyable {
     var isObject: Bool
     var valueStart: Int
     var keyStart: Int
@@ -110,10 +110,10 @@ private struct Parser<Builder: JSONBuilder> {
     let bytes: UnsafeBufferPointer<UInt8>
     let limits: JSONParser.Limits
     var index = 0
-    var frames: [Frame] = []
+    var frames = RawBuffer<Frame>(capacity: 64)
     var builder: Builder
     /// Where each key of the open objects starts in the input, to point at a duplicate.
-    var keyOffsets: [Int] = []
+    var keyOffsets = RawBuffer<Int>(capacity: 64)
     /// A string's bytes once escapes are decoded, when it has any.
     var scratch = ByteBuffer(capacity: 256)
 
@@ -125,6 +125,8 @@ private struct Parser<Builder: JSONBuilder> {
 
     func deallocate() {
         scratch.deallocate()
+        frames.deallocate()
+        keyOffsets.deallocate()
         builder.deallocate()
     }
 
@@ -186,7 +188,7 @@ private struct Parser<Builder: JSONBuilder> {
                 let close = isObject ? Byte.closeBrace : Byte.closeBracket
                 if bytes[index] == close {
                     index += 1
-                    frames.removeLast()
+                    frames.truncate(to: frames.count - 1)
                     value = isObject ? builder.emptyObject() : builder.emptyArray()
                 } else {
                     if isObject { try parseKey() }
@@ -213,7 +215,8 @@ private struct Parser<Builder: JSONBuilder> {
 
             // Attach the finished value to its container, closing containers as far as they end here.
             while true {
-                guard let frame = frames.last else { return value }
+                guard frames.count > 0 else { return value }
+                let frame = frames[frames.count - 1]
                 builder.push(value)
                 let isObject = frame.isObject
                 skipWhitespace()
@@ -232,10 +235,12 @@ private struct Parser<Builder: JSONBuilder> {
                 }
                 if isObject, byte == Byte.closeBrace {
                     index += 1
-                    value = try closeObject(frames.removeLast())
+                    frames.truncate(to: frames.count - 1)
+                    value = try closeObject(frame)
                 } else if !isObject, byte == Byte.closeBracket {
                     index += 1
-                    value = builder.closeArray(valuesFrom: frames.removeLast().valueStart)
+                    frames.truncate(to: frames.count - 1)
+                    value = builder.closeArray(valuesFrom: frame.valueStart)
                 } else {
                     throw unexpected(isObject ? "',' or '}'" : "',' or ']'")
                 }
@@ -245,6 +250,7 @@ private struct Parser<Builder: JSONBuilder> {
     }
 
     /// Parses `"key" :` inside the innermost object.
+    @inline(__always)
     private mutating func parseKey() throws(JSONParseError) {
         guard bytes[index] == Byte.quote else { throw unexpected("a string key") }
         let keyOffset = index
@@ -272,7 +278,7 @@ private struct Parser<Builder: JSONBuilder> {
                 .duplicateKey, "duplicate key \(quoted(error.key))",
                 at: keyOffsets[frame.keyStart + error.position])
         }
-        keyOffsets.removeSubrange(frame.keyStart...)
+        keyOffsets.truncate(to: frame.keyStart)
         return value
     }
 
@@ -313,6 +319,7 @@ private struct Parser<Builder: JSONBuilder> {
 
     /// Parses a string starting at its opening quote: its bytes, in the input or, when it has escapes, in
     /// `scratch` until the next string.
+    @inline(__always)
     private mutating func parseString() throws(JSONParseError) -> UnsafeBufferPointer<UInt8> {
         index += 1
         let start = index
@@ -586,8 +593,14 @@ private struct Parser<Builder: JSONBuilder> {
             }
             return negative ? -value : value
         }
-        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
-        guard let value = Double(text), value.isFinite else {
+        if significantDigits <= 19, (-19...19).contains(decimalExponent) {
+            let value = doubleFromDecimal(mantissa: mantissa, exponent: decimalExponent)
+            return negative ? -value : value
+        }
+        guard let value = doubleFromDecimal(UnsafeBufferPointer(rebasing: bytes[start..<index])),
+            value.isFinite
+        else {
+            let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
             throw error(
                 .numberOutOfRange, "number \(text) is beyond the range of an IEEE double (about ±1.8e308)",
                 at: start)

@@ -217,10 +217,12 @@ private func sameBytes(_ lhs: UnsafeBufferPointer<UInt8>, _ rhs: UnsafeBufferPoi
 
 /// Builds a `JSONTape`: values are appended as they are read, so a container follows its contents.
 struct TapeBuilder: JSONBuilder {
-    private var entries = RawBuffer<JSONTape.Entry>(capacity: 256)
-    private var children = RawBuffer<Int>(capacity: 64)
-    private var members = RawBuffer<JSONTape.Member>(capacity: 128)
-    private var text = RawBuffer<UInt8>(capacity: 2048)
+    // Sized by the input, so that a typical document never grows them (a value takes ten bytes or so), up to
+    // a size past which growing costs little against reading.
+    private var entries: RawBuffer<JSONTape.Entry>
+    private var children: RawBuffer<Int>
+    private var members: RawBuffer<JSONTape.Member>
+    private var text = RawBuffer<UInt8>(capacity: 256)
     /// Entries of the values of all open containers, and of the keys of all open objects.
     private var values = RawBuffer<Int>(capacity: 64)
     private var keys = RawBuffer<Int>(capacity: 64)
@@ -231,6 +233,10 @@ struct TapeBuilder: JSONBuilder {
 
     init(input: UnsafeBufferPointer<UInt8>) {
         self.input = input
+        let size = min(input.count, 1 << 20)
+        entries = RawBuffer(capacity: size / 6)
+        children = RawBuffer(capacity: size / 16)
+        members = RawBuffer(capacity: size / 16)
     }
 
     var valueCount: Int { values.count }
@@ -258,6 +264,7 @@ struct TapeBuilder: JSONBuilder {
         return entries.count - 1
     }
 
+    @inline(__always)
     mutating func string(_ utf8: UnsafeBufferPointer<UInt8>) -> Int {
         if let base = utf8.baseAddress, let inputBase = input.baseAddress, base >= inputBase,
             base < inputBase + input.count
@@ -270,12 +277,15 @@ struct TapeBuilder: JSONBuilder {
         return append(.string, count: utf8.count, payload: UInt64(start))
     }
 
+    @inline(__always)
     mutating func number(_ value: Double) -> Int { append(.number, payload: value.bitPattern) }
     mutating func bool(_ value: Bool) -> Int { append(.bool, payload: value ? 1 : 0) }
     mutating func null() -> Int { append(.null) }
     mutating func emptyArray() -> Int { append(.array, payload: UInt64(children.count)) }
     mutating func emptyObject() -> Int { append(.object, payload: UInt64(members.count)) }
+    @inline(__always)
     mutating func key(_ utf8: UnsafeBufferPointer<UInt8>) { keys.append(string(utf8)) }
+    @inline(__always)
     mutating func push(_ value: Int) { values.append(value) }
 
     mutating func closeArray(valuesFrom start: Int) -> Int {
@@ -293,10 +303,39 @@ struct TapeBuilder: JSONBuilder {
             members.append(JSONTape.Member(key: keys[keyStart + offset], value: values[valueStart + offset]))
         }
         let unfinished = UnsafeMutableBufferPointer(start: members.start + first, count: count)
-        if !sortByKey(unfinished, keyBytes) { throw firstRepeat(keysFrom: keyStart) }
+        if !sortByKey(unfinished) { throw firstRepeat(keysFrom: keyStart) }
         keys.truncate(to: keyStart)
         values.truncate(to: valueStart)
         return append(.object, count: count, payload: UInt64(first))
+    }
+
+    /// Sorts `members` by key in UTF-16 order; false when two keys are equal. Objects are small and usually in
+    /// order already (documents written by a canonical writer are), so the order is checked first and small
+    /// objects are sorted by insertion.
+    private func sortByKey(_ members: UnsafeMutableBufferPointer<JSONTape.Member>) -> Bool {
+        @inline(__always)
+        func key(_ member: JSONTape.Member) -> UnsafeBufferPointer<UInt8> { keyBytes(member.key) }
+        var position = 1
+        while position < members.count, keyOrder(key(members[position - 1]), key(members[position])) < 0 {
+            position += 1
+        }
+        guard position < members.count else { return true }
+        if members.count <= 32 {
+            for next in position..<members.count {
+                let moving = members[next]
+                let movingKey = key(moving)
+                var slot = next
+                while slot > 0, utf16Compare(movingKey, key(members[slot - 1])) < 0 {
+                    members[slot] = members[slot - 1]
+                    slot -= 1
+                }
+                members[slot] = moving
+            }
+        } else {
+            var members = members
+            members.sort { utf16Compare(key($0), key($1)) < 0 }
+        }
+        return (1..<members.count).allSatisfy { utf16Compare(key(members[$0 - 1]), key(members[$0])) != 0 }
     }
 
     /// The bytes of the string at `entry`.
@@ -320,37 +359,6 @@ struct TapeBuilder: JSONBuilder {
         }
         preconditionFailure("no repeated key among keys that sort to a tie")
     }
-}
-
-/// Sorts `members` by key in UTF-16 order; false when two keys are equal. Objects are small and usually in
-/// order already (documents written by a canonical writer are), so the order is checked first and small
-/// objects are sorted by insertion.
-private func sortByKey(
-    _ members: UnsafeMutableBufferPointer<JSONTape.Member>, _ keyBytes: (Int) -> UnsafeBufferPointer<UInt8>
-) -> Bool {
-    @inline(__always)
-    func key(_ member: JSONTape.Member) -> UnsafeBufferPointer<UInt8> { keyBytes(member.key) }
-    var position = 1
-    while position < members.count, keyOrder(key(members[position - 1]), key(members[position])) < 0 {
-        position += 1
-    }
-    guard position < members.count else { return true }
-    if members.count <= 32 {
-        for next in position..<members.count {
-            let moving = members[next]
-            let movingKey = key(moving)
-            var slot = next
-            while slot > 0, utf16Compare(movingKey, key(members[slot - 1])) < 0 {
-                members[slot] = members[slot - 1]
-                slot -= 1
-            }
-            members[slot] = moving
-        }
-    } else {
-        var members = members
-        members.sort { utf16Compare(key($0), key($1)) < 0 }
-    }
-    return (1..<members.count).allSatisfy { utf16Compare(key(members[$0 - 1]), key(members[$0])) != 0 }
 }
 
 /// `utf16Compare`, deciding at once when the first bytes differ and are below the bytes where UTF-16 order

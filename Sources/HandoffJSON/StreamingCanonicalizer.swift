@@ -448,18 +448,13 @@ struct StreamingCanonicalizer {
                 mantissa: mantissa, exponent: decimalExponent, negative: negative, into: &output)
             return true
         }
-        // Computed values such as 0.5700000000000001 are common: read with the C library's correctly
-        // rounded strtod, as Double(String) does. Should a locale with another decimal point be in force,
-        // strtod stops early and the parser decides.
-        let length = index - start
-        guard length < 64 else { return false }
-        let value = withUnsafeTemporaryAllocation(of: CChar.self, capacity: 64) { text -> Double? in
-            UnsafeMutableRawPointer(text.baseAddress!).copyMemory(
-                from: input.baseAddress! + start, byteCount: length)
-            text[length] = 0
-            var end: UnsafeMutablePointer<CChar>?
-            let value = strtod(text.baseAddress!, &end)
-            return end == text.baseAddress! + length ? value : nil
+        // Computed values such as 0.5700000000000001 are common: read correctly rounded, as the parser does.
+        let value: Double?
+        if significantDigits <= 19, (-19...19).contains(decimalExponent) {
+            let magnitude = doubleFromDecimal(mantissa: mantissa, exponent: decimalExponent)
+            value = negative ? -magnitude : magnitude
+        } else {
+            value = doubleFromDecimal(UnsafeBufferPointer(rebasing: input[start..<index]))
         }
         guard let value, value.isFinite else { return false }
         ECMAScriptNumber.write(value, into: &output)

@@ -300,6 +300,37 @@ struct JSONParserTests {
         }
     }
 
+    /// Numbers of 16 to 19 digits are rounded in 128-bit integer arithmetic: every one must read as the C
+    /// library's correctly rounded `strtod` (through `Double(String)`) reads it, ties and near-ties included.
+    @Test func longDecimalsReadAsStrtodReadsThem() throws {
+        var random = SystemRandomNumberGenerator()
+        var texts: [String] = [
+            "0.5700000000000001", "0.8200000000000001", "0.9199999999999999",
+            "9007199254740993.0", "18446744073709551615e-19", "1844674407370955161.5", "1.0000000000000002",
+            "9999999999999999999e19", "1000000000000000000e-19", "4503599627370497.5", "4503599627370496.5",
+        ]
+        for _ in 0..<20_000 {
+            let digits = Int.random(in: 16...19, using: &random)
+            var mantissa = String(UInt64.random(in: 1...9, using: &random))
+            for _ in 1..<digits { mantissa += String(UInt64.random(in: 0...9, using: &random)) }
+            let point = Int.random(in: 0...digits, using: &random)
+            let exponent = Int.random(in: -19...19, using: &random) + (digits - point)
+            var text = String(mantissa.prefix(point))
+            if point < digits { text += (point == 0 ? "0." : ".") + mantissa.dropFirst(point) }
+            if text.hasPrefix(".") { text = "0" + text }
+            texts.append(text + "e" + String(exponent - (digits - point)))
+            // A decimal exactly halfway between two doubles, where rounding must go to the even one:
+            // (2m + 1) × 2^(e-1) for a 53-bit m, with a fraction so that it is read as a number to round.
+            let m = UInt64.random(in: 1 << 52..<1 << 53, using: &random)
+            texts.append(String((2 * m + 1) << UInt64.random(in: 0...9, using: &random)) + ".0")
+        }
+        for text in texts {
+            guard let expected = Double(text) else { continue }
+            #expect(try JSONParser.parse(text) == .number(expected), "\(text)")
+            #expect(try JSONParser.parse("-" + text) == .number(-expected), "-\(text)")
+        }
+    }
+
     @Test func largeIntegersThatADoubleHoldsAreAccepted() throws {
         #expect(try JSONParser.parse("18446744073709551616") == .number(0x1p64))
         #expect(try JSONParser.parse("-1267650600228229401496703205376") == .number(-0x1p100))
