@@ -38,7 +38,38 @@ extension Compiler {
                 keywords.append(.unevaluatedProperties(edge, isFalse: value == .bool(false)))
             }
         }
-        return keywords
+        return foldingRequired(into: keywords)
+    }
+
+    /// The keywords, with `required` checked by the object applicator's walk in a yes/no pass when every
+    /// name it lists is one of the same schema's `properties`: one pass over the members instead of a
+    /// lookup per name. Collecting errors still goes through `required` itself, so messages and their
+    /// order do not change.
+    private func foldingRequired(into keywords: [Keyword]) -> [Keyword] {
+        var requiredAt: Int?
+        var applicatorAt: Int?
+        for (position, keyword) in keywords.enumerated() {
+            switch keyword {
+            case .required: requiredAt = position
+            case .objectApplicator: applicatorAt = position
+            default: continue
+            }
+        }
+        guard let requiredAt, let applicatorAt, case .required(let names, _) = keywords[requiredAt],
+            case .objectApplicator(let applicator) = keywords[applicatorAt]
+        else { return keywords }
+        var mask: UInt64 = 0
+        for name in names {
+            var name = name
+            guard let position = name.withUTF8({ applicator.property(utf8: $0) }), position < 64 else {
+                return keywords
+            }
+            mask |= 1 << UInt64(position)
+        }
+        var folded = keywords
+        folded[requiredAt] = .required(names, checkedWithMembers: true)
+        folded[applicatorAt] = .objectApplicator(applicator.requiring(mask))
+        return folded
     }
 
     private mutating func validationKeywords(_ context: KeywordContext, into keywords: inout [Keyword])
@@ -95,7 +126,7 @@ extension Compiler {
         }
         if let value = object["required"] {
             let names = try strings(value, context, "required")
-            if !names.isEmpty { keywords.append(.required(names)) }
+            if !names.isEmpty { keywords.append(.required(names, checkedWithMembers: false)) }
         }
         if let value = object["dependentRequired"] {
             guard case .object(let members) = value else {

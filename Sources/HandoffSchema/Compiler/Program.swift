@@ -59,6 +59,9 @@ final class Node: Sendable {
     let collectsAnnotations: Bool
     /// The target, when the node is nothing but a `$ref`: a yes/no validation goes straight there.
     let forward: Int?
+    /// The node's keywords as plain values, when they are only a type, bounds, lengths and a simple
+    /// pattern (most leaves of a schema): a yes/no validation checks them without walking `keywords`.
+    let assertions: LeafAssertions?
 
     init(kind: Kind, keywords: [Keyword], resource: Int, pointer: String) {
         self.kind = kind
@@ -76,9 +79,67 @@ final class Node: Sendable {
         } else {
             forward = nil
         }
+        assertions = kind == .keywords ? LeafAssertions(keywords) : nil
     }
 
     static let placeholder = Node(kind: .alwaysValid, keywords: [], resource: 0, pointer: "")
+}
+
+/// The assertions of a leaf schema in one plain value: a type, numeric bounds, string lengths and a simple
+/// pattern. Absent bounds are infinite and absent lengths unlimited, so a check is a few comparisons.
+struct LeafAssertions: Sendable {
+    var types: TypeMask?
+    var minimum = -Double.infinity
+    var maximum = Double.infinity
+    var exclusiveMinimum = -Double.infinity
+    var exclusiveMaximum = Double.infinity
+    var minLength = 0
+    var maxLength = Int.max
+    var pattern: SimplePattern?
+
+    /// Nil when a keyword is of another kind.
+    init?(_ keywords: [Keyword]) {
+        for keyword in keywords {
+            switch keyword {
+            case .type(let mask, _): types = mask
+            case .minimum(let limit): minimum = limit
+            case .maximum(let limit): maximum = limit
+            case .exclusiveMinimum(let limit): exclusiveMinimum = limit
+            case .exclusiveMaximum(let limit): exclusiveMaximum = limit
+            case .minLength(let limit): minLength = limit
+            case .maxLength(let limit): maxLength = limit
+            case .pattern(let compiled):
+                guard pattern == nil, let simple = compiled.simple else { return nil }
+                pattern = simple
+            default: return nil
+            }
+        }
+    }
+
+    /// Whether `instance` meets them all; a pattern's steps are added to `steps`, as `Pattern.matches` adds
+    /// them.
+    func accept(_ instance: some Instance, steps: inout Int) -> Bool {
+        if let types, !TypeMask.matches(types, instance) { return false }
+        switch instance.kind {
+        case .number:
+            let value = instance.doubleValue
+            return value >= minimum && value <= maximum && value > exclusiveMinimum
+                && value < exclusiveMaximum
+        case .string:
+            return instance.withUTF8 { utf8 in
+                if utf8.count > maxLength || utf8.count / 4 < minLength {
+                    // Each scalar takes one to four bytes; only then are they counted.
+                    let length = scalarCount(utf8)
+                    guard length <= maxLength, length >= minLength else { return false }
+                }
+                guard let pattern else { return true }
+                steps += utf8.count
+                return pattern.matches(utf8: utf8)
+            }
+        default:
+            return true
+        }
+    }
 }
 
 /// A JSON type set as a bit mask; `integer` is its own bit so that `["integer"]` and `["number"]` differ.
@@ -150,11 +211,15 @@ final class ObjectApplicator: Sendable {
     let additional: Edge?
     /// `additionalProperties: false`, reported once per extra property at the object.
     let additionalIsFalse: Bool
+    /// The positions in `names` of the properties the schema's `required` names, as bits, when it names
+    /// only properties among the first 64: a yes/no pass checks they were all met during the walk.
+    let requiredMask: UInt64
 
     init(
         properties: [(String, Edge)], patterns: [(pattern: Pattern, edge: Edge)], additional: Edge?,
-        additionalIsFalse: Bool
+        additionalIsFalse: Bool, requiredMask: UInt64 = 0
     ) {
+        self.requiredMask = requiredMask
         names = properties.map(\.0)
         edges = properties.map(\.1)
         var bytes: [UInt8] = []
@@ -173,6 +238,13 @@ final class ObjectApplicator: Sendable {
         self.patterns = patterns
         self.additional = additional
         self.additionalIsFalse = additionalIsFalse
+    }
+
+    /// The same applicator, checking that the properties at the positions in `mask` are present.
+    func requiring(_ mask: UInt64) -> ObjectApplicator {
+        ObjectApplicator(
+            properties: Array(zip(names, edges)), patterns: patterns, additional: additional,
+            additionalIsFalse: additionalIsFalse, requiredMask: mask)
     }
 
     /// The position in `names` of the property whose name has these UTF-8 bytes.
@@ -275,7 +347,9 @@ indirect enum Keyword: Sendable {
     case uniqueItems
     case maxProperties(Int)
     case minProperties(Int)
-    case required([String])
+    /// `required`; `checkedWithMembers` when every name is in the same schema's `properties`, so that a
+    /// yes/no pass checks them as the object applicator walks the members (its `requiredMask`).
+    case required([String], checkedWithMembers: Bool)
     /// `dependentRequired`, or the array members of the older `dependencies` (named by `keyword`).
     case dependentRequired([(property: String, required: [String])], keyword: String)
     case ref(Edge)

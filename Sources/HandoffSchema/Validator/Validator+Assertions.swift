@@ -156,8 +156,8 @@ extension Validator {
                     "object has \(plural(instance.count, "property")), fewer than the minimum \(limit)")
             }
             return false
-        case .required(let names):
-            guard instance.kind == .object else { return true }
+        case .required(let names, let checkedWithMembers):
+            guard instance.kind == .object, collect || !checkedWithMembers else { return true }
             var valid = true
             for name in names where instance.position(ofKey: name) == nil {
                 valid = false
@@ -239,6 +239,6 @@ extension TypeMask {
 }
 
 /// The number of Unicode scalars in valid UTF-8: the bytes that do not continue a character.
-private func scalarCount(_ utf8: UnsafeBufferPointer<UInt8>) -> Int {
+func scalarCount(_ utf8: UnsafeBufferPointer<UInt8>) -> Int {
     utf8.reduce(0) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) }
 }

@@ -130,6 +130,9 @@ struct Validator<Value: Instance> {
             workExceeded = true
             return false
         }
+        if !collect, let assertions = node.assertions, depth < depthLimit {
+            return assertions.accept(instance, steps: &work)
+        }
         depth += 1
         defer { depth -= 1 }
         guard depth <= depthLimit else {
@@ -320,12 +323,15 @@ struct Validator<Value: Instance> {
         _ evaluated: inout Evaluated?
     ) -> Bool {
         var valid = true
+        // The properties met, for `requiredMask`.
+        var met: UInt64 = 0
         for position in 0..<object.count {
             let key = object.key(position)
             let value = object.value(position)
             var matched = false
             if let property = key.withUTF8({ applicator.property(utf8: $0) }) {
                 matched = true
+                if property < 64 { met |= 1 << UInt64(property) }
                 if !apply(applicator.edges[property], toMember: value, key: key, collect: collect) {
                     valid = false
                     if !collect || !goesOn { return false }
@@ -360,6 +366,8 @@ struct Validator<Value: Instance> {
             }
             if matched { evaluated?.properties.insert(position) }
         }
+        // A missing required property; collecting, `required` itself reports it.
+        if !collect, applicator.requiredMask & ~met != 0 { return false }
         return valid
     }
 
