@@ -29,6 +29,12 @@ struct SimplePattern: Sendable {
     private var elements: [Element] = []
     private var anchoredStart = false
     private var anchoredEnd = false
+    /// For each ASCII character, the positions that accept it, so that a step over ASCII text moves every
+    /// state at once (the shift-and method).
+    private var asciiPositions: [UInt64] = []
+    /// The positions that may be skipped, and those that may repeat.
+    private var optionalPositions: UInt64 = 0
+    private var repeatingPositions: UInt64 = 0
 
     /// `nil` when the pattern is not of the simple kind.
     init?(_ pattern: String) {
@@ -78,13 +84,40 @@ struct SimplePattern: Sendable {
             }
             guard elements.count <= 62 else { return nil }
         }
+        asciiPositions = (0..<128).map { character in
+            var positions: UInt64 = 0
+            for (position, element) in elements.enumerated()
+            where element.accepts(Unicode.Scalar(UInt8(character))) {
+                positions |= 1 << UInt64(position)
+            }
+            return positions
+        }
+        for (position, element) in elements.enumerated() {
+            if element.optional { optionalPositions |= 1 << UInt64(position) }
+            if element.repeats { repeatingPositions |= 1 << UInt64(position) }
+        }
     }
 
     /// Whether the pattern matches somewhere in `string` (anywhere, unless anchored).
     func matches(_ string: String) -> Bool { matches(scalars: string.unicodeScalars) }
 
     /// Whether the pattern matches somewhere in valid UTF-8.
-    func matches(utf8: UnsafeBufferPointer<UInt8>) -> Bool { matches(scalars: ValidUTF8Scalars(bytes: utf8)) }
+    func matches(utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        let accept = UInt64(1) << UInt64(elements.count)
+        let start = closure(1)
+        var states = start
+        if !anchoredEnd && states & accept != 0 { return true }
+        for byte in utf8 {
+            // Other text takes the scalar path from the start; ASCII moves all states in one step.
+            guard byte < 0x80 else { return matches(scalars: ValidUTF8Scalars(bytes: utf8)) }
+            let moved = states & ~accept & asciiPositions[Int(byte)]
+            states = closure(moved << 1 | moved & repeatingPositions)
+            if !anchoredStart { states |= start }
+            if !anchoredEnd && states & accept != 0 { return true }
+            if states == 0 { return false }
+        }
+        return states & accept != 0
+    }
 
     private func matches(scalars: some Sequence<Unicode.Scalar>) -> Bool {
         let accept = UInt64(1) << UInt64(elements.count)
@@ -113,9 +146,12 @@ struct SimplePattern: Sendable {
     /// `states` plus every position reachable from them by skipping optional elements.
     private func closure(_ states: UInt64) -> UInt64 {
         var result = states
-        for position in elements.indices
-        where result & (1 << UInt64(position)) != 0 && elements[position].optional {
-            result |= 1 << UInt64(position + 1)
+        // In order, so that a run of optional elements is skipped as far as it goes.
+        var optional = optionalPositions
+        while optional != 0 {
+            let position = UInt64(optional.trailingZeroBitCount)
+            optional &= optional - 1
+            if result & (1 << position) != 0 { result |= 1 << (position + 1) }
         }
         return result
     }

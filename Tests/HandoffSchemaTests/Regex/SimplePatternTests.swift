@@ -3,7 +3,8 @@ import Testing
 
 @testable import HandoffSchema
 
-/// The bit-parallel matcher for simple patterns must answer exactly as the engine does.
+/// The bit-parallel matcher for simple patterns must answer exactly as the engine does, from a string and
+/// from bytes.
 struct SimplePatternTests {
     @Test("Agrees with the engine on every simple pattern of the node oracle fixture and the table")
     func agreesWithEngine() throws {
@@ -37,6 +38,10 @@ struct SimplePatternTests {
                 checked += 1
                 let expected = try regex.matches(input, budget: 10_000_000)
                 #expect(simple.matches(input) == expected, "/\(pattern)/ on \(input.debugDescription)")
+                // From bytes, as a tape's strings are matched: ASCII in one step per byte, the rest by scalar.
+                var bytes = input
+                let fromBytes = bytes.withUTF8 { simple.matches(utf8: $0) }
+                #expect(fromBytes == expected, "/\(pattern)/ on the bytes of \(input.debugDescription)")
             }
         }
         print("simple patterns: \(simplePatterns) patterns, \(checked) inputs checked against the engine")
