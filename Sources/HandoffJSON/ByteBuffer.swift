@@ -31,7 +31,24 @@ struct RawBuffer<Element: BitwiseCopyable> {
     mutating func append(_ elements: UnsafeBufferPointer<Element>) {
         guard let base = elements.baseAddress, !elements.isEmpty else { return }
         if count + elements.count > capacity { grow(minimum: count + elements.count) }
-        (start + count).update(from: base, count: elements.count)
+        let byteCount = elements.count * MemoryLayout<Element>.stride
+        let source = UnsafeRawPointer(base)
+        let target = UnsafeMutableRawPointer(start + count)
+        // Most runs are a key or a short value: two overlapping loads and stores, first and last, cost less
+        // than calling memcpy, and read nothing outside the run.
+        if byteCount >= 8 && byteCount <= 16 {
+            let head = source.loadUnaligned(as: UInt64.self)
+            let tail = source.loadUnaligned(fromByteOffset: byteCount - 8, as: UInt64.self)
+            target.storeBytes(of: head, as: UInt64.self)
+            target.storeBytes(of: tail, toByteOffset: byteCount - 8, as: UInt64.self)
+        } else if byteCount >= 4 && byteCount < 8 {
+            let head = source.loadUnaligned(as: UInt32.self)
+            let tail = source.loadUnaligned(fromByteOffset: byteCount - 4, as: UInt32.self)
+            target.storeBytes(of: head, as: UInt32.self)
+            target.storeBytes(of: tail, toByteOffset: byteCount - 4, as: UInt32.self)
+        } else {
+            target.copyMemory(from: source, byteCount: byteCount)
+        }
         count += elements.count
     }
 

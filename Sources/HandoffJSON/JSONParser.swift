@@ -284,12 +284,7 @@ private struct Parser<Builder: JSONBuilder> {
 
     @inline(__always)
     private mutating func skipWhitespace() {
-        while index < bytes.count {
-            switch bytes[index] {
-            case Byte.space, Byte.newline, Byte.carriageReturn, Byte.tab: index += 1
-            default: return
-            }
-        }
+        index = whitespaceEnd(bytes, from: index)
     }
 
     private mutating func expectLiteral(_ literal: StaticString) throws(JSONParseError) {

@@ -360,13 +360,3 @@ struct TapeBuilder: JSONBuilder {
         preconditionFailure("no repeated key among keys that sort to a tie")
     }
 }
-
-/// `utf16Compare`, deciding at once when the first bytes differ and are below the bytes where UTF-16 order
-/// departs from UTF-8's, as most keys of an object do.
-@inline(__always)
-private func keyOrder(_ lhs: UnsafeBufferPointer<UInt8>, _ rhs: UnsafeBufferPointer<UInt8>) -> Int {
-    if let left = lhs.first, let right = rhs.first, left != right, left < 0xEE, right < 0xEE {
-        return left < right ? -1 : 1
-    }
-    return utf16Compare(lhs, rhs)
-}

@@ -23,7 +23,7 @@ struct StreamingCanonicalizer {
     private var keys: ByteBuffer
     private var depth = 0
     /// The members read so far of the objects being read, innermost last.
-    private var members: [Member] = []
+    private var members = RawBuffer<Member>(capacity: 64)
     private let maxNesting: Int
 
     /// The deepest nesting this path takes; deeper documents go to the parser, whose own stack has no limit.
@@ -42,6 +42,7 @@ struct StreamingCanonicalizer {
         defer {
             canonicalizer.output.deallocate()
             canonicalizer.keys.deallocate()
+            canonicalizer.members.deallocate()
         }
         canonicalizer.skipWhitespace()
         guard canonicalizer.value() else { return nil }
@@ -111,7 +112,7 @@ struct StreamingCanonicalizer {
 
     /// One member as read: where its key's unescaped bytes are in `keys`, and where `"key":value` is in
     /// `output` (after the comma written before it).
-    private struct Member {
+    private struct Member: BitwiseCopyable {
         var keyStart: Int
         var keyEnd: Int
         var start: Int
@@ -128,7 +129,7 @@ struct StreamingCanonicalizer {
         if openIsEmpty(UInt8(ascii: "{"), UInt8(ascii: "}")) { return true }
         // This object's members are the end of `members`, from here on.
         let membersStart = members.count
-        defer { members.removeLast(members.count - membersStart) }
+        defer { members.truncate(to: membersStart) }
         while true {
             guard index < input.count, input[index] == UInt8(ascii: "\"") else { return false }
             // Commas as read; a reordering writes its own.
@@ -165,7 +166,7 @@ struct StreamingCanonicalizer {
         }
         var sorted = true
         for position in first + 1..<members.count
-        where !utf16Precedes(key(members[position - 1]), key(members[position])) {
+        where keyOrder(key(members[position - 1]), key(members[position])) >= 0 {
             sorted = false
             break
         }
@@ -173,7 +174,7 @@ struct StreamingCanonicalizer {
             output.append(UInt8(ascii: "}"))
             return true
         }
-        var order = Array(members[first...])
+        var order = Array(members.elements[first...])
         order.sort { utf16Precedes(key($0), key($1)) }
         for position in 1..<order.count where !utf16Precedes(key(order[position - 1]), key(order[position])) {
             return false
@@ -195,9 +196,12 @@ struct StreamingCanonicalizer {
 
     /// Reads a string and writes its canonical form; a key's unescaped bytes also go to `keys`.
     private mutating func string(key: Bool) -> Bool {
+        let opening = index
         index += 1
-        output.append(UInt8(ascii: "\""))
         var runStart = index
+        // Until an escape, nothing is written: a string without one is its own canonical form, and is copied
+        // whole, quotes and all, when it closes.
+        var escaped = false
         while true {
             // Eight bytes at a time to the first that needs a look: a quote, backslash, control or non-ASCII
             // byte. The lowest flagged byte is always a real one (the tests' borrows only run upwards).
@@ -213,13 +217,22 @@ struct StreamingCanonicalizer {
             guard index < input.count else { return false }
             let byte = input[index]
             if byte == UInt8(ascii: "\"") {
-                flush(from: runStart, key: key)
+                if escaped {
+                    flush(from: runStart, key: key)
+                    output.append(UInt8(ascii: "\""))
+                } else {
+                    output.append(UnsafeBufferPointer(rebasing: input[opening...index]))
+                    if key { keys.append(UnsafeBufferPointer(rebasing: input[runStart..<index])) }
+                }
                 index += 1
-                output.append(UInt8(ascii: "\""))
                 return true
             }
             if byte < 0x20 { return false }
             if byte == UInt8(ascii: "\\") {
+                if !escaped {
+                    output.append(UInt8(ascii: "\""))
+                    escaped = true
+                }
                 flush(from: runStart, key: key)
                 guard escape(key: key) else { return false }
                 runStart = index
@@ -468,22 +481,6 @@ struct StreamingCanonicalizer {
 
     @inline(__always)
     private mutating func skipWhitespace() {
-        // Runs of spaces (indentation) eight bytes at a time, other whitespace byte by byte.
-        while index + 8 <= input.count {
-            let word = UnsafeRawPointer(input.baseAddress! + index).loadUnaligned(as: UInt64.self)
-            let notSpace = word ^ 0x2020_2020_2020_2020
-            index += notSpace.trailingZeroBitCount >> 3
-            guard notSpace != 0 else { continue }
-            switch input[index] {
-            case 0x09, 0x0A, 0x0D: index += 1
-            default: return
-            }
-        }
-        while index < input.count {
-            switch input[index] {
-            case 0x20, 0x09, 0x0A, 0x0D: index += 1
-            default: return
-            }
-        }
+        index = whitespaceEnd(input, from: index)
     }
 }

@@ -44,6 +44,16 @@ func utf16Compare(_ left: UnsafeBufferPointer<UInt8>, _ right: UnsafeBufferPoint
     return left.count == right.count ? 0 : left.count < right.count ? -1 : 1
 }
 
+/// `utf16Compare`, deciding at once when the first bytes differ and are below the bytes where UTF-16 order
+/// departs from UTF-8's, as most keys of an object do.
+@inline(__always)
+func keyOrder(_ lhs: UnsafeBufferPointer<UInt8>, _ rhs: UnsafeBufferPointer<UInt8>) -> Int {
+    if let left = lhs.first, let right = rhs.first, left != right, left < 0xEE, right < 0xEE {
+        return left < right ? -1 : 1
+    }
+    return utf16Compare(lhs, rhs)
+}
+
 func utf16Precedes(_ left: UnsafeBufferPointer<UInt8>, _ right: UnsafeBufferPointer<UInt8>) -> Bool {
     utf16Compare(left, right) < 0
 }

@@ -14,3 +14,40 @@ func utf8SequenceShape(lead: UInt8) -> (length: Int, second: ClosedRange<UInt8>)
     default: nil
     }
 }
+
+/// Where the run of JSON whitespace (space, tab, line feed, carriage return) that starts at `position` ends.
+///
+/// A byte above a space ends it at once, as between the tokens of compact JSON; longer runs, such as a
+/// pretty-printed document's line breaks and indentation, are crossed eight bytes at a time.
+@inline(__always)
+func whitespaceEnd(_ bytes: UnsafeBufferPointer<UInt8>, from position: Int) -> Int {
+    var position = position
+    guard position < bytes.count, bytes[position] <= 0x20 else { return position }
+    // One space, as after a pretty-printed colon, is the most common run of all.
+    if position + 1 < bytes.count, bytes[position] == 0x20, bytes[position + 1] > 0x20 { return position + 1 }
+    if let base = bytes.baseAddress {
+        while position + 8 <= bytes.count {
+            let other = notWhitespace(UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self))
+            if other != 0 { return position + other.trailingZeroBitCount >> 3 }
+            position += 8
+        }
+    }
+    while position < bytes.count {
+        switch bytes[position] {
+        case 0x20, 0x0A, 0x0D, 0x09: position += 1
+        default: return position
+        }
+    }
+    return position
+}
+
+/// The high bit of each byte of `word` that is not JSON whitespace, exactly (no borrow crosses a byte).
+@inline(__always)
+private func notWhitespace(_ word: UInt64) -> UInt64 {
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    let lows: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+    @inline(__always)
+    func nonzero(_ value: UInt64) -> UInt64 { ((value & lows) &+ lows | value) & ~lows }
+    return nonzero(word ^ (ones &* 0x20)) & nonzero(word ^ (ones &* 0x0A)) & nonzero(word ^ (ones &* 0x0D))
+        & nonzero(word ^ (ones &* 0x09))
+}
