@@ -80,3 +80,16 @@ private func noncharacter(in string: String) -> String? {
     }
     return nil
 }
+
+/// `parts` with `separator` between them, as `joined(separator:)` gives them. The standard library's is
+/// generic over `StringProtocol` and not specialized for callers in other modules: its first call in a
+/// process looks an associated type up by name, which scans all of the binary's conformance records
+/// (0.19M instructions, 7% of an inbox listing). Commands that run once per action use this instead.
+package func joinedText(_ parts: [String], separator: String) -> String {
+    var text = ""
+    for (position, part) in parts.enumerated() {
+        if position > 0 { text += separator }
+        text += part
+    }
+    return text
+}

@@ -98,7 +98,7 @@ extension HandoffCommand {
                 Terminal.print("from     \(handoff.producer), \(handoff.schema) \(handoff.artifactID)")
                 let names = actionNames(actions)
                 if !names.isEmpty {
-                    Terminal.print("next     \(Display.line(names.joined(separator: ", ")))")
+                    Terminal.print("next     \(Display.line(joinedText(names, separator: ", ")))")
                 }
                 Terminal.print()
                 Terminal.write(JSONWriter.encode(document, options: .pretty) + [0x0A])
@@ -288,9 +288,9 @@ extension HandoffCommand.ClaimCommand.Run {
         guard
             let parsed = FastArguments(
                 arguments,
-                options: FastArguments.storeOptions.union([
+                options: FastArguments.storeOptions + [
                     "--lease", "--worker", "--schema", "--workspace", "--max-attempts",
-                ]), flags: ["--json"], positionals: 1...1),
+                ], flags: ["--json"], positionals: 1...1),
             let store = parsed.store,
             let lease = parsed.converted("--lease", Store.defaultLeaseSeconds, Double.init),
             let maxAttempts = parsed.converted(
@@ -311,7 +311,7 @@ extension HandoffCommand.Ack.Run {
     init?(fast arguments: ArraySlice<String>) {
         guard
             let parsed = FastArguments(
-                arguments, options: FastArguments.storeOptions.union(["--outcome", "--note"]),
+                arguments, options: FastArguments.storeOptions + ["--outcome", "--note"],
                 flags: ["--json"],
                 positionals: 1...1),
             let store = parsed.store,
@@ -328,7 +328,7 @@ extension HandoffCommand.Release.Run {
     init?(fast arguments: ArraySlice<String>) {
         guard
             let parsed = FastArguments(
-                arguments, options: FastArguments.storeOptions.union(["--delay", "--note"]),
+                arguments, options: FastArguments.storeOptions + ["--delay", "--note"],
                 flags: ["--json"],
                 positionals: 1...1),
             let store = parsed.store,
@@ -345,7 +345,7 @@ extension HandoffCommand.Extend.Run {
     init?(fast arguments: ArraySlice<String>) {
         guard
             let parsed = FastArguments(
-                arguments, options: FastArguments.storeOptions.union(["--lease"]), flags: ["--json"],
+                arguments, options: FastArguments.storeOptions + ["--lease"], flags: ["--json"],
                 positionals: 1...1),
             let store = parsed.store,
             let text = parsed.value("--lease"), let lease = Double(text)

@@ -82,7 +82,7 @@ extension HandoffCommand {
                 }
                 guard !entries.isEmpty else {
                     Terminal.print(
-                        "Nothing \((filter.states ?? [.pending]).map(\.rawValue).joined(separator: " or ")) for \(consumer)."
+                        "Nothing \(joinedText((filter.states ?? [.pending]).map(\.rawValue), separator: " or ")) for \(consumer)."
                     )
                     return
                 }
@@ -94,7 +94,7 @@ extension HandoffCommand {
                     ]
                     if handoff.state != .pending { row.append(Terminal.state(handoff.state)) }
                     let names = actionNames(actions)
-                    if !names.isEmpty { row.append("→ " + Display.line(names.joined(separator: ", "))) }
+                    if !names.isEmpty { row.append("→ " + Display.line(joinedText(names, separator: ", "))) }
                     table.append(row)
                 }
                 Terminal.print(table.render())
@@ -129,9 +129,9 @@ extension HandoffCommand.Inbox.Run {
         guard
             let parsed = FastArguments(
                 arguments,
-                options: FastArguments.storeOptions.union(FastArguments.filterOptions).union([
+                options: FastArguments.storeOptions + FastArguments.filterOptions + [
                     "--action"
-                ]),
+                ],
                 repeatable: ["--state"], flags: ["--json"], positionals: 1...1),
             let store = parsed.store, let filter = parsed.filter
         else { return nil }

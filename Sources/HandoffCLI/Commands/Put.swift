@@ -128,9 +128,9 @@ extension HandoffCommand.Put.Run {
         guard
             let parsed = FastArguments(
                 arguments,
-                options: FastArguments.storeOptions.union(FastArguments.limitOptions).union([
+                options: FastArguments.storeOptions + FastArguments.limitOptions + [
                     "--from", "--to", "--parent", "--workflow", "--workspace",
-                ]), repeatable: ["--to", "--parent"], flags: ["--no-validate", "--json"],
+                ], repeatable: ["--to", "--parent"], flags: ["--no-validate", "--json"],
                 positionals: 0...1),
             let store = parsed.store, let limits = parsed.limits, let from = parsed.value("--from")
         else { return nil }

@@ -50,19 +50,23 @@ enum FastPath {
 }
 
 /// A command line read the plain way: positionals, long options with values, flags.
+///
+/// Arrays, not sets or dictionaries: a handful of options is searched as fast either way, and the first
+/// `Set<String>` of a process costs a quarter of a million instructions, the runtime scanning all of the
+/// binary's conformance records for `String: Hashable` to build its metadata.
 struct FastArguments {
     private(set) var positionals: [String] = []
-    private var values: [String: [String]] = [:]
-    private var flags: Set<String> = []
+    private var values: [(name: String, value: String)] = []
+    private var flags: [String] = []
 
     /// The options every store command takes.
-    static let storeOptions: Set<String> = ["--store", "--busy-timeout"]
-    static let filterOptions: Set<String> = [
+    static let storeOptions = ["--store", "--busy-timeout"]
+    static let filterOptions = [
         "--schema", "--from", "--producer", "--workflow", "--workspace", "--state", "--since", "--until",
         "--limit",
         "--offset",
     ]
-    static let limitOptions: Set<String> = ["--max-bytes", "--max-depth"]
+    static let limitOptions = ["--max-bytes", "--max-depth"]
 
     /// Reads `arguments`, or returns nil for anything beyond the plain spellings.
     /// - Parameters:
@@ -70,8 +74,8 @@ struct FastArguments {
     ///   - repeatable: Those of them that may be given more than once.
     ///   - flags: Long options that take none.
     init?(
-        _ arguments: ArraySlice<String>, options: Set<String>, repeatable: Set<String> = [],
-        flags: Set<String> = [],
+        _ arguments: ArraySlice<String>, options: [String], repeatable: [String] = [],
+        flags: [String] = [],
         positionals range: ClosedRange<Int>
     ) {
         var index = arguments.startIndex
@@ -95,10 +99,11 @@ struct FastArguments {
                 inline = String(argument[argument.index(after: equals)...])
             }
             if flags.contains(name) {
-                guard inline == nil, self.flags.insert(name).inserted else { return nil }
+                guard inline == nil, !self.flags.contains(name) else { return nil }
+                self.flags.append(name)
                 continue
             }
-            guard options.contains(name), repeatable.contains(name) || values[name] == nil else { return nil }
+            guard options.contains(name), repeatable.contains(name) || value(name) == nil else { return nil }
             let value: String
             if let inline {
                 value = inline
@@ -109,13 +114,13 @@ struct FastArguments {
                 // ArgumentParser decides whether such a value is an option; leave those to it.
                 guard value == "-" || !value.hasPrefix("-") else { return nil }
             }
-            values[name, default: []].append(value)
+            values.append((name, value))
         }
         guard range.contains(positionals.count) else { return nil }
     }
 
-    func value(_ name: String) -> String? { values[name]?.last }
-    func all(_ name: String) -> [String] { values[name] ?? [] }
+    func value(_ name: String) -> String? { values.last { $0.name == name }?.value }
+    func all(_ name: String) -> [String] { values.filter { $0.name == name }.map(\.value) }
     func flag(_ name: String) -> Bool { flags.contains(name) }
 
     /// The value of `name` converted, nil (refusing the fast path) when present but not convertible, and

@@ -353,9 +353,11 @@ final class SQLiteIndex: Sendable {
         if let states = filter.states, !states.isEmpty {
             // Literal state names (from the enum, so safe to inline): SQLite uses a partial index, such as the
             // one on leases, only for a literal that matches its WHERE clause.
-            let names = Set(states).map { "'\($0.rawValue)'" }.sorted()
+            let names = Handoff.State.allCases.filter(states.contains).map { "'\($0.rawValue)'" }
             conditions.add(
-                names.count == 1 ? "h.state = \(names[0])" : "h.state IN (\(names.joined(separator: ", ")))")
+                names.count == 1
+                    ? "h.state = \(names[0])" : "h.state IN (\(joinedText(names, separator: ", ")))"
+            )
         }
         conditions.add("a.schema = ?", filter.schema)
         conditions.add("h.workflow = ?", filter.workflow)
@@ -509,7 +511,7 @@ struct Conditions {
 
     mutating func add(_ clause: String) { clauses.append(clause) }
 
-    var sql: String { clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND ") }
+    var sql: String { clauses.isEmpty ? "" : " WHERE " + joinedText(clauses, separator: " AND ") }
 }
 
 /// The cause of an error that says an object was collected by `gc` between its write and its index

@@ -1,3 +1,5 @@
+import HandoffJSON
+
 /// Proof that a consumer holds the lease on a handoff: `<handoff id>.<attempt>.<token>`.
 ///
 /// A receipt is good for one claim only: once the lease expires and the handoff is claimed again, or once
@@ -35,10 +37,11 @@ public struct Receipt: Sendable, Hashable, CustomStringConvertible {
 
     static func make(handoffID: String, attempt: Int) -> Receipt {
         var generator = SystemRandomNumberGenerator()
-        let token = [generator.next(), generator.next()].map { value in
-            let hex = String(value, radix: 16)
-            return String(repeating: "0", count: 16 - hex.count) + hex
-        }.joined()
+        let token = joinedText(
+            [generator.next(), generator.next()].map { value in
+                let hex = String(value, radix: 16)
+                return String(repeating: "0", count: 16 - hex.count) + hex
+            }, separator: "")
         return Receipt(handoffID: handoffID, attempt: attempt, token: token)
     }
 }

@@ -19,7 +19,9 @@ struct ObjectStore: Sendable {
 
     func path(of id: ArtifactID) -> String {
         let hex = id.hex
-        return root + "/" + hex.prefix(2) + "/" + hex.dropFirst(2)
+        // Substrings made Strings first: `String + Substring` is a generic append whose first use in a process
+        // costs a scan of the binary's conformance records.
+        return root + "/" + String(hex.prefix(2)) + "/" + String(hex.dropFirst(2))
     }
 
     enum WriteOutcome {

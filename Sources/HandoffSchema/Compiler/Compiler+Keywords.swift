@@ -89,8 +89,8 @@ extension Compiler {
             }
             let expected =
                 names.count <= 2
-                ? names.joined(separator: " or ")
-                : names.dropLast().joined(separator: ", ") + " or " + names.last!
+                ? joinedText(names, separator: " or ")
+                : joinedText(Array(names.dropLast()), separator: ", ") + " or " + names.last!
             keywords.append(.type(mask, expected: expected))
         }
         if let value = object["const"] { keywords.append(.const(value)) }
