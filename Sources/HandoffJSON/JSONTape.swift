@@ -12,8 +12,8 @@ package final class JSONTape {
     }
 
     /// One value: for a string, where its bytes are (in the input when `payload` has `inInput`, else in
-    /// `text`); for an array, its elements' entries in `children`;
-    /// for an object, its members in `members`; for a number, its bits; for a Boolean, 0 or 1.
+    /// `text`); for an array, its elements' entries in `children`; for an object, its members in `members`;
+    /// for a number, its bits; for a Boolean, 0 or 1.
     struct Entry: BitwiseCopyable {
         var kind: Kind
         var count: Int
@@ -21,6 +21,14 @@ package final class JSONTape {
 
         /// Marks a string's offset as one into the input.
         static let inInput: UInt64 = 1 << 63
+
+        /// The bytes of a string entry, in a tape whose `text` and input start at these addresses.
+        @inline(__always)
+        func utf8(text: UnsafePointer<UInt8>, input: UnsafePointer<UInt8>?) -> UnsafeBufferPointer<UInt8> {
+            let offset = Int(payload & ~Self.inInput)
+            let base = payload & Self.inInput != 0 ? input! : text
+            return UnsafeBufferPointer(start: base + offset, count: count)
+        }
     }
 
     /// An object member: the entries of its key (a string) and of its value.
@@ -83,9 +91,7 @@ package struct TapeView {
     /// The bytes of a string entry.
     @inline(__always)
     func utf8(_ entry: JSONTape.Entry) -> UnsafeBufferPointer<UInt8> {
-        let offset = Int(entry.payload & ~JSONTape.Entry.inInput)
-        let base = entry.payload & JSONTape.Entry.inInput != 0 ? input.baseAddress! : text.baseAddress!
-        return UnsafeBufferPointer(start: base + offset, count: entry.count)
+        entry.utf8(text: text.baseAddress!, input: input.baseAddress)
     }
 }
 
@@ -341,11 +347,7 @@ struct TapeBuilder: JSONBuilder {
     /// The bytes of the string at `entry`.
     @inline(__always)
     private func keyBytes(_ entry: Int) -> UnsafeBufferPointer<UInt8> {
-        let entry = entries[entry]
-        let offset = Int(entry.payload & ~JSONTape.Entry.inInput)
-        let base =
-            entry.payload & JSONTape.Entry.inInput != 0 ? input.baseAddress! : UnsafePointer(text.start)
-        return UnsafeBufferPointer(start: base + offset, count: entry.count)
+        entries[entry].utf8(text: text.start, input: input.baseAddress)
     }
 
     /// The first key of the innermost object, in document order, that repeats an earlier one.
