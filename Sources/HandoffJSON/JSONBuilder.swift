@@ -38,8 +38,8 @@ struct DuplicateKey: Error {
 /// Builds `JSONValue` trees.
 struct TreeBuilder: JSONBuilder {
     /// Values and keys of all open containers; a closing container moves its own into its arrays.
-    private let values = MoveStack<JSONValue>()
-    private let keys = MoveStack<String>()
+    private var values = MoveStack<JSONValue>()
+    private var keys = MoveStack<String>()
 
     var valueCount: Int { values.count }
 
@@ -51,14 +51,19 @@ struct TreeBuilder: JSONBuilder {
     func null() -> JSONValue { .null }
     func emptyArray() -> JSONValue { .array([]) }
     func emptyObject() -> JSONValue { .object(JSONObject()) }
-    func key(_ utf8: UnsafeBufferPointer<UInt8>) { keys.push(String(decoding: utf8, as: UTF8.self)) }
-    func push(_ value: JSONValue) { values.push(value) }
+    mutating func key(_ utf8: UnsafeBufferPointer<UInt8>) { keys.push(String(decoding: utf8, as: UTF8.self)) }
+    mutating func push(_ value: JSONValue) { values.push(value) }
 
-    func deallocate() {}
+    func deallocate() {
+        values.deallocate()
+        keys.deallocate()
+    }
 
-    func closeArray(valuesFrom start: Int) -> JSONValue { .array(values.popArray(from: start)) }
+    mutating func closeArray(valuesFrom start: Int) -> JSONValue { .array(values.popArray(from: start)) }
 
-    func closeObject(valuesFrom valueStart: Int, keysFrom keyStart: Int) throws(DuplicateKey) -> JSONValue {
+    mutating func closeObject(valuesFrom valueStart: Int, keysFrom keyStart: Int) throws(DuplicateKey)
+        -> JSONValue
+    {
         let members = keys.elements(from: keyStart)
         let order = utf16SortedOrder(members)
         // Sorted input is strictly increasing; sorted output has any duplicates side by side.

@@ -1,7 +1,11 @@
 /// A stack of values that hands a run of its top elements over to a new array by moving them, not copying:
 /// no retain for the new array and no release for the stack, which matters when every parsed value passes
 /// through it once.
-final class MoveStack<Element> {
+///
+/// A struct of plain fields whose owner calls `deallocate()`, not a class: a parser holding it is then plain
+/// data too, and destroying one needs no run-time type metadata (whose first lookup costs a scan of every
+/// conformance record in the binary).
+struct MoveStack<Element> {
     private var start: UnsafeMutablePointer<Element>
     private(set) var count = 0
     private var capacity: Int
@@ -11,13 +15,14 @@ final class MoveStack<Element> {
         start = .allocate(capacity: capacity)
     }
 
-    deinit {
+    /// Destroys the elements still on the stack and frees its memory.
+    func deallocate() {
         start.deinitialize(count: count)
         start.deallocate()
     }
 
     @inline(__always)
-    func push(_ element: Element) {
+    mutating func push(_ element: Element) {
         if count == capacity { grow() }
         (start + count).initialize(to: element)
         count += 1
@@ -32,7 +37,7 @@ final class MoveStack<Element> {
 
     /// Moves the elements from `position` to the top into a new array, in `order` (positions relative to
     /// `position`) when given, and pops them.
-    func popArray(from position: Int, order: [Int]? = nil) -> [Element] {
+    mutating func popArray(from position: Int, order: [Int]? = nil) -> [Element] {
         let length = count - position
         let source = start + position
         // reserveCapacity and append are specialised here; Array(unsafeUninitializedCapacity:) goes through the
@@ -48,7 +53,7 @@ final class MoveStack<Element> {
         return array
     }
 
-    private func grow() {
+    private mutating func grow() {
         let newCapacity = capacity * 2
         let newStart = UnsafeMutablePointer<Element>.allocate(capacity: newCapacity)
         newStart.moveInitialize(from: start, count: count)

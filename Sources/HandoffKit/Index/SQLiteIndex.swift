@@ -46,7 +46,7 @@ final class SQLiteIndex: Sendable {
     /// - Returns: Whether artifacts have the column of their rendered next actions.
     private static func prepare(_ connection: SQLiteConnection, path: String) throws(HandoffError) -> Bool {
         let migrator = IndexMigrations.migrator
-        let applied: Set<String>
+        let applied: [String]
         let journal: String
         do {
             (applied, journal) = try connection.read { db in
@@ -58,8 +58,9 @@ final class SQLiteIndex: Sendable {
         } catch {
             throw Self.translate(error, path: path)
         }
-        let unknown = applied.subtracting(migrator.identifiers)
-        let complete = migrator.identifiers.isSubset(of: applied)
+        let known = migrator.identifiers
+        let unknown = applied.filter { !known.contains($0) }
+        let complete = known.allSatisfy(applied.contains)
         guard unknown.isEmpty else {
             throw HandoffError(
                 .io,
@@ -68,7 +69,7 @@ final class SQLiteIndex: Sendable {
         }
         if complete && journal == "wal" { return true }
         guard !connection.readOnly else {
-            if migrator.identifiers.subtracting(migrator.optionalForReaders).isSubset(of: applied) {
+            if known.allSatisfy({ applied.contains($0) || migrator.optionalForReaders.contains($0) }) {
                 return applied.contains(IndexMigrations.renderedNextActions)
             }
             throw HandoffError(

@@ -1,32 +1,34 @@
 /// Applies the index's migrations in order, each once, recording their identifiers.
 ///
 /// Identifiers are kept in `grdb_migrations`, the table GRDB's migrator kept them in, so that stores made
-/// when the index ran on GRDB open as they are.
+/// when the index ran on GRDB open as they are. They are kept in arrays: there are a handful, and every
+/// command opens a store, where the process's first `Set<String>` would cost a quarter of a million
+/// instructions (the runtime scans all conformance records for `String: Hashable`).
 struct Migrator: Sendable {
     private var migrations: [(identifier: String, body: @Sendable (Database) throws -> Void)] = []
     /// Migrations a reader can do without: what they add has a fallback for stores that lack it, so a
     /// command that only reads works on a store no writer has upgraded yet.
-    private(set) var optionalForReaders: Set<String> = []
+    private(set) var optionalForReaders: [String] = []
 
     mutating func registerMigration(
         _ identifier: String, optionalForReaders optional: Bool = false,
         _ body: @escaping @Sendable (Database) throws -> Void
     ) {
         migrations.append((identifier, body))
-        if optional { optionalForReaders.insert(identifier) }
+        if optional { optionalForReaders.append(identifier) }
     }
 
     /// The identifiers of every registered migration.
-    var identifiers: Set<String> { Set(migrations.map(\.identifier)) }
+    var identifiers: [String] { migrations.map(\.identifier) }
 
     /// The identifiers of the migrations applied to the database.
-    func appliedIdentifiers(_ db: Database) throws -> Set<String> {
+    func appliedIdentifiers(_ db: Database) throws -> [String] {
         guard
             try db.value(
                 Int.self, sql: "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'grdb_migrations'"
             ) != nil
         else { return [] }
-        return Set(try db.values(String.self, sql: "SELECT identifier FROM grdb_migrations"))
+        return try db.values(String.self, sql: "SELECT identifier FROM grdb_migrations")
     }
 
     /// Applies the migrations not applied yet, in one transaction.
