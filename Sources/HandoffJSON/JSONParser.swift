@@ -53,7 +53,7 @@ public enum JSONParser {
         var parser = Parser(bytes: input, limits: limits, builder: TapeBuilder(input: input))
         defer { parser.deallocate() }
         let root = try parser.parseDocument()
-        return parser.builder.finish(root: root).withRoot(body)
+        return parser.builder.withValue(root, body)
     }
 
     /// Parses one JSON document.

@@ -2,10 +2,10 @@
 /// no reference counting to read it. Validating a document from its bytes goes through a tape; building
 /// a `JSONValue` tree first cost more than the validation itself.
 ///
-/// `JSONParser.withTape` makes one with exactly the checks and errors of `JSONParser.parse`. An object's
-/// members are in canonical key order, as in `JSONObject`, so both are walked in the same order. Strings
-/// without escapes are not copied: their entries point into the input, which must outlive the tape.
-package final class JSONTape {
+/// `JSONParser.withTape` makes one with exactly the checks and errors of `JSONParser.parse`, lends it to its
+/// caller and frees it. An object's members are in canonical key order, as in `JSONObject`, so both are
+/// walked in the same order. Strings without escapes are not copied: their entries point into the input.
+package enum JSONTape {
     /// What kind of value an entry is.
     package enum Kind: UInt8, Sendable, BitwiseCopyable {
         case null, bool, number, string, array, object
@@ -36,48 +36,6 @@ package final class JSONTape {
         var key: Int
         var value: Int
     }
-
-    private let entries: RawBuffer<Entry>
-    private let children: RawBuffer<Int>
-    private let members: RawBuffer<Member>
-    private let text: RawBuffer<UInt8>
-    private let input: UnsafeBufferPointer<UInt8>
-    private let root: Int
-
-    fileprivate init(
-        entries: RawBuffer<Entry>, children: RawBuffer<Int>, members: RawBuffer<Member>,
-        text: RawBuffer<UInt8>,
-        input: UnsafeBufferPointer<UInt8>, root: Int
-    ) {
-        self.input = input
-        self.entries = entries
-        self.children = children
-        self.members = members
-        self.text = text
-        self.root = root
-    }
-
-    deinit {
-        entries.deallocate()
-        children.deallocate()
-        members.deallocate()
-        text.deallocate()
-    }
-
-    /// Calls `body` with the document's root, valid only inside `body`.
-    package func withRoot<Result, Failure: Error>(
-        _ body: (TapeValue) throws(Failure) -> Result
-    ) throws(Failure) -> Result {
-        var view = TapeView(
-            entries: entries.elements, children: children.elements, members: members.elements,
-            text: text.elements,
-            input: input)
-        return try withExtendedLifetime(self) { () throws(Failure) in
-            try withUnsafePointer(to: &view) { view throws(Failure) in
-                try body(TapeValue(view: view, index: root))
-            }
-        }
-    }
 }
 
 /// The tape's arrays while it is being read.
@@ -95,7 +53,7 @@ package struct TapeView {
     }
 }
 
-/// One value of a tape, valid inside `JSONTape.withRoot`: a pointer and an index, copied for free.
+/// One value of a tape, valid inside `JSONParser.withTape`: a pointer and an index, copied for free.
 package struct TapeValue {
     let view: UnsafePointer<TapeView>
     let index: Int
@@ -232,8 +190,6 @@ struct TapeBuilder: JSONBuilder {
     /// Entries of the values of all open containers, and of the keys of all open objects.
     private var values = RawBuffer<Int>(capacity: 64)
     private var keys = RawBuffer<Int>(capacity: 64)
-    /// Whether `finish` handed the tape's buffers over.
-    private var finished = false
     /// The document's bytes, where strings without escapes stay.
     private let input: UnsafeBufferPointer<UInt8>
 
@@ -247,17 +203,17 @@ struct TapeBuilder: JSONBuilder {
 
     var valueCount: Int { values.count }
 
-    /// The tape, which owns the buffers from now on.
-    mutating func finish(root: Int) -> JSONTape {
-        finished = true
-        return JSONTape(
-            entries: entries, children: children, members: members, text: text, input: input, root: root)
+    /// Calls `body` with the value at entry `root`, valid only inside `body`.
+    func withValue<Result>(_ root: Int, _ body: (TapeValue) -> Result) -> Result {
+        var view = TapeView(
+            entries: entries.elements, children: children.elements, members: members.elements,
+            text: text.elements, input: input)
+        return withUnsafePointer(to: &view) { body(TapeValue(view: $0, index: root)) }
     }
 
     func deallocate() {
         values.deallocate()
         keys.deallocate()
-        guard !finished else { return }
         entries.deallocate()
         children.deallocate()
         members.deallocate()

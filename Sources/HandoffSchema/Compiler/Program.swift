@@ -59,9 +59,6 @@ final class Node: Sendable {
     let collectsAnnotations: Bool
     /// The target, when the node is nothing but a `$ref`: a yes/no validation goes straight there.
     let forward: Int?
-    /// The node's keywords as plain values, when they are only a type, bounds, lengths and a simple
-    /// pattern (most leaves of a schema): a yes/no validation checks them without walking `keywords`.
-    let assertions: LeafAssertions?
 
     init(kind: Kind, keywords: [Keyword], resource: Int, pointer: String) {
         self.kind = kind
@@ -79,67 +76,9 @@ final class Node: Sendable {
         } else {
             forward = nil
         }
-        assertions = kind == .keywords ? LeafAssertions(keywords) : nil
     }
 
     static let placeholder = Node(kind: .alwaysValid, keywords: [], resource: 0, pointer: "")
-}
-
-/// The assertions of a leaf schema in one plain value: a type, numeric bounds, string lengths and a simple
-/// pattern. Absent bounds are infinite and absent lengths unlimited, so a check is a few comparisons.
-struct LeafAssertions: Sendable {
-    var types: TypeMask?
-    var minimum = -Double.infinity
-    var maximum = Double.infinity
-    var exclusiveMinimum = -Double.infinity
-    var exclusiveMaximum = Double.infinity
-    var minLength = 0
-    var maxLength = Int.max
-    var pattern: SimplePattern?
-
-    /// Nil when a keyword is of another kind.
-    init?(_ keywords: [Keyword]) {
-        for keyword in keywords {
-            switch keyword {
-            case .type(let mask, _): types = mask
-            case .minimum(let limit): minimum = limit
-            case .maximum(let limit): maximum = limit
-            case .exclusiveMinimum(let limit): exclusiveMinimum = limit
-            case .exclusiveMaximum(let limit): exclusiveMaximum = limit
-            case .minLength(let limit): minLength = limit
-            case .maxLength(let limit): maxLength = limit
-            case .pattern(let compiled):
-                guard pattern == nil, let simple = compiled.simple else { return nil }
-                pattern = simple
-            default: return nil
-            }
-        }
-    }
-
-    /// Whether `instance` meets them all; a pattern's steps are added to `steps`, as `Pattern.matches` adds
-    /// them.
-    func accept(_ instance: some Instance, steps: inout Int) -> Bool {
-        if let types, !TypeMask.matches(types, instance) { return false }
-        switch instance.kind {
-        case .number:
-            let value = instance.doubleValue
-            return value >= minimum && value <= maximum && value > exclusiveMinimum
-                && value < exclusiveMaximum
-        case .string:
-            return instance.withUTF8 { utf8 in
-                if utf8.count > maxLength || utf8.count / 4 < minLength {
-                    // Each scalar takes one to four bytes; only then are they counted.
-                    let length = scalarCount(utf8)
-                    guard length <= maxLength, length >= minLength else { return false }
-                }
-                guard let pattern else { return true }
-                steps += utf8.count
-                return pattern.matches(utf8: utf8)
-            }
-        default:
-            return true
-        }
-    }
 }
 
 /// A JSON type set as a bit mask; `integer` is its own bit so that `["integer"]` and `["number"]` differ.

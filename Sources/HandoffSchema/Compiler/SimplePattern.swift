@@ -98,9 +98,6 @@ struct SimplePattern: Sendable {
         }
     }
 
-    /// Whether the pattern matches somewhere in `string` (anywhere, unless anchored).
-    func matches(_ string: String) -> Bool { matches(scalars: string.unicodeScalars) }
-
     /// Whether the pattern matches somewhere in valid UTF-8.
     func matches(utf8: UnsafeBufferPointer<UInt8>) -> Bool {
         let accept = UInt64(1) << UInt64(elements.count)
@@ -109,7 +106,7 @@ struct SimplePattern: Sendable {
         if !anchoredEnd && states & accept != 0 { return true }
         for byte in utf8 {
             // Other text takes the scalar path from the start; ASCII moves all states in one step.
-            guard byte < 0x80 else { return matches(scalars: ValidUTF8Scalars(bytes: utf8)) }
+            guard byte < 0x80 else { return matches(String(decoding: utf8, as: UTF8.self)) }
             let moved = states & ~accept & asciiPositions[Int(byte)]
             states = closure(moved << 1 | moved & repeatingPositions)
             if !anchoredStart { states |= start }
@@ -119,12 +116,13 @@ struct SimplePattern: Sendable {
         return states & accept != 0
     }
 
-    private func matches(scalars: some Sequence<Unicode.Scalar>) -> Bool {
+    /// Whether the pattern matches somewhere in `string` (anywhere, unless anchored).
+    func matches(_ string: String) -> Bool {
         let accept = UInt64(1) << UInt64(elements.count)
         let start = closure(1)
         var states = start
         if !anchoredEnd && states & accept != 0 { return true }
-        for scalar in scalars {
+        for scalar in string.unicodeScalars {
             var next: UInt64 = 0
             var remaining = states & ~accept
             while remaining != 0 {
@@ -297,25 +295,5 @@ struct SimplePattern: Sendable {
             return (result.0, result.1, rest)
         }
         return nil
-    }
-}
-
-/// The scalars of bytes known to be valid UTF-8, as a parsed document's strings are.
-private struct ValidUTF8Scalars: Sequence, IteratorProtocol {
-    let bytes: UnsafeBufferPointer<UInt8>
-    var position = 0
-
-    mutating func next() -> Unicode.Scalar? {
-        guard position < bytes.count else { return nil }
-        let lead = bytes[position]
-        if lead < 0x80 {
-            position += 1
-            return Unicode.Scalar(lead)
-        }
-        let length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2
-        var value = UInt32(lead) & (length == 2 ? 0x1F : length == 3 ? 0x0F : 0x07)
-        for offset in 1..<length { value = value << 6 | UInt32(bytes[position + offset] & 0x3F) }
-        position += length
-        return Unicode.Scalar(value) ?? "\u{FFFD}"
     }
 }

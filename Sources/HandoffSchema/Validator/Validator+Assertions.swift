@@ -239,6 +239,6 @@ extension TypeMask {
 }
 
 /// The number of Unicode scalars in valid UTF-8: the bytes that do not continue a character.
-func scalarCount(_ utf8: UnsafeBufferPointer<UInt8>) -> Int {
+private func scalarCount(_ utf8: UnsafeBufferPointer<UInt8>) -> Int {
     utf8.reduce(0) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) }
 }

@@ -130,9 +130,6 @@ struct Validator<Value: Instance> {
             workExceeded = true
             return false
         }
-        if !collect, let assertions = node.assertions, depth < depthLimit {
-            return assertions.accept(instance, steps: &work)
-        }
         depth += 1
         defer { depth -= 1 }
         guard depth <= depthLimit else {
