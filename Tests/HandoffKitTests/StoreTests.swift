@@ -54,6 +54,33 @@ struct StoreTests {
         }
     }
 
+    /// A lock that is never let go of: the put keeps trying for its whole busy timeout, then fails as busy
+    /// rather than waiting on.
+    @Test func aPutGivesUpWhenItsBusyTimeoutRunsOut() throws {
+        _ = try Store.create(at: storePath)
+        let holder = try SQLiteConnection(path: Store.indexPath(storePath), readOnly: false, busyTimeout: 0)
+        let locked = DispatchSemaphore(value: 0)
+        let release = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            try? holder.write { _ in
+                locked.signal()
+                release.wait()
+            }
+        }
+        thread.start()
+        locked.wait()
+        defer { release.signal() }
+        let store = try Store.open(at: storePath, configuration: .init(busyTimeout: 0.4))
+        let start = DispatchTime.now().uptimeNanoseconds
+        let busy = #expect(throws: HandoffError.self) {
+            try store.put(scanResult(risk: 1), from: "scanner")
+        }
+        let waited = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        #expect(busy?.code == .busy)
+        #expect(waited >= 0.4, "gave up after \(waited) s, before its busy timeout")
+        #expect(waited < 10, "still waiting \(waited) s into a 0.4 s busy timeout")
+    }
+
     @Test func putThenReadBack() throws {
         let store = try Store.create(at: storePath)
         let document: JSONValue = [

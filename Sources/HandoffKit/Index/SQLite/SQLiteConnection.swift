@@ -18,6 +18,8 @@ final class SQLiteConnection: @unchecked Sendable {
     let readOnly: Bool
     private let handle: OpaquePointer
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    /// The busy handler's state; freed after the connection is closed.
+    private let wait = UnsafeMutablePointer<handoff_sqlite_wait>.allocate(capacity: 1)
     /// Guarded by `mutex`.
     private var statements: [String: Statement] = [:]
     /// How deep the current thread is in transactions (guarded by `mutex`, which is recursive): a read asked
@@ -55,8 +57,11 @@ final class SQLiteConnection: @unchecked Sendable {
         pthread_mutex_init(mutex, &attributes)
         pthread_mutexattr_destroy(&attributes)
         sqlite3_extended_result_codes(handle, 1)
-        let busyMilliseconds = Int32(min(max(busyTimeout, 0), 86_400) * 1000)
-        sqlite3_busy_timeout(handle, busyMilliseconds)
+        wait.initialize(
+            to: handoff_sqlite_wait(
+                timeout_ms: Int32(min(max(busyTimeout, 0), 86_400) * 1000), checkpointing: 0,
+                start: timespec()))
+        handoff_sqlite_install_wait(handle, wait, self.readOnly ? 1 : 0)
         _ = handoff_sqlite_persist_wal(handle)
         // Integrity the schema declares is enforced; a commit waits for its fsync, so that a reported success
         // survives a power loss (Debian's SQLite already defaults WAL commits to FULL; this says so anyway).
@@ -66,7 +71,6 @@ final class SQLiteConnection: @unchecked Sendable {
             // keep it short: once it holds 64 pages, a checkpoint that also empties it when no one else is
             // reading it; when someone is, the file is cut back to 256 KiB when the WAL next starts over.
             try execute(sql: "PRAGMA journal_size_limit = 262144")
-            handoff_sqlite_checkpoint_after_commits(handle, busyMilliseconds)
             // A command that wrote would otherwise checkpoint the whole WAL as it exits (three fsyncs, most of a
             // claim's or an ack's time); the commits it reported are already durable in the WAL.
             _ = handoff_sqlite_no_checkpoint_on_close(handle)
@@ -78,6 +82,7 @@ final class SQLiteConnection: @unchecked Sendable {
         sqlite3_close_v2(handle)
         pthread_mutex_destroy(mutex)
         mutex.deallocate()
+        wait.deallocate()
     }
 
     /// Runs `body` in a read transaction: one consistent snapshot of the database.
