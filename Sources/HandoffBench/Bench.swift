@@ -7,6 +7,8 @@ struct BenchOptions {
     var json = false
     var directory = NSTemporaryDirectory()
     var only: String?
+    /// An earlier `handoff` executable that the CLI workers' figure is measured beside.
+    var baseline: String?
 
     init(_ arguments: [String]) {
         var iterator = arguments.makeIterator()
@@ -16,9 +18,10 @@ struct BenchOptions {
             case "--json": json = true
             case "--dir": directory = iterator.next() ?? directory
             case "--only": only = iterator.next()
+            case "--baseline": baseline = iterator.next()
             case "--help", "-h":
                 say(
-                    "usage: handoff-bench [--quick] [--json] [--dir DIR] [--only canonical|schema|store|queue|worklog|mcp|processes]"
+                    "usage: handoff-bench [--quick] [--json] [--dir DIR] [--only canonical|schema|store|queue|worklog|mcp|processes] [--baseline HANDOFF]"
                 )
                 exit(0)
             default:
