@@ -22,10 +22,9 @@ struct StoreTests {
 
     init() throws { directory = try TemporaryDirectory() }
 
-    /// While another connection holds the write lock, a put waits for it (up to its busy timeout)
-    /// and goes through once it is free; with no time to wait it fails as busy and indexes nothing.
-    @Test func aPutWaitsForAnotherWritersLockWithinItsTimeout() throws {
-        _ = try Store.create(at: storePath)
+    /// Holds the index's write lock from another connection, on another thread, until the returned function
+    /// is called.
+    private func holdingTheWriteLock() throws -> @Sendable () -> Void {
         let holder = try SQLiteConnection(path: Store.indexPath(storePath), readOnly: false, busyTimeout: 0)
         let locked = DispatchSemaphore(value: 0)
         let release = DispatchSemaphore(value: 0)
@@ -37,6 +36,14 @@ struct StoreTests {
         }
         thread.start()
         locked.wait()
+        return { release.signal() }
+    }
+
+    /// While another connection holds the write lock, a put waits for it (up to its busy timeout)
+    /// and goes through once it is free; with no time to wait it fails as busy and indexes nothing.
+    @Test func aPutWaitsForAnotherWritersLockWithinItsTimeout() throws {
+        _ = try Store.create(at: storePath)
+        let release = try holdingTheWriteLock()
         let impatient = try Store.open(at: storePath, configuration: .init(busyTimeout: 0))
         let busy = #expect(throws: HandoffError.self) {
             try impatient.put(scanResult(risk: 1), from: "scanner")
@@ -44,7 +51,7 @@ struct StoreTests {
         #expect(busy?.code == .busy)
         let patient = try Store.open(at: storePath, configuration: .init(busyTimeout: 30))
         // Let go of the lock a little after the put starts waiting for it.
-        DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) { release.signal() }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) { release() }
         let put = try patient.put(scanResult(risk: 2), from: "scanner")
         #expect(try patient.artifacts().map(\.id) == [put.artifact.id])
         do {
@@ -58,18 +65,8 @@ struct StoreTests {
     /// rather than waiting on.
     @Test func aPutGivesUpWhenItsBusyTimeoutRunsOut() throws {
         _ = try Store.create(at: storePath)
-        let holder = try SQLiteConnection(path: Store.indexPath(storePath), readOnly: false, busyTimeout: 0)
-        let locked = DispatchSemaphore(value: 0)
-        let release = DispatchSemaphore(value: 0)
-        let thread = Thread {
-            try? holder.write { _ in
-                locked.signal()
-                release.wait()
-            }
-        }
-        thread.start()
-        locked.wait()
-        defer { release.signal() }
+        let release = try holdingTheWriteLock()
+        defer { release() }
         let store = try Store.open(at: storePath, configuration: .init(busyTimeout: 0.4))
         let start = DispatchTime.now().uptimeNanoseconds
         let busy = #expect(throws: HandoffError.self) {
