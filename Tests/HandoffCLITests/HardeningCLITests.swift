@@ -353,6 +353,50 @@ struct HardeningCLITests {
 
     // MARK: verify --repair
 
+    /// Another program changed the index's record of an artifact's next actions, so `inbox` lists others than
+    /// those recorded: verify reports it, and --repair lists the recorded ones.
+    @Test func nextActionsListedOtherwiseThanRecordedAreRepaired() throws {
+        let scan =
+            #"{"schema": "security-scan-v1", "skill_name": "x", "risk_score": 15, "passed": false, "status": "needs_review", "findings": [], "critical_count": 0, "high_count": 0, "medium_count": 0, "low_count": 0, "next_actions": ["manual_review", "notify_owner"]}"#
+        let put = try handoff(["put", "--from", "scanner", "--to", "reviewer"], stdin: scan)
+        #expect(put.status == 0, "\(put.stderr)")
+        let id = put.output.trimmingCharacters(in: .newlines)
+        func listedActions() throws -> [String?] {
+            let inbox = try #require(try handoff(["inbox", "reviewer", "--json"]).json() as? [String: Any])
+            let handoffs = try #require(inbox["handoffs"] as? [[String: Any]])
+            let actions = try #require(handoffs.first?["next_actions"] as? [[String: Any]])
+            return actions.map { $0["action"] as? String }
+        }
+        #expect(try listedActions() == ["manual_review", "notify_owner"])
+        let script = scratch.write(
+            "tamper.py",
+            """
+            import sqlite3, sys
+            db = sqlite3.connect(sys.argv[1])
+            db.execute("UPDATE next_action SET action = 'escalate' WHERE action = 'notify_owner'")
+            db.commit()
+            """)
+        let python = try HandoffProcess.shell("python3 '\(script)' '\(scratch.store)/index.sqlite'")
+        try #require(python.status == 0, "\(python.stderr)")
+
+        let verify = try handoff(["verify"])
+        #expect(verify.status == 1)
+        #expect(
+            verify.output.contains(
+                "  index: index: the next actions listed for \(id) are not those recorded for it\n"))
+        let repair = try handoff(["verify", "--repair"])
+        #expect(repair.status == 0, "\(repair.output)")
+        #expect(
+            repair.output.contains("1 artifacts' next actions are listed again as the index records them.\n"))
+        #expect(repair.output.hasSuffix("The store is sound.\n"))
+        #expect(try listedActions() == ["manual_review", "escalate"])
+        let again = try #require(try handoff(["verify", "--repair", "--json"]).json() as? [String: Any])
+        #expect(again["relisted"] as? [String] == [])
+        #expect(again["clean"] as? Bool == true)
+        #expect(
+            (try handoff(["verify", "--json"]).json() as? [String: Any])?["relisted"] is NSNull)
+    }
+
     @Test func objectsTheIndexLostAreReportedAndRepairListsThemAgain() throws {
         let id = try putToolResult()
         // The index loses its entries; the objects stay.

@@ -279,18 +279,38 @@ struct StoreTests {
         #expect(try store.verify().isClean)
     }
 
-    @Test func renderedNextActionsThatDifferFromTheRecordedOnesAreReported() throws {
+    /// Listings print the next actions rendered when an artifact was recorded. Where they differ from the
+    /// recorded rows, verify says so and a repair lists the recorded ones again.
+    @Test func renderedNextActionsThatDifferFromTheRecordedOnesAreReportedAndRepaired() throws {
         let store = try Store.create(at: storePath)
-        let result = try store.put(scanResult(actions: ["manual_review", "notify_owner"]), from: "scanner")
+        let result = try store.put(
+            scanResult(actions: ["manual_review", "notify_owner"]), from: "scanner", to: ["reviewer"])
         #expect(try store.verify().isClean)
         try store.index.write { db in
             try db.run(sql: "UPDATE next_action SET action = 'escalate' WHERE action = 'notify_owner'")
         }
-        let report = try store.verify()
+        /// The actions `inbox --json` lists for the reviewer's one handoff.
+        func listedActions() throws -> [String?] {
+            var listed = JSONTextBuilder()
+            _ = try store.writeInboxJSON("reviewer", limit: 9, into: &listed)
+            let inbox = try JSONParser.parse("[" + String(decoding: listed.bytes, as: UTF8.self) + "]")
+            return inbox[0]?["next_actions"]?.arrayValue?.map { $0["action"]?.stringValue } ?? []
+        }
+        #expect(try listedActions() == ["manual_review", "notify_owner"])
+        var report = try store.verify()
         #expect(report.problems.map(\.kind) == [.index])
+        #expect(report.problems.first?.id == result.id)
         #expect(
             report.problems.first?.message
                 == "index: the next actions listed for \(result.id) are not those recorded for it")
+        let repair = try store.repairIndex(report)
+        #expect(repair.relistedNextActions == [result.id])
+        #expect(repair.reindexed.isEmpty)
+        #expect(try listedActions() == ["manual_review", "escalate"])
+        report.remove(repairedBy: repair)
+        #expect(report.isClean)
+        #expect(try store.verify().isClean)
+        #expect(try store.repairIndex(store.verify()).relistedNextActions.isEmpty)
     }
 
     @Test func missingObjectsAreReported() throws {

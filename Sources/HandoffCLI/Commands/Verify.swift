@@ -14,7 +14,8 @@ extension HandoffCommand {
                 SQLite finds inconsistent. Objects the index does not know are listed too: a put interrupted \
                 before it recorded its object leaves one, and so does an index that lost entries (its -wal file \
                 deleted, say). --repair lists them as artifacts again, from their content: their schema, size and \
-                next actions come back, with producer "unknown"; their handoffs and parents do not. Temporary \
+                next actions come back, with producer "unknown"; their handoffs and parents do not. It also lists \
+                an artifact's next actions again as the index records them where listings showed others. Temporary \
                 files of interrupted writes lose nothing; `handoff gc` removes them, and unindexed objects, after \
                 an hour, so repair before collecting.
 
@@ -22,7 +23,10 @@ extension HandoffCommand {
                   handoff verify --repair
                 """)
 
-        @Flag(name: .long, help: "List the objects the index does not know as artifacts again.")
+        @Flag(
+            name: .long,
+            help: "List the objects the index does not know as artifacts again, and next actions as recorded."
+        )
         var repair = false
 
         @OptionGroup var store: StoreOptions
@@ -30,8 +34,11 @@ extension HandoffCommand {
 
         func run() throws {
             let opened = repair ? try store.open() : try store.openToRead()
-            let report = try opened.verify()
+            var report = try opened.verify()
             let repaired = repair ? try opened.repairIndex(report) : nil
+            // What the repair put right is no longer wrong: the report and the exit status say how the store is
+            // now.
+            if let repaired { report.remove(repairedBy: repaired) }
             if output.json {
                 var object: JSONObject = [
                     "clean": .bool(report.isClean), "objects_checked": .number(Double(report.objectsChecked)),
@@ -58,6 +65,8 @@ extension HandoffCommand {
                                 ["id": .string($0.id.description), "message": .string($0.message)]
                             })
                     } ?? .null
+                object["relisted"] =
+                    repaired.map { .array($0.relistedNextActions.map { .string($0.description) }) } ?? .null
                 Terminal.printJSON(.object(object))
             } else {
                 Terminal.print(
@@ -69,6 +78,11 @@ extension HandoffCommand {
                     )
                     for (id, message) in repaired.refused {
                         Terminal.print("  not repaired: \(id): \(Display.line(message))")
+                    }
+                    if !repaired.relistedNextActions.isEmpty {
+                        Terminal.print(
+                            "\(repaired.relistedNextActions.count) artifacts' next actions are listed again as the index records them."
+                        )
                     }
                 } else if !report.unindexedObjects.isEmpty {
                     Terminal.print(

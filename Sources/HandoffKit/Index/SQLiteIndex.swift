@@ -422,29 +422,58 @@ final class SQLiteIndex: Sendable {
         }
     }
 
-    /// SQLite's own consistency check of the index file; empty when it is sound.
-    func integrityProblems() throws(HandoffError) -> [String] {
+    /// SQLite's own consistency check of the index file, and listed next actions that differ from the
+    /// recorded ones (with the artifact they belong to); empty when it is sound.
+    func integrityProblems() throws(HandoffError) -> [(id: ArtifactID?, message: String)] {
         try read { db in
             let results = try db.values(String.self, sql: "PRAGMA quick_check")
-            var problems = results == ["ok"] ? [] : results
+            var problems: [(id: ArtifactID?, message: String)] =
+                results == ["ok"] ? [] : results.map { (nil, $0) }
             guard rendersNextActions else { return problems }
             // Listings copy an artifact's rendered next actions as they are, so they must say what its rows say.
-            let actions = try db.cachedStatement(
-                sql: "SELECT action, source, inferred FROM next_action WHERE artifact = ? ORDER BY rowid")
-            try db.cachedStatement(
-                sql: "SELECT seq, id, next_actions_json FROM artifact WHERE next_actions_json IS NOT NULL"
-            ).forEachCursor(arguments: []) { artifact in
-                let rows = try actions.rows(arguments: [artifact.integer(0)])
-                let expected = Self.renderedNextActions(
-                    rows.map { NextAction(action: $0[0], source: $0[1], inferred: $0[2]) })
-                if !expected.elementsEqual(artifact.text(2)) {
-                    let id = String(decoding: artifact.text(1), as: UTF8.self)
-                    problems.append("the next actions listed for \(id) are not those recorded for it")
-                }
-                return true
+            for mismatch in try nextActionMismatches(in: db) {
+                problems.append(
+                    (mismatch.id, "the next actions listed for \(mismatch.id) are not those recorded for it"))
             }
             return problems
         }
+    }
+
+    /// Renders again from its rows the next actions listed for each artifact whose listing says otherwise
+    /// (what `integrityProblems()` reports).
+    /// - Returns: Those artifacts.
+    func relistNextActions() throws(HandoffError) -> [ArtifactID] {
+        guard rendersNextActions else { return [] }
+        return try write { db in
+            try nextActionMismatches(in: db).map { mismatch in
+                try db.run(
+                    sql: "UPDATE artifact SET next_actions_json = ? WHERE seq = ?",
+                    arguments: [String(decoding: mismatch.rendered, as: UTF8.self), mismatch.seq])
+                return mismatch.id
+            }
+        }
+    }
+
+    /// The artifacts whose rendered next actions differ from what their `next_action` rows render to.
+    private func nextActionMismatches(in db: Database) throws -> [(
+        seq: Int64, id: ArtifactID, rendered: [UInt8]
+    )] {
+        let actions = try db.cachedStatement(
+            sql: "SELECT action, source, inferred FROM next_action WHERE artifact = ? ORDER BY rowid")
+        var mismatches: [(seq: Int64, id: ArtifactID, rendered: [UInt8])] = []
+        try db.cachedStatement(
+            sql: "SELECT seq, id, next_actions_json FROM artifact WHERE next_actions_json IS NOT NULL"
+        ).forEachCursor(arguments: []) { artifact in
+            let rows = try actions.rows(arguments: [artifact.integer(0)])
+            let expected = Self.renderedNextActions(
+                rows.map { NextAction(action: $0[0], source: $0[1], inferred: $0[2]) })
+            if !expected.elementsEqual(artifact.text(2)) {
+                let id = try ArtifactID(stored: String(decoding: artifact.text(1), as: UTF8.self))
+                mismatches.append((artifact.integer(0), id, expected))
+            }
+            return true
+        }
+        return mismatches
     }
 
     // MARK: Rows

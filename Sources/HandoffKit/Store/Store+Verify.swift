@@ -40,6 +40,14 @@ public struct VerifyReport: Sendable {
 
     /// Whether nothing is wrong.
     public var isClean: Bool { problems.isEmpty }
+
+    /// Drops the problems that `repair` put right.
+    public mutating func remove(repairedBy repair: RepairReport) {
+        let relisted = Set(repair.relistedNextActions)
+        problems.removeAll { problem in
+            problem.kind == .index && problem.id.map { relisted.contains($0) } == true
+        }
+    }
 }
 
 extension Store {
@@ -50,8 +58,8 @@ extension Store {
     /// since they lose nothing.
     public func verify() throws(HandoffError) -> VerifyReport {
         var report = VerifyReport()
-        for message in try index.integrityProblems() {
-            report.problems.append(.init(kind: .index, id: nil, message: "index: \(message)"))
+        for (id, message) in try index.integrityProblems() {
+            report.problems.append(.init(kind: .index, id: id, message: "index: \(message)"))
         }
         var indexed: [ArtifactID: Int] = [:]
         for (id, size) in try index.indexedObjects() { indexed[id] = size }
@@ -117,6 +125,9 @@ public struct RepairReport: Sendable {
     public var reindexed: [ArtifactID] = []
     /// Objects that could not be, and why (not an artifact, or damaged since).
     public var refused: [(id: ArtifactID, message: String)] = []
+    /// Artifacts whose listed next actions differed from their recorded ones, and were listed again from
+    /// those.
+    public var relistedNextActions: [ArtifactID] = []
 }
 
 extension Store {
@@ -128,6 +139,9 @@ extension Store {
     /// An object's content is all that is left of it: it is indexed with its schema, size and next
     /// actions, `unknown` as its producer, its file's modification time as its creation time, and as validated
     /// when it is valid now. What only the index knew (its producer, handoffs and parents) is not recovered.
+    ///
+    /// Next actions that listings show otherwise than the index records them are listed again from the
+    /// records.
     public func repairIndex(_ report: VerifyReport) throws(HandoffError) -> RepairReport {
         var repair = RepairReport()
         var puts: [IndexedPut] = []
@@ -159,6 +173,7 @@ extension Store {
                 repair.reindexed.append(recorded.artifact.id)
             }
         }
+        repair.relistedNextActions = try index.relistNextActions()
         return repair
     }
 }
