@@ -111,9 +111,20 @@ struct JSONFormTests {
         ) { text in
             flushed += text.bytes
             text.clear()
+            return true
         }
         #expect(shown == 2 && cut && page.count == 0)
         #expect(String(decoding: flushed, as: UTF8.self) == commaSeparated(Array(forms.prefix(2))))
+
+        // A reader that goes away after the first handoff: the listing stops there.
+        var stopped = JSONTextBuilder()
+        var calls = 0
+        let (sent, _) = try store.writeInboxJSON("c", filter: filter, limit: 99, into: &stopped) { _ in
+            calls += 1
+            return false
+        }
+        #expect(sent == 1 && calls == 1)
+        #expect(String(decoding: stopped.bytes, as: UTF8.self) == commaSeparated(Array(forms.prefix(1))))
     }
 
     /// A store whose index predates the rendered next actions (its artifacts have no such column) is listed

@@ -58,9 +58,11 @@ extension HandoffCommand {
                     let (written, more) = try store.writeInboxJSON(
                         consumer, filter: filter, limit: self.filter.limit, into: &text
                     ) { text in
-                        guard text.count >= part else { return }
+                        guard text.count >= part else { return true }
                         Terminal.write(text.bytes)
                         text.clear()
+                        // A reader that went away (`| head`) wants no more: the rest is not read.
+                        return Terminal.outputError == nil
                     }
                     text.raw(#"],"next_offset":"#)
                     if more { text.integer(self.filter.offset + written) } else { text.raw("null") }

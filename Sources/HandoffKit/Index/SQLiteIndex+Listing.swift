@@ -8,11 +8,12 @@ extension SQLiteIndex {
     ///
     /// - Parameters:
     ///   - limit: Writes at most this many; `filter.limit` should allow one more, to tell whether there are.
-    ///   - flush: Called after each handoff, to write out what `text` holds when it wants to.
-    /// - Returns: How many were written, and whether the filter selected more.
+    ///   - flush: Called after each handoff, to write out what `text` holds when it wants to; returning false
+    ///     stops the listing there (its reader went away, say), with no more rows read.
+    /// - Returns: How many were written, and whether the filter selected more (false when `flush` stopped it).
     func writeHandoffsWithNextActions(
         _ filter: HandoffFilter, limit: Int, into text: inout JSONTextBuilder,
-        flush: (inout JSONTextBuilder) -> Void
+        flush: (inout JSONTextBuilder) -> Bool
     ) throws(HandoffError) -> (written: Int, more: Bool) {
         let (sql, arguments) = handoffQuery(
             filter, extraColumn: rendersNextActions ? "h.artifact, a.next_actions_json" : "h.artifact")
@@ -37,8 +38,7 @@ extension SQLiteIndex {
                 }
                 text.raw("}")
                 written += 1
-                flush(&text)
-                return true
+                return flush(&text)
             }
             return (written, more)
         }

@@ -36,11 +36,12 @@ extension Store {
     ///
     /// - Parameters:
     ///   - limit: Writes at most this many; `filter.limit` should allow one more, to tell whether there are.
-    ///   - flush: Called after each handoff, to write out what `text` holds when it wants to.
-    /// - Returns: How many were written, and whether the filter selected more.
+    ///   - flush: Called after each handoff, to write out what `text` holds when it wants to; returning false
+    ///     stops the listing there (its reader went away, say), with no more rows read.
+    /// - Returns: How many were written, and whether the filter selected more (false when `flush` stopped it).
     package func writeInboxJSON(
         _ consumer: String, filter: HandoffFilter = .init(), limit: Int, into text: inout JSONTextBuilder,
-        flush: (inout JSONTextBuilder) -> Void = { _ in }
+        flush: (inout JSONTextBuilder) -> Bool = { _ in true }
     ) throws(HandoffError) -> (written: Int, more: Bool) {
         try index.writeHandoffsWithNextActions(
             inboxFilter(consumer, filter), limit: limit, into: &text, flush: flush)
