@@ -238,12 +238,7 @@ private func benchWholeInbox(_ bench: Bench, executable: String) throws {
     for _ in 0..<bench.count(20) {
         samples.append(
             try seconds {
-                let pid = try spawn(
-                    executable, ["inbox", "big", "--json", "--limit", "10000", "--store", store.path],
-                    stdout: "/dev/null")
-                var status: Int32 = 0
-                waitpid(pid, &status, 0)
-                precondition(status == 0, "inbox failed with \(status)")
+                try run(executable, ["inbox", "big", "--json", "--limit", "10000", "--store", store.path])
             } * 1000)
     }
     let ours = median(samples)

@@ -24,6 +24,19 @@ func doubleFromDecimal(_ text: UnsafeBufferPointer<UInt8>) -> Double? {
     return Double(String(decoding: text, as: UTF8.self))
 }
 
+/// The double the JSON number `text` reads as, given what scanning it found: its first significant digits as
+/// `mantissa`, how many there are, the power of ten they are scaled by, and the sign. Read in exact integer
+/// arithmetic when it has at most 19 significant digits and a small exponent, else from `text`; nil (or
+/// infinite) as `doubleFromDecimal(_:)` says.
+func doubleFromDecimal(
+    _ text: UnsafeBufferPointer<UInt8>, mantissa: UInt64, exponent: Int, significantDigits: Int,
+    negative: Bool
+) -> Double? {
+    guard significantDigits <= 19, (-19...19).contains(exponent) else { return doubleFromDecimal(text) }
+    let magnitude = doubleFromDecimal(mantissa: mantissa, exponent: exponent)
+    return negative ? -magnitude : magnitude
+}
+
 /// Powers of ten that fit in 64 bits, 10^0 through 10^19.
 private let powersOfTen64: [UInt64] = (0...19).map { exponent in
     var value: UInt64 = 1

@@ -588,11 +588,11 @@ private struct Parser<Builder: JSONBuilder> {
             }
             return negative ? -value : value
         }
-        if significantDigits <= 19, (-19...19).contains(decimalExponent) {
-            let value = doubleFromDecimal(mantissa: mantissa, exponent: decimalExponent)
-            return negative ? -value : value
-        }
-        guard let value = doubleFromDecimal(UnsafeBufferPointer(rebasing: bytes[start..<index])),
+        guard
+            let value = doubleFromDecimal(
+                UnsafeBufferPointer(rebasing: bytes[start..<index]), mantissa: mantissa,
+                exponent: decimalExponent,
+                significantDigits: significantDigits, negative: negative),
             value.isFinite
         else {
             let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)

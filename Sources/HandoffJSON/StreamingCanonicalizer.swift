@@ -462,14 +462,13 @@ struct StreamingCanonicalizer {
             return true
         }
         // Computed values such as 0.5700000000000001 are common: read correctly rounded, as the parser does.
-        let value: Double?
-        if significantDigits <= 19, (-19...19).contains(decimalExponent) {
-            let magnitude = doubleFromDecimal(mantissa: mantissa, exponent: decimalExponent)
-            value = negative ? -magnitude : magnitude
-        } else {
-            value = doubleFromDecimal(UnsafeBufferPointer(rebasing: input[start..<index]))
-        }
-        guard let value, value.isFinite else { return false }
+        guard
+            let value = doubleFromDecimal(
+                UnsafeBufferPointer(rebasing: input[start..<index]), mantissa: mantissa,
+                exponent: decimalExponent,
+                significantDigits: significantDigits, negative: negative),
+            value.isFinite
+        else { return false }
         ECMAScriptNumber.write(value, into: &output)
         return true
     }
