@@ -54,6 +54,30 @@ elif harness == "regex":
     for case in oracle["patterns"]:
         for subject, _ in case.get("inputs", [])[:3]:
             add(case["pattern"].encode() + b"\0" + subject.encode())
+elif harness == "cli":
+    # Command lines as the README and the help show them, arguments separated by NUL bytes; shell words
+    # only (no quoting, no substitutions), paths within the samples kept relative to the scratch folder.
+    import re
+    import shlex
+    lines = []
+    for path in [os.path.join(root, "README.md")] + glob.glob(os.path.join(root, "Sources", "HandoffCLI", "Commands", "*.swift")):
+        for line in open(path, encoding="utf-8"):
+            match = re.search(r"\bhandoff ([a-z].*)$", line)
+            if match:
+                lines.append(match.group(1).split("  #")[0].split(" # ")[0].rstrip(" \\\""))
+    for line in lines:
+        try:
+            words = shlex.split(line)
+        except ValueError:
+            continue
+        words = [w if "$" not in w else "doc.json" for w in words]
+        words = [w for w in words if not w.startswith(("|", ">", "<", "&"))]
+        if words:
+            add(b"\0".join(w.encode() for w in words))
+    for extra in [["ls", "--limit", "9223372036854775807"], ["inbox", "c", "--json"], ["claim", "c", "--lease", "nan"],
+                  ["put", "doc.json", "--from", "p", "--to", "c"], ["log", "add", "S", "--confidence", "1e308"],
+                  ["chain", "xxh128:0000000000", "--depth", "-1"], ["--store", "s", "ls"], ["gc", "--keep-days", "0"]]:
+        add(b"\0".join(w.encode() for w in extra))
 else:
     sys.exit(f"unknown harness {harness}")
 print(f"{harness}: {len(os.listdir(corpus))} inputs in the corpus", file=sys.stderr)

@@ -57,11 +57,21 @@ public struct HandoffCommand: ParsableCommand {
                 }
                 Terminal.report(
                     HandoffError(
-                        .usage, message(for: error).replacingFirstCapital(),
+                        .usage, message(for: error).replacingFirstCapital().abbreviatingLongQuotes(),
                         hint: "see `handoff \(subcommandName(in: arguments) ?? "")--help`"))
                 throw ExitCode(status.rawValue)
             }
         }
+    }
+
+    /// Runs a command line in this process as `run` does, then lets go of what the command kept for the
+    /// process's exit, so that another can run after it: for runners of many command lines in one process,
+    /// such as the command-line fuzzer (`Fuzz/Harnesses/cli.swift`).
+    public static func runInProcess(_ arguments: [String]) -> Int32 {
+        let status = run(arguments)
+        ProcessLifetime.releaseAll()
+        Terminal.resetOutput()
+        return status
     }
 
     /// Runs a command's body and returns its exit status, reporting a failure as every command does.
@@ -137,6 +147,26 @@ extension String {
             return self
         }
         return first.lowercased() + dropFirst()
+    }
+}
+
+extension String {
+    /// ArgumentParser quotes a refused value whole (`the value '999…' is invalid for '--limit <n>'`); a value of
+    /// 400 digits would bury the message, so a long one is cut to its start and its length.
+    func abbreviatingLongQuotes(longest: Int = 40) -> String {
+        let parts = split(separator: "'", omittingEmptySubsequences: false)
+        guard parts.count >= 3 else { return self }
+        var result = ""
+        for (index, part) in parts.enumerated() {
+            if index > 0 { result += "'" }
+            // Odd parts are inside quotes, when the quote that closes them is there.
+            if index % 2 == 1, index < parts.count - 1, part.count > longest {
+                result += part.prefix(longest / 2) + "… (\(part.count) characters)"
+            } else {
+                result += part
+            }
+        }
+        return result
     }
 }
 

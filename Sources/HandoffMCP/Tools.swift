@@ -95,7 +95,8 @@ private let limit: JSONValue = [
 ]
 
 private let offset: JSONValue = [
-    "type": "integer", "minimum": 0,
+    // The largest integer a JSON number holds exactly.
+    "type": "integer", "minimum": 0, "maximum": 9_007_199_254_740_991,
     "description": "Skip this many first: a listing's next_offset, to continue where it was cut.",
 ]
 
@@ -108,7 +109,7 @@ func paged(_ key: String, _ found: [JSONValue], limit: Int, offset: Int, _ more:
     let truncated = found.count > limit
     object[key] = .array(Array(found.prefix(limit)))
     object["truncated"] = .bool(truncated)
-    object["next_offset"] = truncated ? .number(Double(offset + limit)) : .null
+    object["next_offset"] = truncated ? .number(Double(Paging.nextOffset(offset, shown: limit))) : .null
     return .object(object)
 }
 
@@ -243,7 +244,8 @@ let handoffTools: [ToolDefinition] = [
         let found = try call.store.inboxWithNextActions(
             consumer,
             filter: HandoffFilter(
-                states: states.isEmpty ? nil : states, schema: call.string("schema"), limit: limit + 1,
+                states: states.isEmpty ? nil : states, schema: call.string("schema"),
+                limit: Paging.fetchCount(limit),
                 offset: offset))
         return paged(
             "handoffs",
@@ -414,7 +416,8 @@ let handoffTools: [ToolDefinition] = [
     ) { call throws(HandoffError) in
         let (limit, offset) = (call.int("limit") ?? 50, call.int("offset") ?? 0)
         return paged(
-            "schemas", try call.store.schemas.list().dropFirst(offset).prefix(limit + 1).map(\.json),
+            "schemas",
+            try call.store.schemas.list().dropFirst(offset).prefix(Paging.fetchCount(limit)).map(\.json),
             limit: limit, offset: offset)
     },
     ToolDefinition(
@@ -594,7 +597,7 @@ let handoffTools: [ToolDefinition] = [
         let (limit, offset) = (call.int("limit") ?? 10, call.int("offset") ?? 0)
         let hits = try call.workLog.search(
             call.string("question")!, workspace: call.string("workspace"), bot: call.string("bot"),
-            limit: limit + 1, offset: offset)
+            limit: Paging.fetchCount(limit), offset: offset)
         return paged(
             "hits", hits.map(\.json), limit: limit, offset: offset,
             ["question": .string(call.string("question")!)])
@@ -613,7 +616,8 @@ let handoffTools: [ToolDefinition] = [
         readOnly: true
     ) { call throws(HandoffError) in
         let (limit, offset) = (call.int("limit") ?? 50, call.int("offset") ?? 0)
-        let found = try call.workLog.escalations(all: call.bool("all"), limit: limit + 1, offset: offset)
+        let found = try call.workLog.escalations(
+            all: call.bool("all"), limit: Paging.fetchCount(limit), offset: offset)
         return paged("escalations", found.map(\.json), limit: limit, offset: offset)
     },
 ]

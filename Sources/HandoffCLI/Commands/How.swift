@@ -46,7 +46,7 @@ extension HandoffCommand {
             let bot = bot.map { $0.hasPrefix("@") ? String($0.dropFirst()) : $0 }
             let page = Page(
                 try workLog.search(
-                    question, workspace: workspace, bot: bot, limit: limit + 1, offset: offset),
+                    question, workspace: workspace, bot: bot, limit: Paging.fetchCount(limit), offset: offset),
                 limit: limit, offset: offset)
             let hits = page.shown
             if output.json {

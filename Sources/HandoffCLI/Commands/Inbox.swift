@@ -65,7 +65,11 @@ extension HandoffCommand {
                         return Terminal.outputError == nil
                     }
                     text.raw(#"],"next_offset":"#)
-                    if more { text.integer(self.filter.offset + written) } else { text.raw("null") }
+                    if more {
+                        text.integer(Paging.nextOffset(self.filter.offset, shown: written))
+                    } else {
+                        text.raw("null")
+                    }
                     text.raw(#","truncated":"#)
                     text.bool(more)
                     text.raw("}\n")

@@ -48,7 +48,7 @@ extension HandoffCommand {
             func run() throws {
                 let workLog = try WorkLog(store: try store.openToRead())
                 let found = try workLog.insights(
-                    state: Insight.State(rawValue: state), limit: limit + 1, offset: offset)
+                    state: Insight.State(rawValue: state), limit: Paging.fetchCount(limit), offset: offset)
                 let page = Page(found, limit: limit, offset: offset)
                 let shown = page.shown
                 if output.json {

@@ -54,7 +54,7 @@ extension HandoffCommand {
                 workflow: filters.workflow,
                 workspace: filters.workspace, since: filters.since?.timestamp,
                 until: filters.until?.timestamp,
-                limit: filters.limit + 1, offset: filters.offset)
+                limit: Paging.fetchCount(filters.limit), offset: filters.offset)
             let page = Page(try store.artifacts(filter), limit: filters.limit, offset: filters.offset)
             if output.json {
                 Terminal.printJSON(page.json("artifacts", page.shown.map(\.json)))

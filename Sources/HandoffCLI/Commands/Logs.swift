@@ -61,7 +61,7 @@ extension HandoffCommand {
                 WorkSessionFilter(
                     workspace: workspace, bot: bot,
                     workspaceType: type.flatMap(WorkspaceType.init(rawValue:)),
-                    since: since?.timestamp, limit: limit + 1, offset: offset))
+                    since: since?.timestamp, limit: Paging.fetchCount(limit), offset: offset))
             let page = Page(sessions, limit: limit, offset: offset)
             let shown = page.shown
             if output.json {
@@ -125,7 +125,8 @@ extension HandoffCommand {
         func run() throws {
             let workLog = try WorkLog(store: try store.openToRead())
             let page = Page(
-                try workLog.escalations(all: all, limit: limit + 1, offset: offset), limit: limit,
+                try workLog.escalations(all: all, limit: Paging.fetchCount(limit), offset: offset),
+                limit: limit,
                 offset: offset)
             let shown = page.shown
             if output.json {

@@ -70,6 +70,9 @@ extension HandoffCommand {
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
 
+        /// The longest wait between looks at an empty inbox, an hour.
+        static let longestPoll = 3600.0
+
         func validate() throws {
             guard !command.isEmpty else {
                 throw ValidationError(
@@ -77,7 +80,10 @@ extension HandoffCommand {
             }
             guard lease >= 1 else { throw ValidationError("--lease must be at least 1 second") }
             if let limit, limit <= 0 { throw ValidationError("--limit must be positive") }
-            if let poll, !(poll > 0) { throw ValidationError("--poll must be more than 0 seconds") }
+            if let poll, !(poll > 0 && poll <= Self.longestPoll) {
+                throw ValidationError(
+                    "--poll must be more than 0 and at most \(Int(Self.longestPoll)) seconds")
+            }
             guard lease <= Store.maximumSeconds else {
                 throw ValidationError("--lease must be at most \(Int(Store.maximumSeconds)) seconds")
             }
@@ -101,7 +107,7 @@ extension HandoffCommand {
                 else {
                     guard let poll else { break }
                     // Sleep in short steps, so that a signal stops the wait at once.
-                    let wake = Timestamp.now().adding(milliseconds: Int64(min(poll, 3600) * 1000))
+                    let wake = Timestamp.now().adding(milliseconds: Int64(poll * 1000))
                     while Stop.signal == 0, Timestamp.now() < wake { usleep(20_000) }
                     continue
                 }

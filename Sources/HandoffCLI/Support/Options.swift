@@ -266,7 +266,7 @@ struct FilterValues: Sendable {
         return HandoffFilter(
             consumer: consumer, producer: producer, states: states.isEmpty ? nil : states, schema: schema,
             workflow: workflow, workspace: workspace, action: action, since: since, until: until,
-            limit: limit + 1,
+            limit: Paging.fetchCount(limit),
             offset: offset)
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import HandoffJSON
+import HandoffKit
 import HandoffWorkLog
 
 /// One page of a listing: what is shown, and whether and where it goes on.
@@ -17,7 +18,7 @@ struct Page<Element> {
     init(_ found: some Collection<Element>, limit: Int, offset: Int) {
         shown = Array(found.prefix(limit))
         truncated = found.count > limit
-        nextOffset = truncated ? offset + shown.count : nil
+        nextOffset = truncated ? Paging.nextOffset(offset, shown: shown.count) : nil
     }
 
     /// The listing's JSON document: `items` under `key`, plus `truncated` and `next_offset`.

@@ -8,4 +8,9 @@ enum ProcessLifetime {
     static func keep(_ value: Any) {
         kept.append(value)
     }
+
+    /// Lets go of everything kept: the process goes on to run another command (`runInProcess`).
+    static func releaseAll() {
+        kept.removeAll()
+    }
 }

@@ -40,6 +40,13 @@ enum Terminal {
         }
     }
 
+    /// Forgets the last command's output failure, before another command runs in the same process.
+    static func resetOutput() {
+        outputError = nil
+        outputClosed = false
+        jsonErrors = false
+    }
+
     static func writeError(_ text: String) {
         writeError(bytes: Array(text.utf8))
     }
