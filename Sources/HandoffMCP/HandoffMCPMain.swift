@@ -1,6 +1,12 @@
 import Foundation
 import HandoffKit
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// The command line of `handoff mcp` (the `handoff-mcp` executable): parses the options and serves.
 public enum HandoffMCPMain {
     static let usage = """
@@ -20,6 +26,9 @@ public enum HandoffMCPMain {
 
     /// Runs the server with `arguments`; returns the process's exit status.
     public static func run(_ arguments: [String]) async -> Int32 {
+        // A host that goes away closes the pipe the answers go to: writing then fails with EPIPE, which the
+        // transport handles (a claim in the answer is given back), instead of killing the server.
+        signal(SIGPIPE, SIG_IGN)
         var configuration = HandoffMCPServer.Configuration(
             storePath: ProcessInfo.processInfo.environment["HANDOFF_STORE"].flatMap { $0.isEmpty ? nil : $0 }
                 ?? ".handoff")

@@ -80,15 +80,35 @@ public enum HandoffMCPServer {
             capabilities: .init(
                 resources: .init(subscribe: true, listChanged: false), tools: .init(listChanged: false)))
         await register(on: server, context: context, validators: validators, subscriptions: subscriptions)
-        try await server.start(transport: LineTransport(limit: configuration.maxMessageBytes))
+        let transport = LineTransport(limit: configuration.maxMessageBytes)
+        await transport.onUndelivered { message in
+            await giveBackUndeliveredClaim(message, store: store)
+        }
+        try await server.start(transport: transport)
         let watcher = Task {
             await subscriptions.watch(store: store, server: server, every: configuration.pollInterval)
         }
         await server.waitUntilCompleted()
+        // The input ended: what was asked is still answered before the server goes, within what the longest
+        // call could take (waiting out the store's busy timeout twice, with time to spare).
+        await transport.drain(atMost: 60 + 2 * configuration.store.busyTimeout)
         watcher.cancel()
         // Entries of sessions left open are made durable; the sessions stay open, as a bot that stopped leaves them.
         for recorder in context.recorders.withLock({ Array($0.values) }) { try? recorder.flush() }
         await server.stop()
+    }
+
+    /// A claim whose answer could not be written never reached the agent: it goes back to the inbox at once,
+    /// and does not count as an attempt.
+    private static func giveBackUndeliveredClaim(_ message: JSONObject, store: Store) async {
+        guard let result = message["result"]?.objectValue?["structuredContent"]?.objectValue,
+            result["claimed"] == .bool(true), let text = result["receipt"]?.stringValue,
+            let receipt = try? Receipt(parsing: text)
+        else { return }
+        _ = try? await blocking { () throws(HandoffError) in
+            try store.giveBack(
+                receipt, reason: "handed back by MCP: the host went away before the claim reached it")
+        }
     }
 
     private static func instructions(for configuration: Configuration) -> String {
@@ -140,7 +160,7 @@ public enum HandoffMCPServer {
                             text: String(decoding: JSONWriter.encode(value), as: UTF8.self), annotations: nil,
                             _meta: nil)
                     ],
-                    structuredContent: Optional(MCP.Value(json: value)), isError: false)
+                    structuredContent: Optional(MCP.Value(json: structured(value))), isError: false)
             } catch {
                 return failure(error)
             }
@@ -209,6 +229,28 @@ public enum HandoffMCPServer {
         }
     }
 
+    /// How deep a tool's structured result may nest: the SDK passes results through Foundation's JSONDecoder,
+    /// which refuses more than 512 levels, and the response's envelope takes a few.
+    static let structuredDepth = 500
+
+    /// A tool's result as its structured content: itself, unless a member nests deeper than the SDK can carry
+    /// (a claimed artifact stored with `--max-depth 2048`, say). Such a member is null, and beside it
+    /// `<member>_json` holds its canonical JSON text, with a note saying why; the text content carries the
+    /// whole result either way.
+    static func structured(_ value: JSONValue) -> JSONValue {
+        guard value.nestingExceeds(structuredDepth), case .object(var object) = value else { return value }
+        var moved: [String] = []
+        for (key, member) in object where member.nestingExceeds(structuredDepth - 1) {
+            object[key] = .null
+            object[key + "_json"] = .string(String(decoding: CanonicalJSON.encode(member), as: UTF8.self))
+            moved.append(key)
+        }
+        object["note"] = .string(
+            "\(moved.joined(separator: ", ")) nests deeper than MCP's structured content carries (\(structuredDepth) levels): it is null here, and its JSON text is in \(moved.map { $0 + "_json" }.joined(separator: ", ")) and in the text content"
+        )
+        return .object(object)
+    }
+
     /// A tool error, as the CLI would print it, with the error's JSON form as the structured result.
     private static func failure(_ error: HandoffError) -> CallTool.Result {
         var text = "handoff: \(error.message)"
@@ -242,13 +284,17 @@ public enum HandoffMCPServer {
         switch kind {
         case "artifact": return try store.document(store.resolve(key))
         case "inbox":
+            try context.identity.check(owner: key, "the inbox of \(key)")
             // The first page of what the inbox tool and `handoff inbox --json` list.
             let found = try store.inboxWithNextActions(key, filter: HandoffFilter(limit: 101))
             return paged(
                 "handoffs", found.map { $0.handoff.json(nextActions: $0.nextActions) }, limit: 100, offset: 0,
                 ["consumer": .string(key)])
         case "schema": return try store.schemas.document(named: key)
-        default: return WorkLogView.json(try context.workLog.explain(.session(key)), mode: .debug)
+        default:
+            let explained = try context.workLog.explain(.session(key))
+            try context.identity.checkReader(of: explained.info)
+            return WorkLogView.json(explained, mode: .debug)
         }
     }
 }

@@ -49,6 +49,17 @@ struct Identity: Sendable {
         }
     }
 
+    /// The bot whose view of the store calls are limited to, or nil when they may read everything.
+    var reader: String? { allowAny ? nil : bot }
+
+    /// Refuses to show a session this server's bot takes no part in, unless any bot may be acted for.
+    func checkReader(of session: WorkSessionInfo) throws(HandoffError) {
+        guard let reader, !session.involves(reader) else { return }
+        throw HandoffError(
+            .usage, "work session \(session.id) is \(session.start.bot)'s; this server acts for \(reader)",
+            hint: "start the server with --as \(session.start.bot), or with --allow-any")
+    }
+
     /// Refuses to touch what belongs to another bot, unless any bot may be acted for.
     func check(owner: String, _ what: String) throws(HandoffError) {
         guard let bot, !allowAny, owner != bot else { return }
@@ -286,7 +297,7 @@ let handoffTools: [ToolDefinition] = [
             return .object(result)
         } catch {
             // Nobody could ack a claim whose document cannot be returned: give it back at once.
-            _ = try? call.store.release(claim.receipt, note: "handed back by claim: \(error.message)")
+            _ = try? call.store.giveBack(claim.receipt, reason: "handed back by claim: \(error.message)")
             throw error
         }
     },
@@ -565,9 +576,14 @@ let handoffTools: [ToolDefinition] = [
         } else if let artifact = call.string("artifact") {
             target = .artifact(try call.store.resolve(artifact))
         } else {
-            target = .latest(WorkSessionFilter(workspace: call.string("workspace"), bot: call.string("bot")))
+            // The latest session this server's bot takes part in, when it reads only its own.
+            target = .latest(
+                WorkSessionFilter(
+                    workspace: call.string("workspace"),
+                    bot: call.context.identity.reader ?? call.string("bot")))
         }
         let explained = try call.workLog.explain(target, bot: call.string("bot"))
+        try call.context.identity.checkReader(of: explained.info)
         let mode = call.string("mode").flatMap(WorkLogView.Mode.init(rawValue:)) ?? .summary
         let threshold = call.workLog.configuration.confidenceThreshold
         guard case .object(var view) = WorkLogView.json(explained, mode: mode, confidenceThreshold: threshold)
@@ -597,7 +613,7 @@ let handoffTools: [ToolDefinition] = [
         let (limit, offset) = (call.int("limit") ?? 10, call.int("offset") ?? 0)
         let hits = try call.workLog.search(
             call.string("question")!, workspace: call.string("workspace"), bot: call.string("bot"),
-            limit: Paging.fetchCount(limit), offset: offset)
+            reader: call.context.identity.reader, limit: Paging.fetchCount(limit), offset: offset)
         return paged(
             "hits", hits.map(\.json), limit: limit, offset: offset,
             ["question": .string(call.string("question")!)])

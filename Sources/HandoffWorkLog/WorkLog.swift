@@ -302,15 +302,17 @@ public final class WorkLog: Sendable {
     /// The words of the query (without the common ones, such as "why" and "did") are looked up in every
     /// entry's message, category, details, tool name and error and bot, with stemming, so "escalate" finds
     /// "escalation"; entries holding more of them, and in their message, rank higher.
+    /// - Parameter reader: Only sessions this bot takes part in (`WorkSessionInfo.involves`), when given.
     public func search(
-        _ query: String, workspace: String? = nil, bot: String? = nil, limit: Int = 10, offset: Int = 0
+        _ query: String, workspace: String? = nil, bot: String? = nil, reader: String? = nil, limit: Int = 10,
+        offset: Int = 0
     ) throws(HandoffError) -> [WorkLogSearchHit] {
         guard let match = SearchQuery.matchExpression(query) else {
             throw HandoffError(
                 .usage, "the question has no words to look for", hint: "such as: handoff how \"confidence\"")
         }
         return try store.searchWorkEntries(
-            match, workspace: workspace, bot: bot, limit: limit, offset: offset)
+            match, workspace: workspace, bot: bot, reader: reader, limit: limit, offset: offset)
     }
 }
 

@@ -64,10 +64,40 @@ struct EdgeCaseCLITests {
             error["message"] as? String
                 == "cannot write to standard output: No space left on device; handoff \(handoffID) went back to c's inbox"
         )
-        let pending = try #require(
-            (try handoff(["inbox", "c", "--json"]).json() as? [String: Any])?["handoffs"] as? [[String: Any]])
-        #expect(pending.count == 1, "the handoff went back to the inbox")
-        #expect((pending.first?["handoff"] as? [String: Any])?["attempts"] as? Int == 1)
+        func pending() throws -> [[String: Any]] {
+            try #require(
+                (try handoff(["inbox", "c", "--json"]).json() as? [String: Any])?["handoffs"]
+                    as? [[String: Any]])
+        }
+        #expect(try pending().count == 1, "the handoff went back to the inbox")
+        #expect(
+            (try pending().first?["handoff"] as? [String: Any])?["attempts"] as? Int == 0,
+            "a claim nobody saw is not an attempt")
+        // More closed outputs than the attempts a handoff gets: a full disk, and a pipe nobody reads.
+        for attempt in 0..<6 {
+            if attempt % 2 == 0 {
+                #expect(
+                    try HandoffProcess.shell(
+                        "\"\(HandoffProcess.executable.path)\" claim c --store \"\(scratch.store)\" > /dev/full"
+                    ).status == 74)
+            } else {
+                let process = Process()
+                process.executableURL = HandoffProcess.executable
+                process.arguments = ["claim", "c", "--json", "--store", scratch.store]
+                let closed = Pipe()
+                process.standardOutput = closed
+                process.standardError = FileHandle.nullDevice
+                try closed.fileHandleForReading.close()
+                try process.run()
+                process.waitUntilExit()
+                #expect(process.terminationReason == .exit && process.terminationStatus == 74)
+            }
+        }
+        #expect(try pending().count == 1, "never dead-lettered: nobody ever saw it")
+        #expect((try pending().first?["handoff"] as? [String: Any])?["attempts"] as? Int == 0)
+        let shown = try #require(try handoff(["show", handoffID, "--json"]).json() as? [String: Any])
+        let kinds = (shown["events"] as? [[String: Any]])?.compactMap { $0["kind"] as? String }
+        #expect(kinds == Array(repeating: ["claimed", "returned"], count: 7).flatMap { $0 })
 
         // Its object is damaged: the claim fails, and gives the handoff back.
         let hex = String(id.dropFirst(7))

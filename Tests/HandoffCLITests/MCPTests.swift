@@ -44,6 +44,16 @@ struct MCPTests {
                 "malformed",
                 ["malformed lines answered", "still serving after them", "exits when its input ends"]
             ),
+            ("jsonrpc", ["nothing served before initialize", "invalid requests answered with their id"]),
+            (
+                "departures",
+                [
+                    "a claim nobody read goes back, uncounted", "claimed afterwards as a first attempt",
+                    "every request answered after the input ends",
+                    "a claim nested 600 levels deep is answered",
+                ]
+            ),
+            ("boundary", ["resources refused", "tools refused", "--allow-any reads them"]),
         ])
     func scenario(name: String, checks: [String]) throws {
         let result = try run(name)

@@ -68,7 +68,8 @@ extension HandoffCommand {
                 } catch {
                     let outcome: String
                     do {
-                        try store.release(claim.receipt, note: "handed back by claim: \(error.message)")
+                        // Nobody saw it: the claim does not count towards dead-lettering it.
+                        try store.giveBack(claim.receipt, reason: "handed back by claim: \(error.message)")
                         outcome = "handoff \(claim.handoff.id) went back to \(consumer)'s inbox"
                     } catch let release {
                         outcome =

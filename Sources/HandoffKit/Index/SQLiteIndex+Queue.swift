@@ -149,6 +149,22 @@ extension SQLiteIndex {
         }
     }
 
+    /// Gives back a claim that never reached its claimant: pending and available at once, with its attempt
+    /// uncounted.
+    func giveBack(_ receipt: Receipt, note: String, now: Timestamp) throws(HandoffError) -> Handoff {
+        try write { db in
+            let seq = try holdingLease(receipt, in: db)
+            try db.run(
+                sql: """
+                    UPDATE handoff SET state = 'pending', attempts = attempts - 1, lease_token = NULL,
+                        lease_expires_at = NULL, available_at = ?, updated_at = ? WHERE seq = ?
+                    """,
+                arguments: [now.millisecondsSince1970, now.millisecondsSince1970, seq])
+            try addEvent(seq, "returned", at: now, worker: nil, attempt: receipt.attempt, note: note, in: db)
+            return try handoff(seq: seq, in: db)
+        }
+    }
+
     /// Moves the end of a lease to `leaseMilliseconds` from now.
     func extend(_ receipt: Receipt, leaseMilliseconds: Int64, now: Timestamp) throws(HandoffError) -> Handoff
     {

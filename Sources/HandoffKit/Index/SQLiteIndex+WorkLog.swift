@@ -298,12 +298,20 @@ extension SQLiteIndex {
 
     /// Entries matching an FTS5 query, best first.
     func search(
-        _ match: String, workspace: String?, bot: String?, limit: Int, offset: Int
+        _ match: String, workspace: String?, bot: String?, reader: String? = nil, limit: Int, offset: Int
     ) throws(HandoffError) -> [WorkLogSearchHit] {
         var conditions = Conditions()
         conditions.add("work_entry_text MATCH ?", match)
         conditions.add("s.workspace = ?", workspace)
         conditions.add("e.bot = ?", bot)
+        if let reader {
+            // The sessions the reader takes part in, as `WorkSessionInfo.involves` says.
+            conditions.add(
+                """
+                (EXISTS (SELECT 1 FROM work_session_bot b WHERE b.session = s.seq AND b.bot = ?)
+                    OR s.coordinator = ? OR EXISTS (SELECT 1 FROM json_each(s.participants) p WHERE p.value = ?))
+                """, reader, reader, reader)
+        }
         // Words in the message count most, then the tool, then the rest.
         let sql = """
             SELECT \(Self.entryColumns), s.id, s.workspace, s.workspace_type,

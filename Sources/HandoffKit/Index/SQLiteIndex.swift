@@ -541,6 +541,13 @@ struct Conditions {
 
     mutating func add(_ clause: String) { clauses.append(clause) }
 
+    /// Adds `clause` with several arguments, in order.
+    mutating func add(_ clause: String, _ first: any SQLBindable, _ rest: any SQLBindable...) {
+        clauses.append(clause)
+        arguments += [first]
+        for value in rest { arguments += [value] }
+    }
+
     var sql: String { clauses.isEmpty ? "" : " WHERE " + joinedText(clauses, separator: " AND ") }
 }
 

@@ -199,6 +199,12 @@ public struct WorkSessionInfo: Sendable, Equatable {
     /// Whether entries arrive one call at a time (`log add`) rather than from one recorder.
     public let stepwise: Bool
 
+    /// Whether `bot` takes part in the session: it records it, coordinates it, is one of its participants, or
+    /// recorded one of its entries. Those are the bots a server acting for one bot lets read it.
+    public func involves(_ bot: String) -> Bool {
+        start.bot == bot || start.coordinator == bot || start.participants.contains(bot) || bots.contains(bot)
+    }
+
     package init(
         id: String, start: WorkSessionStart, startedAt: Timestamp, endedAt: Timestamp?,
         lastEntryAt: Timestamp?, steps: Int, errors: Int, escalations: Int, bots: [String],

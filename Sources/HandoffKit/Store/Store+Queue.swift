@@ -100,6 +100,16 @@ extension Store {
             now: configuration.clock())
     }
 
+    /// Gives back a claim whose answer never reached its claimant (the output it was to be printed on, or the
+    /// MCP host it was to be sent to, had gone): the handoff is pending again at once, and the claim does not
+    /// count as an attempt, so answers lost on the way never dead-letter a handoff nobody saw. Its history
+    /// records the claim and the return (`returned`, with `reason`).
+    /// - Throws: `HandoffError` `.conflict` when the receipt no longer holds.
+    @discardableResult
+    public func giveBack(_ receipt: Receipt, reason: String) throws(HandoffError) -> Handoff {
+        try index.giveBack(receipt, note: reason, now: configuration.clock())
+    }
+
     /// Keeps a lease alive: it now ends `leaseSeconds` from now.
     /// - Throws: `HandoffError` `.conflict` when the receipt no longer holds.
     @discardableResult

@@ -210,9 +210,9 @@ extension Store {
 
     /// Entries matching a full-text query in SQLite FTS5 syntax, best first.
     package func searchWorkEntries(
-        _ match: String, workspace: String?, bot: String?, limit: Int, offset: Int = 0
+        _ match: String, workspace: String?, bot: String?, reader: String? = nil, limit: Int, offset: Int = 0
     ) throws(HandoffError) -> [WorkLogSearchHit] {
-        try index.search(match, workspace: workspace, bot: bot, limit: limit, offset: offset)
+        try index.search(match, workspace: workspace, bot: bot, reader: reader, limit: limit, offset: offset)
     }
 
     package func escalations(

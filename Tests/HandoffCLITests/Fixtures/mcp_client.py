@@ -372,5 +372,179 @@ async def malformed():
     ok("exits when its input ends")
 
 
+INITIALIZE = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+    "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "raw", "version": "1"}}}
+INITIALIZED = {"jsonrpc": "2.0", "method": "notifications/initialized"}
+TOOL_RESULT = {"schema": "tool-result-v1", "tool": "t", "input": {"args": [], "kwargs": {}}, "status": "success",
+               "duration_ms": 1}
+
+
+def cli(*arguments, stdin=None):
+    """The command line on the same store: what any other bot sees."""
+    result = subprocess.run([HANDOFF, *arguments, "--store", STORE], input=stdin, capture_output=True, text=True)
+    return result
+
+
+def cli_json(*arguments):
+    result = cli(*arguments, "--json")
+    assert result.returncode in (0, 2), result.stderr
+    return json.loads(result.stdout)
+
+
+def handoffs_of(consumer):
+    """Every handoff of a consumer, in any state, with its history."""
+    listed = cli_json("ls", "--handoffs", "--to", consumer)["handoffs"]
+    return [cli_json("show", h["id"]) for h in listed]
+
+
+def put_for(consumer, document=None):
+    result = cli("put", "--from", "p", "--to", consumer, stdin=json.dumps(document or TOOL_RESULT))
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def call_line(id, tool, arguments=None):
+    return {"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": {"name": tool, "arguments": arguments or {}}}
+
+
+def raw_session(*lines, extra=()):
+    """Writes every line at once and closes standard input, as `printf … | handoff mcp` does; returns every answer
+    written before the server exited, and its exit status."""
+    text = "".join(json.dumps(line) + "\n" if not isinstance(line, bytes) else line.decode() + "\n" for line in lines)
+    result = subprocess.run([HANDOFF, "mcp", "--store", STORE, *extra], input=text, capture_output=True, text=True,
+                            timeout=60)
+    return [json.loads(line) for line in result.stdout.splitlines()], result.returncode
+
+
+async def jsonrpc():
+    """JSON-RPC 2.0 and MCP's lifecycle: every request answered with its own id (or null when the id is the
+    problem), nothing served before initialize."""
+    put_for("c")
+    answers, status = raw_session(
+        call_line(1, "claim"), {"jsonrpc": "2.0", "id": 2, "method": "ping"},
+        {"jsonrpc": "2.0", "id": 3, "method": "tools/list"}, extra=("--as", "c"))
+    assert status == 0, status
+    by_id = {answer["id"]: answer for answer in answers}
+    assert by_id[1]["error"]["code"] == -32600 and "not initialized" in by_id[1]["error"]["message"], by_id[1]
+    assert by_id[2]["result"] == {}, by_id[2]
+    assert by_id[3]["error"]["code"] == -32600, by_id[3]
+    assert len(answers) == 3, answers
+    assert cli_json("inbox", "c")["handoffs"][0]["handoff"]["attempts"] == 0, "a claim before initialize was served"
+    ok("nothing served before initialize")
+    answers, status = raw_session(
+        INITIALIZE, INITIALIZED,
+        {"jsonrpc": "2.0", "id": {}, "method": "ping"}, {"jsonrpc": "2.0", "id": [1], "method": "ping"},
+        {"jsonrpc": "2.0", "id": True, "method": "ping"}, {"jsonrpc": "2.0", "id": 1.5, "method": "ping"},
+        {"jsonrpc": "1.0", "id": 10, "method": "ping"}, {"id": 11, "method": "ping"},
+        {"jsonrpc": "2.0", "id": 12, "method": 7},
+        {"jsonrpc": "2.0", "id": 13, "method": "tools/call", "params": ["claim", {}]},
+        [], [{"jsonrpc": "2.0", "id": 14, "method": "ping"}], b"17", b'"text"',
+        {"jsonrpc": "2.0", "id": 15, "result": {}, "error": {"code": 1, "message": "m"}},
+        {"jsonrpc": "2.0", "id": "last", "method": "ping"}, extra=("--as", "c"))
+    assert status == 0
+    errors = [(answer["id"], answer["error"]["code"]) for answer in answers if "error" in answer]
+    assert sorted(errors, key=str) == sorted([
+        (None, -32600), (None, -32600), (None, -32600), (None, -32600), (10, -32600), (11, -32600), (12, -32600),
+        (13, -32602), (None, -32600), (None, -32600), (None, -32600), (None, -32600), (15, -32600)], key=str), errors
+    assert {answer["id"] for answer in answers if "result" in answer} == {1, "last"}, answers
+    assert cli_json("inbox", "c")["handoffs"][0]["handoff"]["attempts"] == 0, "a claim with array params was served"
+    ok("invalid requests answered with their id")
+
+
+async def departures():
+    """Hosts that go away: an answer the host never read gives its claim back, uncounted; a host that writes
+    everything and closes its end still gets every answer."""
+    put_for("c")
+    for attempt in range(7):
+        server = subprocess.Popen([HANDOFF, "mcp", "--store", STORE, "--as", "c"], stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        server.stdin.write((json.dumps(INITIALIZE) + "\n").encode())
+        server.stdin.flush()
+        assert json.loads(server.stdout.readline())["id"] == 1
+        # The host dies: it reads nothing more, then its requests' end closes too.
+        server.stdout.close()
+        server.stdin.write((json.dumps(INITIALIZED) + "\n" + json.dumps(call_line(2, "claim")) + "\n").encode())
+        server.stdin.close()
+        assert server.wait(timeout=30) == 0, server.stderr.read()
+        [shown] = handoffs_of("c")
+        handoff = shown["handoff"]
+        assert handoff["state"] == "pending" and handoff["attempts"] == 0, handoff
+        assert [event["kind"] for event in shown["events"]][-2:] == ["claimed", "returned"], shown["events"]
+    ok("a claim nobody read goes back, uncounted")
+    answers, status = raw_session(INITIALIZE, INITIALIZED, call_line(2, "claim"), extra=("--as", "c"))
+    claimed = next(answer for answer in answers if answer["id"] == 2)["result"]["structuredContent"]
+    assert claimed["claimed"] is True and claimed["handoff"]["attempts"] == 1, claimed
+    ok("claimed afterwards as a first attempt")
+    for duration in range(3):
+        put_for("d", {**TOOL_RESULT, "duration_ms": duration})
+    answers, status = raw_session(
+        INITIALIZE, INITIALIZED, call_line(2, "claim"), call_line(3, "claim"), call_line(4, "claim"),
+        call_line(5, "claim"), call_line(6, "inbox"), extra=("--as", "d"))
+    assert status == 0
+    assert sorted(answer["id"] for answer in answers) == [1, 2, 3, 4, 5, 6], answers
+    results = {answer["id"]: answer["result"]["structuredContent"] for answer in answers if answer["id"] != 1}
+    receipts = {results[i]["receipt"] for i in (2, 3, 4, 5) if results[i]["claimed"]}
+    assert len(receipts) == 3, results
+    assert [h["handoff"]["state"] for h in handoffs_of("d")] == ["claimed"] * 3
+    ok("every request answered after the input ends")
+    deep = {"schema": "tool-result-v1", "tool": "t", "input": {"args": [], "kwargs": {}}, "status": "success",
+            "duration_ms": 1}
+    level = deep["input"]["kwargs"]
+    for _ in range(600):
+        level["a"] = {}
+        level = level["a"]
+    put = cli("put", "--from", "p", "--to", "e", "--max-depth", "2048", stdin=json.dumps(deep))
+    assert put.returncode == 0, put.stderr
+    answers, status = raw_session(INITIALIZE, INITIALIZED, call_line(2, "claim"), extra=("--as", "e"))
+    answer = next(answer for answer in answers if answer["id"] == 2)
+    assert answer["result"]["isError"] is False, answer
+    content = answer["result"]["structuredContent"]
+    assert content["document"] is None and json.loads(content["document_json"]) == deep
+    assert "nests deeper than MCP's structured content carries" in content["note"]
+    assert json.loads(answer["result"]["content"][0]["text"])["document"] == deep
+    acked = cli("ack", content["receipt"])
+    assert acked.returncode == 0, acked.stderr
+    ok("a claim nested 600 levels deep is answered")
+
+
+async def boundary():
+    """A server acting for one bot reads no other bot's inbox or sessions, by tool or by resource."""
+    put_for("alice")
+    started = cli("log", "start", "--bot", "alice", "--query", "alice's secret plans")
+    assert started.returncode == 0, started.stderr
+    alices = started.stdout.strip()
+    assert cli("log", "add", alices, "--message", "quartz pineapple strategy").returncode == 0
+    bobs = cli("log", "start", "--bot", "bob", "--query", "bob's work").stdout.strip()
+    assert cli("log", "add", bobs, "--message", "quartz pineapple too").returncode == 0
+    async with stdio_client(server("--as", "bob")) as (read, write):
+        async with ClientSession(read, write) as session:
+            await session.initialize()
+            for uri in ("handoff://inbox/alice", f"handoff://session/{alices}"):
+                try:
+                    await session.read_resource(uri)
+                    raise AssertionError(f"bob read {uri}")
+                except McpError as error:
+                    assert "this server acts for bob" in str(error), error
+            own = json.loads((await session.read_resource(f"handoff://session/{bobs}")).contents[0].text)
+            assert own["session"]["id"] == bobs
+            ok("resources refused")
+            await fails(session, "inbox", {"consumer": "alice"}, "this server acts for bob")
+            await fails(session, "explain", {"session": alices}, "this server acts for bob")
+            latest = await call(session, "explain", {})
+            assert latest["session"]["id"] == bobs, latest["session"]
+            hits = (await call(session, "how", {"question": "quartz pineapple"}))["hits"]
+            assert [hit["session"] for hit in hits] == [bobs], hits
+            ok("tools refused")
+    async with stdio_client(server("--as", "bob", "--allow-any")) as (read, write):
+        async with ClientSession(read, write) as session:
+            await session.initialize()
+            inbox = json.loads((await session.read_resource("handoff://inbox/alice")).contents[0].text)
+            assert len(inbox["handoffs"]) == 1
+            hits = (await call(session, "how", {"question": "quartz pineapple"}))["hits"]
+            assert {hit["session"] for hit in hits} == {alices, bobs}, hits
+            ok("--allow-any reads them")
+
+
 asyncio.run({"basic": basic, "session": work_session, "resources": resources, "hostile": hostile,
-             "malformed": malformed}[SCENARIO]())
+             "malformed": malformed, "jsonrpc": jsonrpc, "departures": departures,
+             "boundary": boundary}[SCENARIO]())
