@@ -507,7 +507,8 @@ let handoffTools: [ToolDefinition] = [
                 try call.workLog.entry(fromJSON: .object(entry), for: session.start), toSession: id)
         }
         // What the store keeps, secrets masked, rather than what was sent.
-        let kept = call.workLog.configuration.maskSecrets ? recorded?.masked() : recorded
+        let kept =
+            call.workLog.configuration.masker.map { masker in recorded?.masked(by: masker) } ?? recorded
         return ["session": .string(id), "entry": kept?.recordJSON ?? .null, "kept": .bool(recorded != nil)]
     },
     ToolDefinition(

@@ -60,7 +60,7 @@ public final class WorkLog: Sendable {
 
     private func begin(_ start: WorkSessionStart, stepwise: Bool) throws(HandoffError) -> WorkSessionInfo {
         var start = start
-        if configuration.maskSecrets { start.query = SecretMasker.mask(start.query) }
+        if let masker = configuration.masker { start.query = masker.mask(start.query) }
         return try store.startWorkSession(start, stepwise: stepwise)
     }
 
@@ -71,7 +71,7 @@ public final class WorkLog: Sendable {
         try entry.check()
         let session = try store.workSession(id)
         guard var entry = admit(entry, in: session.start.workspaceType) else { return nil }
-        if configuration.maskSecrets { entry = entry.masked() }
+        if let masker = configuration.masker { entry = entry.masked(by: masker) }
         return try store.appendWorkEntry(entry, toSession: id) { [configuration] session, entry in
             Self.escalationRequest(entry, session: session, configuration)
         }
@@ -139,7 +139,7 @@ public final class WorkLog: Sendable {
                 hint: "lower snake_case, such as manual_review, at most 64 characters")
         }
         let mask: (String?) -> String? = { [configuration] text in
-            configuration.maskSecrets ? text.map(SecretMasker.mask) : text
+            configuration.masker.map { masker in text.map(masker.mask) } ?? text
         }
         let finalOutput = mask(finalOutput)
         let summary = mask(summary)

@@ -69,6 +69,16 @@ public struct WorkLogConfiguration: Sendable, Equatable {
         shareableCategories: ["user_preference", "tool_pattern", "research_finding"])
     /// Whether secrets are masked before entries are stored.
     public var maskSecrets = true
+    /// Prefixes of the store's own tokens, masked besides the built-in shapes (`SecretMasker.tokenPrefixes`).
+    public var tokenPrefixes: [String] = []
+    /// Key and variable name endings whose values are masked besides the built-in ones
+    /// (`SecretMasker.secretNames`).
+    public var secretNames: [String] = []
+
+    /// The masker entries go through before they are stored, or nil when masking is off.
+    public var masker: SecretMasker? {
+        maskSecrets ? SecretMasker(tokenPrefixes: tokenPrefixes, secretNames: secretNames) : nil
+    }
 
     /// The notes' defaults.
     public init() {}
@@ -104,7 +114,11 @@ public struct WorkLogConfiguration: Sendable, Equatable {
                 "auto_approve": .bool(learningExchange.autoApprove),
                 "shareable_categories": .array(learningExchange.shareableCategories.map(JSONValue.string)),
             ],
-            "privacy": ["mask_secrets": .bool(maskSecrets)],
+            "privacy": [
+                "mask_secrets": .bool(maskSecrets),
+                "token_prefixes": .array(tokenPrefixes.map(JSONValue.string)),
+                "secret_names": .array(secretNames.map(JSONValue.string)),
+            ],
         ]
     }
 
@@ -196,9 +210,16 @@ public struct WorkLogConfiguration: Sendable, Equatable {
             guard case .object(let privacy) = value else {
                 throw Self.invalid("work_logs.privacy", "must be an object")
             }
-            try Self.onlyKnown(privacy, ["mask_secrets"], at: "work_logs.privacy")
+            try Self.onlyKnown(
+                privacy, ["mask_secrets", "token_prefixes", "secret_names"], at: "work_logs.privacy")
             if let member = privacy["mask_secrets"] {
                 maskSecrets = try Self.bool(member, "work_logs.privacy.mask_secrets")
+            }
+            if let member = privacy["token_prefixes"] {
+                tokenPrefixes = try Self.patterns(member, "work_logs.privacy.token_prefixes", shortest: 3)
+            }
+            if let member = privacy["secret_names"] {
+                secretNames = try Self.patterns(member, "work_logs.privacy.secret_names", shortest: 2)
             }
         }
     }
@@ -265,6 +286,26 @@ public struct WorkLogConfiguration: Sendable, Equatable {
         return try elements.map { element throws(HandoffError) in
             guard let text = element.stringValue else {
                 throw invalid(path, "must hold names, not \(element)")
+            }
+            return text
+        }
+    }
+
+    /// Token prefixes or name endings: at least `shortest` letters, digits, `_` or `-` each, so that a mistake
+    /// such as `""` or `"a"` cannot mask every word.
+    private static func patterns(_ value: JSONValue, _ path: String, shortest: Int) throws(HandoffError)
+        -> [String]
+    {
+        guard let elements = value.arrayValue else { throw invalid(path, "must be a list of strings") }
+        return try elements.map { element throws(HandoffError) in
+            guard let text = element.stringValue, text.utf8.count >= shortest, text.utf8.count <= 64,
+                text.utf8.allSatisfy({
+                    (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0)
+                        || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-")
+                })
+            else {
+                throw invalid(
+                    path, "must hold \(shortest) to 64 letters, digits, _ or - each, not \(element)")
             }
             return text
         }

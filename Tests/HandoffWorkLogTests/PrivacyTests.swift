@@ -100,6 +100,30 @@ struct PrivacyTests {
             "Authorization: Basic dXNlcjpwYXNzd29yZA==", "dXNlcjpwYXNzd29yZA==",
             "Authorization: Basic [masked]"
         ),
+        // A password may hold an `@`: it runs to the last one before the host.
+        (
+            "postgres://alice:Pw1x@Qx2secret@db.example.com/app", "Qx2secret",
+            "postgres://alice:[masked]@db.example.com/app"
+        ),
+        (
+            "smtp://bot@example.com:hunter2@mail.example.com:587", "hunter2",
+            "smtp://bot@example.com:[masked]@mail.example.com:587"
+        ),
+        // A bare secret access key in prose, found by its entropy alone.
+        (
+            "deploy with AKIAIOSFODNN7EXAMPLE and wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY now",
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+            "deploy with [masked:aws-access-key-id] and [masked:high-entropy] now"
+        ),
+        (
+            "the key is 5f4dcc3b5aa765d61d8327deb882cf99e3b0c44298fc1c149afbf4c8996fb924 ok",
+            "5f4dcc3b5aa765d61d8327deb882cf99e3b0c44298fc1c149afbf4c8996fb924",
+            "the key is [masked:high-entropy] ok"
+        ),
+        (
+            "session cookie Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MEFCQ0RFRkdISUpLTE1O== sent",
+            "Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MEFCQ0RFRkdISUpLTE1O", "session cookie [masked:high-entropy] sent"
+        ),
     ]
 
     @Test(arguments: corpus.indices)
@@ -124,6 +148,15 @@ struct PrivacyTests {
         "Bearer tokens expire after an hour",
         "AKIA is the prefix of AWS access keys",
         "é 日本語 🎉 emoji and accents stay",
+        // The store's own ids and receipts, digests and commit ids stay readable.
+        "claimed with receipt 01JD3XQ2K8B6W5N2M7T4R9C1ZP.3.c3d1a109752a6b4efbf401921481b317 just now",
+        "parent xxh128:9f86d081884c7d659a2feaa0c55ad015 and sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+        "fixed in commit 3f2a9c01b7e4d5a6f8091a2b3c4d5e6f7a8b9c0d on main",
+        "image sha256=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+        "request 550e8400-e29b-41d4-a716-446655440000 took 120ms",
+        "edited Sources/HandoffKit/Privacy/SecretMasker.swift and Tests/HandoffWorkLogTests/PrivacyTests.swift",
+        "HandoffMCPServerConfiguration2 and internationalization2024 are words",
+        "https://github.com/apple/swift-argument-parser/blob/main/README.md#getting-started",
     ]
 
     @Test(arguments: ordinary)
@@ -135,7 +168,7 @@ struct PrivacyTests {
         let value: JSONValue = [
             "user": "alice", "password": "hunter2", "GITHUB_TOKEN": "anything-at-all", "clientSecret": "x",
             "nested": ["refresh_token": "r-123", "count": 3, "note": "api_key=zzz999"],
-            "tokens_used": "1500", "max_tokens": 1024, "token": 12,
+            "tokens_used": "1500", "max_tokens": 1024, "password_required": true, "api_key_id": "k-1",
         ]
         let masked = SecretMasker.mask(value)
         #expect(masked["user"] == "alice")
@@ -144,7 +177,74 @@ struct PrivacyTests {
                 && masked["clientSecret"] == "[masked]")
         #expect(masked["nested"]?["refresh_token"] == "[masked]" && masked["nested"]?["count"] == 3)
         #expect(masked["nested"]?["note"] == "api_key=[masked]")
-        #expect(masked["tokens_used"] == "1500" && masked["max_tokens"] == 1024 && masked["token"] == 12)
+        #expect(masked["tokens_used"] == "1500" && masked["max_tokens"] == 1024)
+        #expect(masked["password_required"] == true && masked["api_key_id"] == "k-1")
+    }
+
+    /// Whatever the type of a secret-named member's value, it is masked whole: a number, a list, an object.
+    @Test func secretsThatAreNotStringsAreMaskedToo() {
+        let value: JSONValue = [
+            "password": 481_491_803_803, "api_key": ["sk-proj-Ab3dEf5gHi7jKl9mNo1pQr3sTu5vWx7yZa9"],
+            "token": ["value": "opaque-bearer-value"], "secret": 0.5, "db_password": .null,
+            "has_token": false,
+        ]
+        let masked = SecretMasker.mask(value)
+        #expect(masked["password"] == "[masked]" && masked["api_key"] == "[masked]")
+        #expect(masked["token"] == "[masked]" && masked["secret"] == "[masked]")
+        #expect(masked["db_password"] == .null && masked["has_token"] == false)
+        let text = String(decoding: CanonicalJSON.encode(masked), as: UTF8.self)
+        for secret in ["481491803803", "sk-proj", "opaque-bearer-value"] { #expect(!text.contains(secret)) }
+    }
+
+    @Test func aSecretUsedAsAKeyIsMasked() {
+        let value: JSONValue = [
+            "AKIAIOSFODNN7EXAMPLE": "prod", "AKIAI44QH8DHBEXAMPLE": "staging",
+            "users": ["ghp_16C7e42F292c6912E7710c838347Ae178B4a": ["role": "admin"]],
+        ]
+        let masked = SecretMasker.mask(value)
+        let text = String(decoding: CanonicalJSON.encode(masked), as: UTF8.self)
+        #expect(!text.contains("AKIAIOSFODNN7EXAMPLE") && !text.contains("ghp_16C7e42F"))
+        // Two keys masked alike stay two members.
+        #expect(
+            Set([masked["[masked:aws-access-key-id]"], masked["[masked:aws-access-key-id] (2)"]])
+                == ["prod", "staging"])
+        #expect(masked["users"]?["[masked:github-token]"]?["role"] == "admin")
+    }
+
+    @Test func aStoreAddsItsOwnShapes() throws {
+        let masker = SecretMasker(tokenPrefixes: ["acme_"], secretNames: ["pin"])
+        #expect(masker.mask("use acme_0123456789abcdefXYZ today") == "use [masked:custom-token] today")
+        #expect(masker.mask("acme_short stays") == "acme_short stays")
+        #expect(masker.mask("card_pin=4421 ok") == "card_pin=[masked] ok")
+        #expect(masker.mask(["card_pin": 4421] as JSONValue) == ["card_pin": "[masked]"])
+        #expect(
+            SecretMasker.mask("card_pin=4421 ok") == "card_pin=4421 ok", "the built-in masker has no pins")
+        var configuration = WorkLogConfiguration()
+        configuration = try WorkLogConfiguration(json: [
+            "privacy": ["token_prefixes": ["acme_"], "secret_names": ["pin"]]
+        ])
+        #expect(configuration.masker == masker)
+        #expect(throws: HandoffError.self) {
+            try WorkLogConfiguration(json: ["privacy": ["token_prefixes": [""]]])
+        }
+    }
+
+    /// A name is stored and shown as it is: one that holds a credential is refused, not masked.
+    @Test func namesThatHoldSecretsAreRefused() throws {
+        for name in [
+            "AKIAIOSFODNN7EXAMPLE", "ghp_16C7e42F292c6912E7710c838347Ae178B4a", "api_key:abc123def456",
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        ] {
+            let refused = #expect(throws: HandoffError.self) { try Store.checkName(name, as: "bot") }
+            #expect(refused?.code == .invalidInput)
+            #expect(refused?.message.contains("looks like a credential") == true)
+            #expect(refused?.message.contains(name) == false, "the message does not repeat the secret")
+        }
+        for name in [
+            "researcher", "worker-3f2a9c01", "#project-refactor", "01JD3XQ2K8B6W5N2M7T4R9C1ZP", "tool_result",
+        ] {
+            try Store.checkName(name, as: "bot")
+        }
     }
 
     /// Every way an entry reaches the store — the recorder, stepwise adds, the session's query, its final

@@ -102,5 +102,13 @@ enum Name {
                 .usage, "invalid \(role) name \(quotedForMessage(value))",
                 hint: "use 1 to 128 letters, digits and _ . - : @ # / +")
         }
+        // Names are stored and shown as they are; masking one would merge identities, so one that holds a
+        // credential is refused, without repeating it.
+        if let kind = SecretMasker.credential(inName: value) {
+            throw HandoffError(
+                .invalidInput,
+                "the \(role) name \(quotedForMessage(SecretMasker.mask(value))) looks like a credential (\(kind)); names are stored as they are, so nothing was stored",
+                hint: "name it by what it is, not with a secret")
+        }
     }
 }

@@ -167,14 +167,15 @@ extension WorkLogEntry {
         timestamp = time
     }
 
-    /// The entry with its secrets masked: message, details, tool input, output and error.
-    package func masked() -> WorkLogEntry {
+    /// The entry with its secrets masked: message, details, tool input, output and error (its names are
+    /// checked instead, and refused when they hold one).
+    package func masked(by masker: SecretMasker = .standard) -> WorkLogEntry {
         var entry = self
-        entry.message = SecretMasker.mask(message)
-        entry.details = SecretMasker.mask(details)
-        entry.toolInput = toolInput.map(SecretMasker.mask)
-        entry.toolOutput = toolOutput.map(SecretMasker.mask)
-        entry.toolError = toolError.map(SecretMasker.mask)
+        entry.message = masker.mask(message)
+        entry.details = masker.mask(details)
+        entry.toolInput = toolInput.map(masker.mask)
+        entry.toolOutput = toolOutput.map(masker.mask)
+        entry.toolError = toolError.map(masker.mask)
         return entry
     }
 }

@@ -43,7 +43,7 @@ extension WorkLog {
                 workspace: workspace ?? "dm-nanobot",
                 workspaceType: log.workspaceType.flatMap { WorkspaceType(rawValue: $0.lowercased()) }
                     ?? (workspace == nil ? .direct : .open),
-                query: configuration.maskSecrets ? SecretMasker.mask(log.query) : log.query,
+                query: configuration.masker?.mask(log.query) ?? log.query,
                 bot: log.coordinator.flatMap { (try? Store.checkName($0, as: "bot")) == nil ? nil : $0 }
                     ?? "nanobot",
                 participants: log.participants.filter {
@@ -72,7 +72,7 @@ extension WorkLog {
                             message: "a second entry with this step"))
                     continue
                 }
-                entries.append(configuration.maskSecrets ? entry.masked() : entry)
+                entries.append(configuration.masker.map { entry.masked(by: $0) } ?? entry)
             }
             if try store.importWorkSession(start, id: id, at: log.startTime, entries: entries) {
                 report.imported += 1

@@ -185,7 +185,7 @@ final class GroupCommitWriter: @unchecked Sendable {
         var bySession: [String: (session: RecordingSession, entries: [WorkLogEntry])] = [:]
         var escalations: [(session: String, step: Int, request: PutRequest)] = []
         for pending in batch {
-            let entry = configuration.maskSecrets ? pending.entry.masked() : pending.entry
+            let entry = configuration.masker.map { pending.entry.masked(by: $0) } ?? pending.entry
             let id = pending.session.info.id
             if bySession[id] == nil {
                 order.append(id)

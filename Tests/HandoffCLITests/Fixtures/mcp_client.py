@@ -545,6 +545,26 @@ async def boundary():
             ok("--allow-any reads them")
 
 
+async def privacy():
+    """Secrets planted in every field a host can send (the Swift test then searches the store's bytes)."""
+    prose, details = sys.argv[4], json.loads(sys.argv[5])
+    async with stdio_client(server("--as", "deployer")) as (read, write):
+        async with ClientSession(read, write) as session:
+            await session.initialize()
+            started = await call(session, "start_session", {"query": prose})
+            identifier = started["session"]["id"]
+            await call(session, "log_entry", {
+                "session": identifier, "level": "tool", "message": prose, "details": details, "tool_name": "deploy",
+                "tool_input": details, "tool_output": {"log": prose, **details}, "tool_status": "error",
+                "tool_error": prose})
+            await call(session, "log_entry", {
+                "session": identifier, "level": "coordination", "category": "escalation", "message": prose,
+                "escalation": True, "details": details})
+            await call(session, "end_session", {"session": identifier, "final_output": prose, "summary": prose,
+                                                "to": ["reviewer"]})
+            ok("recorded over MCP")
+
+
 asyncio.run({"basic": basic, "session": work_session, "resources": resources, "hostile": hostile,
              "malformed": malformed, "jsonrpc": jsonrpc, "departures": departures,
-             "boundary": boundary}[SCENARIO]())
+             "boundary": boundary, "privacy": privacy}[SCENARIO]())

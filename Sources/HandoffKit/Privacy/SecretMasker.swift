@@ -1,23 +1,68 @@
 import HandoffJSON
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Masks credentials in text and JSON before a work log stores them.
 ///
 /// It recognises the usual shapes: cloud provider keys (AWS access key ids, Google API keys), GitHub,
 /// GitLab, Slack, npm and PyPI tokens, API keys of LLM providers (OpenAI, Anthropic, Groq, xAI, Hugging Face,
-/// Perplexity, Replicate), Stripe secret keys, JWTs, private-key blocks, passwords in URLs, Bearer and Basic
-/// credentials, and the values of keys named like `password`, `secret`, `token` or `api_key` (in text such as
-/// `DB_PASSWORD=…` or `"api_key": "…"`, and as JSON object members). Ordinary text, artifact ids and hashes
-/// are left as they are.
+/// Perplexity, Replicate), Stripe secret keys, JWTs, private-key blocks, passwords in URLs (up to the last `@`
+/// before the host), Bearer and Basic credentials, the values of keys named like `password`, `secret`,
+/// `token` or `api_key` (in text such as `DB_PASSWORD=…` or `"api_key": "…"`, and as JSON members of any
+/// type but true, false and null), object keys that are themselves secrets, and bare tokens that look random
+/// enough to be one (as detect-secrets finds them: base64-like words of mixed case and digits above 4.5 bits
+/// of entropy a character, hex words of 32 or more digits above 3). Ordinary text, the store's own ids
+/// (`xxh128:` artifact ids, handoff and session ids, receipts), labelled digests (`sha256:…`) and git commit
+/// ids are left as they are.
+///
+/// A store adds its own shapes in its configuration: token prefixes (`acme_…`) and key names (`pin`).
 ///
 /// ```swift
 /// SecretMasker.mask("curl -H 'Authorization: Bearer eyJhbGciOi…'")  // "curl -H 'Authorization: Bearer [masked]'"
 /// ```
-public enum SecretMasker {
+public struct SecretMasker: Sendable, Equatable {
     /// What stands in for a masked value.
     public static let placeholder = "[masked]"
 
+    /// The built-in shapes only.
+    public static let standard = SecretMasker()
+
+    /// Prefixes of a store's own tokens: a prefix followed by at least 16 letters, digits, `_` or `-` is masked
+    /// as `[masked:custom-token]`.
+    public let tokenPrefixes: [String]
+    /// Endings of key and variable names whose values are secrets, besides the built-in ones (`pin`, `otp`).
+    public let secretNames: [String]
+
+    private let prefixBytes: [[UInt8]]
+    private let nameBytes: [[UInt8]]
+
+    /// A masker with the built-in shapes and a store's own.
+    public init(tokenPrefixes: [String] = [], secretNames: [String] = []) {
+        self.tokenPrefixes = tokenPrefixes
+        self.secretNames = secretNames
+        prefixBytes = tokenPrefixes.map { Array($0.utf8) }.filter { !$0.isEmpty }
+        nameBytes = secretNames.map { Array($0.lowercased().utf8) }.filter { !$0.isEmpty }
+    }
+
+    public static func == (a: SecretMasker, b: SecretMasker) -> Bool {
+        a.tokenPrefixes == b.tokenPrefixes && a.secretNames == b.secretNames
+    }
+
+    /// `text` with every credential the built-in shapes find replaced by `[masked]` or `[masked:<kind>]`.
+    public static func mask(_ text: String) -> String { standard.mask(text) }
+
+    /// `value` masked by the built-in shapes, as `mask(_:)` of an instance does.
+    public static func mask(_ value: JSONValue) -> JSONValue { standard.mask(value) }
+
+    /// `object` masked by the built-in shapes, member by member.
+    public static func mask(_ object: JSONObject) -> JSONObject { standard.mask(object) }
+
     /// `text` with every credential it holds replaced by `[masked]` or `[masked:<kind>]`.
-    public static func mask(_ text: String) -> String {
+    public func mask(_ text: String) -> String {
         var text = text
         return text.withUTF8 { bytes in
             guard let masked = mask(bytes) else { return nil }
@@ -25,19 +70,33 @@ public enum SecretMasker {
         } ?? text
     }
 
-    /// `value` with credentials masked in every string, and the string values of members whose keys name a
-    /// secret (`password`, `client_secret`, `GITHUB_TOKEN`, `authorization`, …) replaced entirely.
-    public static func mask(_ value: JSONValue) -> JSONValue {
+    /// `value` with credentials masked in every string and every key, and the values of members whose keys
+    /// name a secret (`password`, `client_secret`, `GITHUB_TOKEN`, `authorization`, …) replaced entirely,
+    /// whatever their type (a number, a list, an object), except true, false and null.
+    public func mask(_ value: JSONValue) -> JSONValue {
         masked(value) ?? value
     }
 
     /// `object` masked member by member, as `mask(_:)` does for a JSON value.
-    public static func mask(_ object: JSONObject) -> JSONObject {
+    public func mask(_ object: JSONObject) -> JSONObject {
         masked(object) ?? object
     }
 
+    /// What kind of credential `name` holds, if masking would change it: names (of bots, workspaces,
+    /// consumers, tools) are stored and shown as they are, so one that holds a secret is refused rather than
+    /// masked, which would merge identities.
+    public static func credential(inName name: String) -> String? {
+        let masked = Array(standard.mask(name).utf8)
+        guard !masked.elementsEqual(name.utf8) else { return nil }
+        let marker = Array("[masked:".utf8)
+        guard let start = masked.indices.first(where: { masked[$0...].starts(with: marker) }),
+            let end = masked[(start + marker.count)...].firstIndex(of: UInt8(ascii: "]"))
+        else { return "a secret's value" }
+        return String(decoding: masked[(start + marker.count)..<end], as: UTF8.self)
+    }
+
     /// The masked value, or nil when nothing in it needed masking (the common case, which copies nothing).
-    private static func masked(_ value: JSONValue) -> JSONValue? {
+    private func masked(_ value: JSONValue) -> JSONValue? {
         switch value {
         case .string(let text):
             var text = text
@@ -57,33 +116,57 @@ public enum SecretMasker {
         }
     }
 
-    private static func masked(_ object: JSONObject) -> JSONObject? {
-        var result: JSONObject?
+    private func masked(_ object: JSONObject) -> JSONObject? {
+        var changed = false
+        var members: [(key: String, value: JSONValue)] = []
+        members.reserveCapacity(object.count)
         for (key, value) in object {
-            let replacement: JSONValue?
-            if case .string(let text) = value, isSecretName(key) {
-                replacement = text == placeholder ? nil : .string(placeholder)
+            var replacement: JSONValue?
+            if isSecretName(key) {
+                switch value {
+                // A flag or an absent value says nothing secret (`"password": null`).
+                case .null, .bool: replacement = nil
+                case .string(Self.placeholder): replacement = nil
+                default: replacement = .string(Self.placeholder)
+                }
             } else {
                 replacement = masked(value)
             }
-            guard let replacement else { continue }
-            if result == nil { result = object }
-            result![key] = replacement
+            // A key can be a secret too (`{"AKIA…": "prod"}`).
+            let maskedKey = mask(key)
+            if replacement != nil || maskedKey != key { changed = true }
+            members.append((maskedKey, replacement ?? value))
+        }
+        guard changed else { return nil }
+        var result = JSONObject()
+        for (key, value) in members {
+            // Two keys masked alike stay two members.
+            var unique = key
+            var number = 2
+            while result[unique] != nil {
+                unique = "\(key) (\(number))"
+                number += 1
+            }
+            result[unique] = value
         }
         return result
     }
 
     /// Whether a key or variable name names a secret: it ends with `password`, `secret`, `token`, `api_key`
-    /// and the like, in any case (`db_password`, `GITHUB_TOKEN`, `clientSecret`).
-    public static func isSecretName(_ name: String) -> Bool {
+    /// and the like, in any case (`db_password`, `GITHUB_TOKEN`, `clientSecret`), or with one of this
+    /// masker's own names.
+    public func isSecretName(_ name: String) -> Bool {
         var name = name
         return name.withUTF8 { isSecretName($0[...]) }
     }
 
+    /// Whether a key or variable name names a secret, by the built-in endings.
+    public static func isSecretName(_ name: String) -> Bool { standard.isSecretName(name) }
+
     // MARK: Scanning
 
     /// The masked bytes, or nil when nothing needed masking.
-    private static func mask(_ bytes: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+    private func mask(_ bytes: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         var output: [UInt8] = []
         var copied = 0
         var position = 0
@@ -98,9 +181,32 @@ public enum SecretMasker {
             copied = found.end
             position = found.end
         }
-        guard copied > 0 else { return nil }
-        output.append(contentsOf: bytes[copied...])
-        return output
+        if copied > 0 { output.append(contentsOf: bytes[copied...]) }
+        // Then bare random-looking tokens, in what the shapes left: a name and its masked value (`KEY=[masked]`)
+        // stays as the shapes wrote it.
+        let entropic =
+            copied > 0
+            ? output.withUnsafeBufferPointer { Self.maskRandomTokens($0) }
+            : Self.maskRandomTokens(bytes)
+        return entropic ?? (copied > 0 ? output : nil)
+    }
+
+    /// A secret whose masked part starts at or around `position`.
+    private func match(_ bytes: UnsafeBufferPointer<UInt8>, at position: Int) -> Found? {
+        if let found = Self.match(bytes, at: position) { return found }
+        if !nameBytes.isEmpty, bytes[position] == UInt8(ascii: "=") || bytes[position] == UInt8(ascii: ":"),
+            let found = Self.assignment(bytes, position, isSecretName: isSecretName)
+        {
+            return found
+        }
+        for prefix in prefixBytes where bytes[position] == prefix[0] {
+            if let found = Self.prefixed(
+                bytes, position, prefix, minimum: 16, kind: "custom-token", body: Self.isTokenByte)
+            {
+                return found
+            }
+        }
+        return nil
     }
 
     private struct Found {
@@ -150,8 +256,21 @@ public enum SecretMasker {
         kind: String,
         body: (UInt8) -> Bool, needsDigit: Bool = false
     ) -> Found? {
-        guard startsWord(bytes, position), has(bytes, position, prefix) else { return nil }
-        let bodyStart = position + prefix.utf8CodeUnitCount
+        prefix.withUTF8Buffer { prefix in
+            prefixed(
+                bytes, position, prefix, minimum: minimum, kind: kind, body: body, needsDigit: needsDigit)
+        }
+    }
+
+    private static func prefixed(
+        _ bytes: UnsafeBufferPointer<UInt8>, _ position: Int, _ prefix: some Collection<UInt8>, minimum: Int,
+        kind: String,
+        body: (UInt8) -> Bool, needsDigit: Bool = false
+    ) -> Found? {
+        guard startsWord(bytes, position), position + prefix.count <= bytes.count,
+            bytes[position..<position + prefix.count].elementsEqual(prefix)
+        else { return nil }
+        let bodyStart = position + prefix.count
         var end = bodyStart
         var digits = 0
         while end < bytes.count, body(bytes[end]) {
@@ -300,32 +419,31 @@ public enum SecretMasker {
         return Found(start: start, end: end, replacement: placeholder)
     }
 
-    /// `scheme://user:password@host`: the password.
+    /// `scheme://user:password@host`: the password, up to the last `@` before the host (a password may hold
+    /// an `@` of its own).
     private static func urlPassword(_ bytes: UnsafeBufferPointer<UInt8>, _ position: Int) -> Found? {
         guard has(bytes, position, "://"), position > 0, isAlphanumeric(bytes[position - 1]) else {
             return nil
         }
-        var colon = position + 3
-        while colon < bytes.count, !isSpace(bytes[colon]) {
-            let byte = bytes[colon]
-            if byte == UInt8(ascii: ":") { break }
-            if byte == UInt8(ascii: "/") || byte == UInt8(ascii: "@") { return nil }
-            colon += 1
+        let start = position + 3
+        var end = start
+        var lastAt: Int?
+        while end < bytes.count, !isSpace(bytes[end]), !"/?#\"'<>()[]{}".utf8.contains(bytes[end]) {
+            if bytes[end] == UInt8(ascii: "@") { lastAt = end }
+            end += 1
         }
-        guard colon < bytes.count, bytes[colon] == UInt8(ascii: ":") else { return nil }
-        var at = colon + 1
-        while at < bytes.count, !isSpace(bytes[at]), bytes[at] != UInt8(ascii: "/"),
-            bytes[at] != UInt8(ascii: "@")
-        {
-            at += 1
-        }
-        guard at < bytes.count, bytes[at] == UInt8(ascii: "@"), at > colon + 1 else { return nil }
-        return Found(start: colon + 1, end: at, replacement: placeholder)
+        guard let lastAt,
+            let colon = bytes[start..<lastAt].firstIndex(of: UInt8(ascii: ":")), lastAt > colon + 1
+        else { return nil }
+        return Found(start: colon + 1, end: lastAt, replacement: placeholder)
     }
 
     /// `NAME=value`, `name: value`, `"name": "value"` where NAME names a secret: the value. `Basic` and `Bearer`
     /// values keep their scheme.
-    private static func assignment(_ bytes: UnsafeBufferPointer<UInt8>, _ position: Int) -> Found? {
+    private static func assignment(
+        _ bytes: UnsafeBufferPointer<UInt8>, _ position: Int,
+        isSecretName: (Slice<UnsafeBufferPointer<UInt8>>) -> Bool = isBuiltInSecretName
+    ) -> Found? {
         var nameEnd = position
         while nameEnd > 0, bytes[nameEnd - 1] == UInt8(ascii: " ") { nameEnd -= 1 }
         if nameEnd > 0, bytes[nameEnd - 1] == UInt8(ascii: "\"") || bytes[nameEnd - 1] == UInt8(ascii: "'") {
@@ -371,8 +489,18 @@ public enum SecretMasker {
         "sharedaccesskey", "credential", "credentials", "authorization",
     ].map { Array($0.utf8) }
 
-    private static func isSecretName(_ name: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
-        for suffix in secretSuffixes where name.count >= suffix.count {
+    private func isSecretName(_ name: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
+        Self.isBuiltInSecretName(name) || Self.endsWithAny(name, nameBytes)
+    }
+
+    private static func isBuiltInSecretName(_ name: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
+        endsWithAny(name, secretSuffixes)
+    }
+
+    /// Whether `name` ends with one of `suffixes` (lower case), in any case.
+    private static func endsWithAny(_ name: Slice<UnsafeBufferPointer<UInt8>>, _ suffixes: [[UInt8]]) -> Bool
+    {
+        for suffix in suffixes where name.count >= suffix.count {
             var matches = true
             var index = name.endIndex - suffix.count
             for expected in suffix {
@@ -388,6 +516,116 @@ public enum SecretMasker {
             if matches { return true }
         }
         return false
+    }
+
+    // MARK: Random-looking tokens
+
+    /// `bytes` with every bare token that looks random enough to be a credential masked as
+    /// `[masked:high-entropy]`, or nil when there is none, as detect-secrets finds them:
+    ///
+    /// - base64-like: 20 to 256 letters, digits, `+`, `/`, `_` or `-` (and `=` padding), with upper case, lower
+    ///   case and a digit, above 4.5 bits of Shannon entropy a character;
+    /// - hex: 32 to 256 hex digits with a letter and a digit, above 3 bits.
+    ///
+    /// Left alone: artifact ids (`xxh128:` and other labelled digests, `sha256:…`, `sha256 …`), the token of a
+    /// receipt (`<handoff id>.<attempt>.<token>`), and 40-digit hex words, git's commit ids. Handoff and session
+    /// ids are ULIDs, upper case and digits only, so they are never base64-like.
+    private static func maskRandomTokens(_ bytes: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        var output: [UInt8]?
+        var copied = 0
+        var position = 0
+        while position < bytes.count {
+            guard isRandomTokenByte(bytes[position]),
+                position == 0
+                    || !isRandomTokenByte(bytes[position - 1]) && bytes[position - 1] != UInt8(ascii: "=")
+            else {
+                position += 1
+                continue
+            }
+            var end = position
+            while end < bytes.count, isRandomTokenByte(bytes[end]) { end += 1 }
+            var padded = end
+            while padded < bytes.count, padded - end < 2, bytes[padded] == UInt8(ascii: "=") { padded += 1 }
+            if looksRandom(bytes, position, end), !isExempt(bytes, position, end) {
+                if output == nil { output = [] }
+                output!.append(contentsOf: bytes[copied..<position])
+                output!.append(contentsOf: "[masked:high-entropy]".utf8)
+                copied = padded
+            }
+            position = padded
+        }
+        guard var output else { return nil }
+        output.append(contentsOf: bytes[copied...])
+        return output
+    }
+
+    private static func looksRandom(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Bool {
+        let length = end - start
+        guard length >= 20, length <= 256 else { return false }
+        var upper = false
+        var lower = false
+        var digit = false
+        var hexOnly = true
+        for byte in bytes[start..<end] {
+            if isUppercase(byte) { upper = true }
+            if isLowercase(byte) { lower = true }
+            if isDigit(byte) { digit = true }
+            if !isHexDigit(byte) { hexOnly = false }
+        }
+        if hexOnly && length >= 32 && (upper || lower) && digit {
+            return length != 40 && entropy(bytes, start, end) > 3.0
+        }
+        return upper && lower && digit && entropy(bytes, start, end) > 4.5
+    }
+
+    /// Shannon entropy of the bytes, in bits a byte.
+    private static func entropy(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Double {
+        var counts = [Int](repeating: 0, count: 128)
+        for byte in bytes[start..<end] { counts[Int(byte & 0x7F)] += 1 }
+        let length = Double(end - start)
+        var bits = 0.0
+        for count in counts where count > 0 {
+            let share = Double(count) / length
+            bits -= share * log2(share)
+        }
+        return bits
+    }
+
+    /// Labels that say the hex after them is a digest, not a secret.
+    private static let digestLabels: [[UInt8]] = [
+        "xxh128", "xxh64", "xxh3", "sha1", "sha224", "sha256", "sha384", "sha512", "sha", "md5", "blake2b",
+        "blake3", "commit", "digest", "checksum", "hash",
+    ].map { Array($0.utf8) }
+
+    /// Whether the token is one of the store's ids or a labelled digest.
+    private static func isExempt(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Bool {
+        guard start > 0 else { return false }
+        // `<26-character id>.<attempt>.` before it: a receipt's token.
+        if bytes[start - 1] == UInt8(ascii: ".") {
+            var attempt = start - 1
+            while attempt > 0, isDigit(bytes[attempt - 1]) { attempt -= 1 }
+            if attempt < start - 1, attempt >= 27, bytes[attempt - 1] == UInt8(ascii: "."),
+                bytes[(attempt - 27)..<(attempt - 1)].allSatisfy({ isDigit($0) || isUppercase($0) })
+            {
+                return true
+            }
+        }
+        // `label:`, `label=`, `label `, `label-` before it.
+        guard ":= -@".utf8.contains(bytes[start - 1]) else { return false }
+        var labelStart = start - 1
+        while labelStart > 0, isAlphanumeric(bytes[labelStart - 1]) { labelStart -= 1 }
+        let label = bytes[labelStart..<(start - 1)].map { isUppercase($0) ? $0 + 0x20 : $0 }
+        return digestLabels.contains(label)
+    }
+
+    /// Base64 and base64url characters, but for the `=` of padding.
+    private static func isRandomTokenByte(_ byte: UInt8) -> Bool {
+        isAlphanumeric(byte) || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "/")
+            || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
+    }
+
+    private static func isHexDigit(_ byte: UInt8) -> Bool {
+        isDigit(byte) || (0x61...0x66).contains(byte) || (0x41...0x46).contains(byte)
     }
 
     // MARK: Bytes
