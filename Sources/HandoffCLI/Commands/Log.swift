@@ -161,7 +161,19 @@ extension HandoffCommand.Log {
             }
             var reader = LineReader(descriptor: descriptor, name: source, limit: limits.maxBytes)
             var stream = Stream()
-            while let line = try reader.next() {
+            while true {
+                let next: LineReader.Line?
+                do throws(HandoffError) {
+                    next = try reader.next()
+                } catch {
+                    guard error.code == .invalidInput else { throw error }
+                    // A NUL byte: the stream is not text from there on. What came before it is kept.
+                    stream.refused.append(
+                        (reader.linesRead + 1, "holds a NUL byte: nothing from it on is read"))
+                    if !output.json { Terminal.printError(Display.line(error.message)) }
+                    break
+                }
+                guard let line = next else { break }
                 let problem: String?
                 switch line {
                 case .tooLong(let number, let length):

@@ -27,6 +27,9 @@ struct LineReader {
     /// Whether the chunk ends where a NUL byte was found: the stream is not text past it.
     private var stoppedAtNUL = false
 
+    /// How many lines were read so far.
+    var linesRead: Int { number }
+
     init(descriptor: Int32, name: String, limit: Int) {
         self.descriptor = descriptor
         self.name = name

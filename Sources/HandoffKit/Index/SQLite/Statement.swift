@@ -190,7 +190,16 @@ final class Statement {
         case .null: sqlite3_bind_null(handle, index)
         case .integer(let number): sqlite3_bind_int64(handle, index, number)
         case .real(let number): sqlite3_bind_double(handle, index, number)
-        case .text(let text): sqlite3_bind_text(handle, index, text, -1, handoff_sqlite_transient())
+        case .text(var text):
+            // Bound with its length, not as a C string: text may hold a NUL, which must not end it.
+            text.withUTF8 { buffer in
+                // A null pointer would bind NULL: an empty string's bytes are a static empty string's.
+                let empty: StaticString = ""
+                let bytes = UnsafeRawPointer(buffer.baseAddress ?? empty.utf8Start)
+                _ = sqlite3_bind_text(
+                    handle, index, bytes.assumingMemoryBound(to: CChar.self), Int32(buffer.count),
+                    handoff_sqlite_transient())
+            }
         case .blob(let bytes):
             _ = bytes.withUnsafeBytes { buffer in
                 sqlite3_bind_blob(
