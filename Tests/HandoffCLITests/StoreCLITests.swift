@@ -272,7 +272,8 @@ struct StoreCLITests {
     }
 
     @Test func demoRunsTheBookmarkWorkflowTwiceOnTheDefaultStore() throws {
-        let first = try HandoffProcess.run(["demo"], directory: scratch.path)
+        // As scripts/demo runs it.
+        let first = try HandoffProcess.run(["demo", "--store", ".handoff"], directory: scratch.path)
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.output.contains("on the store at .handoff"))
         for level in [
@@ -297,7 +298,7 @@ struct StoreCLITests {
         #expect(first.output.contains("$ handoff how \"confidence\""))
         #expect(first.output.contains("bookmark_analyzer: Low confidence: two borderline bookmarks"))
         #expect(first.output.contains("Try next"))
-        let second = try HandoffProcess.run(["demo"], directory: scratch.path)
+        let second = try HandoffProcess.run(["demo", "--store", ".handoff"], directory: scratch.path)
         #expect(second.status == 0, "\(second.stderr)")
         let store = try Store.open(at: scratch.path + "/.handoff")
         // Each run records a session of its own: record, work log and request; the first run's escalation
@@ -319,8 +320,34 @@ struct StoreCLITests {
         #expect(try HandoffProcess.run(["verify"], directory: scratch.path).status == 0)
     }
 
+    /// A store in use is never mixed with the demo's bots: without --store, the demo makes its own.
+    @Test func theDemoRunsOnAStoreOfItsOwn() throws {
+        let used = scratch.path + "/in-use"
+        let put = try HandoffProcess.run(
+            ["put", "--from", "p", "--to", "reviewer", "--store", used],
+            stdin: Data(HardeningCLITests.toolResult.utf8))
+        #expect(put.status == 0)
+        let before = try HandoffProcess.run(["ls", "--handoffs", "--json", "--store", used]).output
+        let demo = try HandoffProcess.run(
+            ["demo"], environment: ["HANDOFF_STORE": used, "TMPDIR": scratch.path], directory: scratch.path)
+        #expect(demo.status == 0, "\(demo.stderr)")
+        #expect(try HandoffProcess.run(["ls", "--handoffs", "--json", "--store", used]).output == before)
+        let own = try #require(
+            try FileManager.default.contentsOfDirectory(atPath: scratch.path).first {
+                $0.hasPrefix("handoff-demo-")
+            })
+        #expect(demo.output.contains("on the store at \(scratch.path)/\(own)"))
+        #expect(demo.output.contains("export HANDOFF_STORE=\(scratch.path)/\(own)"))
+        let inbox = try HandoffProcess.run([
+            "inbox", "reviewer", "--json", "--store", scratch.path + "/" + own,
+        ])
+        #expect(((try inbox.json() as? [String: Any])?["handoffs"] as? [Any])?.count == 1)
+        #expect(!FileManager.default.fileExists(atPath: scratch.path + "/.handoff"))
+    }
+
     @Test func theCoordinationDemoRunsExampleD() throws {
-        let demo = try HandoffProcess.run(["demo", "--coordination"], directory: scratch.path)
+        let demo = try HandoffProcess.run(
+            ["demo", "--coordination", "--store", ".handoff"], directory: scratch.path)
         #expect(demo.status == 0, "\(demo.stderr)")
         #expect(demo.output.contains("recorded 10 steps; the escalation is in the inbox of user"))
         #expect(

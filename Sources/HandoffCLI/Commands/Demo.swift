@@ -3,6 +3,12 @@ import HandoffJSON
 import HandoffKit
 import HandoffWorkLog
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 extension HandoffCommand {
     struct Demo: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -20,6 +26,10 @@ extension HandoffCommand {
                 #coordination-website overnight, delegates to three bots, meets a design conflict and \
                 escalates it; the demo shows the conversation, the overnight report, and the user deciding.
 
+                The demo runs on a fresh store of its own, in a new temporary folder, so that its bots never \
+                mix with a store that is in use ($HANDOFF_STORE is not used), unless --store names one; it \
+                says where, and how to look at it afterwards.
+
                   handoff demo
                   handoff demo --coordination
                   handoff demo --store /tmp/demo-store
@@ -31,7 +41,9 @@ extension HandoffCommand {
         @OptionGroup var store: StoreOptions
 
         func run() throws {
-            let store = try store.openOrCreate()
+            var choice = store.choice
+            if store.store == nil { choice.store = try Self.freshFolder() }
+            let store = try choice.openOrCreate()
             let workLog = try WorkLog(store: store)
             guard workLog.configuration.enabled else {
                 throw HandoffError(
@@ -45,6 +57,17 @@ extension HandoffCommand {
             } else {
                 try BookmarkDemo(store: store, workLog: workLog).run()
             }
+        }
+
+        /// A new, empty folder for the demo's own store: `$TMPDIR/handoff-demo-XXXXXX`.
+        static func freshFolder() throws(HandoffError) -> String {
+            let base =
+                getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+            var template = Array((base + "/handoff-demo-XXXXXX").utf8CString)
+            guard let made = mkdtemp(&template) else {
+                throw FileIO.failure("cannot make a folder for the demo's store in", base, errno)
+            }
+            return String(cString: made)
         }
     }
 }
@@ -165,14 +188,15 @@ private struct BookmarkDemo {
         }
         Terminal.print()
 
-        demoTryNext([
-            ("handoff explain --mode detailed", "every step of the analyzer's session"),
-            ("handoff explain --format markdown", "the answer with a collapsed \"How I decided this\""),
-            ("handoff claim user", "take the escalation, decide, then `handoff ack`"),
-            ("handoff chain \(shortID(derived.id)) --format mermaid", "the chain as a diagram"),
-            ("handoff logs", "every session, across workspaces"),
-            ("handoff demo --coordination", "a coordinator, three bots and a conflict"),
-        ])
+        demoTryNext(
+            [
+                ("handoff explain --mode detailed", "every step of the analyzer's session"),
+                ("handoff explain --format markdown", "the answer with a collapsed \"How I decided this\""),
+                ("handoff claim user", "take the escalation, decide, then `handoff ack`"),
+                ("handoff chain \(shortID(derived.id)) --format mermaid", "the chain as a diagram"),
+                ("handoff logs", "every session, across workspaces"),
+                ("handoff demo --coordination", "a coordinator, three bots and a conflict"),
+            ], store: store)
     }
 
     /// The analyzer's session: a step at every level the notes use for a single bot, two tool runs whose
@@ -353,12 +377,13 @@ private struct CoordinationDemo {
         }
         Terminal.print()
 
-        demoTryNext([
-            ("handoff explain --mode detailed", "every step, with who mentioned whom"),
-            ("handoff chain \(shortID(ended.record))", "the record, its work log and its escalation"),
-            ("handoff how \"design\"", "every entry about the design, ranked"),
-            ("handoff logs", "every session, across workspaces"),
-        ])
+        demoTryNext(
+            [
+                ("handoff explain --mode detailed", "every step, with who mentioned whom"),
+                ("handoff chain \(shortID(ended.record))", "the record, its work log and its escalation"),
+                ("handoff how \"design\"", "every entry about the design, ranked"),
+                ("handoff logs", "every session, across workspaces"),
+            ], store: store)
     }
 
     private let overnightReport = """
@@ -396,9 +421,10 @@ private func demoSay(_ text: String) {
     Terminal.print("   \(text)")
 }
 
-private func demoTryNext(_ suggestions: [(String, String)]) {
+private func demoTryNext(_ suggestions: [(String, String)], store: Store) {
     Terminal.print(Terminal.bold("Try next"))
-    for (line, what) in suggestions {
+    let export = "export HANDOFF_STORE=\(Page<Never>.shellQuoted(store.path))"
+    for (line, what) in [(export, "the demo's store, for the commands below")] + suggestions {
         Terminal.print(
             "   \(line)" + String(repeating: " ", count: max(2, 56 - line.count)) + Terminal.dim(what))
     }

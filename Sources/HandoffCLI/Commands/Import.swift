@@ -169,6 +169,7 @@ extension HandoffCommand {
                     guard bytes.contains(where: { $0 != 0x20 && $0 != 0x09 }) else { continue }
                     report.read += 1
                     let name = "\(source) line \(number)"
+                    let accepted: PutRequest?
                     do throws(HandoffError) {
                         let request = PutRequest(
                             document: try ArtifactDocument.parse(bytes, source: name, limits: limits.limits),
@@ -180,12 +181,16 @@ extension HandoffCommand {
                                 try builtIn.check(
                                     request.document, declaring: schema.description, source: name)
                             }
-                            opened = try store.openOrCreate(limits: limits.limits)
                         }
-                        batch.append(request)
+                        accepted = request
                     } catch {
                         refused.append(.init(source: name, message: error.message))
+                        accepted = nil
                     }
+                    // The store's own failure (it cannot be made, say) is the command's, not the line's.
+                    guard let accepted else { continue }
+                    if opened == nil { opened = try store.openOrCreate(limits: limits.limits) }
+                    batch.append(accepted)
                     if batch.count >= Store.importBatchSize { try flush() }
                 }
             }

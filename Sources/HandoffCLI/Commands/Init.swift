@@ -10,23 +10,39 @@ extension HandoffCommand {
             abstract: "Create a store.",
             discussion: """
                 Creates the store directory with owner-only permissions, its object directory and its index. \
-                An existing store is left as it is. Commands that write (put) create the store too.
+                An existing store is left as it is. Commands that write (put) create the store too, but only \
+                in a folder that does not exist yet or is empty: init is how a folder holding other files \
+                becomes a store.
 
+                  handoff init /var/lib/bots/handoff
                   handoff init --store /var/lib/bots/handoff
                 """)
+
+        @Argument(help: ArgumentHelp("The store directory (the same as --store).", valueName: "dir"))
+        var directory: String?
 
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
 
+        func validate() throws {
+            if let directory, let named = store.store, named != directory {
+                throw ValidationError("give the store once: \(directory) or --store \(named)")
+            }
+            if directory?.isEmpty == true { throw ValidationError("the store directory must not be empty") }
+        }
+
         func run() throws {
-            let existed = Store.exists(at: store.path)
-            _ = try store.openOrCreate()
+            var choice = store.choice
+            if let directory { choice.store = directory }
+            let existed = Store.exists(at: choice.path)
+            _ = try choice.openOrCreate(intoExistingFolder: true)
+            let path = choice.path
             if output.json {
-                Terminal.printJSON(["path": .string(store.path), "created": .bool(!existed)])
+                Terminal.printJSON(["path": .string(path), "created": .bool(!existed)])
             } else if existed {
-                Terminal.print("A store already exists at \(Display.line(store.path)); it was left as it is.")
+                Terminal.print("A store already exists at \(Display.line(path)); it was left as it is.")
             } else {
-                Terminal.print("Created a store at \(Display.line(store.path)).")
+                Terminal.print("Created a store at \(Display.line(path)).")
             }
         }
     }

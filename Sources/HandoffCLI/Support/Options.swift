@@ -40,6 +40,11 @@ struct StoreChoice: Sendable {
         }
         if let store, store.isEmpty { return "--store must name a directory" }
         do {
+            try Store.checkLocation(path)
+        } catch {
+            return error.message
+        }
+        do {
             _ = try Self.validationBudget()
         } catch {
             return error.message
@@ -63,10 +68,15 @@ struct StoreChoice: Sendable {
     }
 
     /// Opens the store, creating it when absent.
-    func openOrCreate(limits: JSONParser.Limits = .init()) throws(HandoffError) -> Store {
+    /// - Parameter intoExistingFolder: Whether a folder holding other files may become the store (`init DIR`).
+    func openOrCreate(limits: JSONParser.Limits = .init(), intoExistingFolder: Bool = false)
+        throws(HandoffError)
+        -> Store
+    {
         var configuration = configuration
         configuration.limits = limits
-        return kept(try Store.create(at: path, configuration: configuration))
+        return kept(
+            try Store.create(at: path, configuration: configuration, intoExistingFolder: intoExistingFolder))
     }
 
     /// A command answers and exits: closing the index first (finalizing its statements, freeing its

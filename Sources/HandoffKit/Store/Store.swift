@@ -94,11 +94,44 @@ public final class Store: Sendable {
         FileIO.fileSize(indexPath(path)) != nil
     }
 
+    /// The scheme of a store location that is a URL (`s3://…` gives `s3`), or nil for a folder.
+    public static func urlScheme(of location: String) -> String? {
+        guard let separator = location.utf8.firstIndex(of: UInt8(ascii: ":")),
+            location.utf8[separator...].starts(with: "://".utf8)
+        else { return nil }
+        let scheme = location.utf8[..<separator]
+        guard let first = scheme.first, (0x41...0x5A).contains(first) || (0x61...0x7A).contains(first),
+            scheme.allSatisfy({ byte in
+                (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
+                    || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
+            })
+        else { return nil }
+        return String(decoding: scheme, as: UTF8.self).lowercased()
+    }
+
+    /// Refuses a store location this version does not serve: a URL of any scheme (a folder is a path), so
+    /// that `--store s3://bucket` never creates a folder named `s3:`.
+    /// - Throws: `.usage` naming the scheme.
+    public static func checkLocation(_ location: String) throws(HandoffError) {
+        guard let scheme = urlScheme(of: location) else { return }
+        throw HandoffError(
+            .usage,
+            "\(quotedForMessage(location)) is a URL (\(scheme)://), and a store is a folder on this machine; nothing was created",
+            hint: "name a folder with --store DIR (or $HANDOFF_STORE)")
+    }
+
+    /// What a store's folder holds, besides which a folder is someone else's.
+    private static let ownNames = [
+        "objects", "tmp", "index.sqlite", "index.sqlite-wal", "index.sqlite-shm",
+        "index.sqlite-journal",
+    ]
+
     /// Opens an existing store.
     /// - Throws: `HandoffError` `.notFound` when there is no store at `path`.
     public static func open(at path: String, configuration: Configuration = .init()) throws(HandoffError)
         -> Store
     {
+        try checkLocation(path)
         guard exists(at: path) else {
             if FileIO.isDirectory(path) {
                 throw HandoffError(
@@ -113,9 +146,23 @@ public final class Store: Sendable {
     }
 
     /// Opens the store at `path`, creating it (with owner-only permissions) when it does not exist.
-    public static func create(at path: String, configuration: Configuration = .init()) throws(HandoffError)
-        -> Store
-    {
+    ///
+    /// An existing folder that holds other files is not taken over (made owner-only, filled with a store)
+    /// unless `intoExistingFolder` says the user asked for a store there (`handoff init DIR`).
+    /// - Throws: `.usage` for a URL, `.notFound` for a folder that is not a store.
+    public static func create(
+        at path: String, configuration: Configuration = .init(), intoExistingFolder: Bool = false
+    ) throws(HandoffError) -> Store {
+        try checkLocation(path)
+        if !exists(at: path) && !intoExistingFolder && FileIO.isDirectory(path) {
+            let others = try FileIO.contentsOfDirectory(path).filter { !ownNames.contains($0) }.sorted()
+            if let example = others.first {
+                throw HandoffError(
+                    .notFound,
+                    "\(path) is not a Handoff store: it holds other files (\(quotedForMessage(example))\(others.count > 1 ? " and \(others.count - 1) more" : "")); nothing was written",
+                    hint: "`handoff init \(path)` makes a store there; or name another --store")
+            }
+        }
         if !exists(at: path) {
             try makeDirectories(path)
             // Nothing is created in a folder that is not the user's alone.
