@@ -66,7 +66,9 @@ public enum HandoffMCPServer {
         if let bot = configuration.bot { try Store.checkName(bot, as: "bot") }
         let store = try Store.create(at: configuration.storePath, configuration: configuration.store)
         let context = ServerContext(
-            store: store, workLog: try WorkLog(store: store),
+            store: store,
+            workLog: try WorkLog(
+                store: store, recorder: "handoff mcp" + (configuration.bot.map { " --as \($0)" } ?? "")),
             identity: Identity(bot: configuration.bot, allowAny: configuration.allowAny))
         var validators: [String: CompiledSchema] = [:]
         for tool in handoffTools {
@@ -93,8 +95,9 @@ public enum HandoffMCPServer {
         // call could take (waiting out the store's busy timeout twice, with time to spare).
         await transport.drain(atMost: 60 + 2 * configuration.store.busyTimeout)
         watcher.cancel()
-        // Entries of sessions left open are made durable; the sessions stay open, as a bot that stopped leaves them.
-        for recorder in context.recorders.withLock({ Array($0.values) }) { try? recorder.flush() }
+        // Entries of sessions left open are made durable; the sessions stay open, as a bot that stopped leaves
+        // them, for any process to end.
+        for recorder in context.recorders.withLock({ Array($0.values) }) { try? recorder.detach() }
         await server.stop()
     }
 

@@ -1,6 +1,12 @@
 import HandoffJSON
 import HandoffKit
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// The work logs of a store: recording sessions, ending them into artifacts, and reading them back.
 ///
 /// ```swift
@@ -17,20 +23,26 @@ public final class WorkLog: Sendable {
     /// The store's work-log configuration, as it was when this was made.
     public let configuration: WorkLogConfiguration
     let writer: GroupCommitWriter
+    /// This process, as the holder of the sessions its recorders stream into.
+    package let holder: SessionHolder
 
     /// How long a recorded entry waits at most before its batch is written.
     public static let defaultFlushDelay = 0.1
 
     /// The work logs of `store`, with the store's own configuration unless one is given.
-    /// - Parameter flushDelay: How long an entry waits at most before it is written with the others of its
-    ///   moment; kept well under a second so that entries are durable within one.
+    /// - Parameters:
+    ///   - flushDelay: How long an entry waits at most before it is written with the others of its moment;
+    ///     kept well under a second so that entries are durable within one.
+    ///   - recorder: What records here, as another process trying to end one of its sessions is told
+    ///     (`handoff log record`); the process id and host are added.
     public init(
         store: Store, configuration: WorkLogConfiguration? = nil,
-        flushDelay: Double = WorkLog.defaultFlushDelay
+        flushDelay: Double = WorkLog.defaultFlushDelay, recorder: String = "a recorder"
     )
         throws(HandoffError)
     {
         self.store = store
+        holder = SessionHolder(description: "\(recorder), pid \(getpid()) on \(Self.hostName)")
         let effective: WorkLogConfiguration
         if let configuration {
             effective = configuration
@@ -38,7 +50,14 @@ public final class WorkLog: Sendable {
             effective = try WorkLogConfiguration.load(from: store)
         }
         self.configuration = effective
-        writer = GroupCommitWriter(store: store, configuration: effective, delaySeconds: flushDelay)
+        writer = GroupCommitWriter(
+            store: store, configuration: effective, delaySeconds: flushDelay, holder: holder)
+    }
+
+    private static var hostName: String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "this host" }
+        return String(cString: buffer)
     }
 
     // MARK: Recording
@@ -48,7 +67,9 @@ public final class WorkLog: Sendable {
     /// - Throws: `HandoffError` `.usage` for a bad name.
     public func start(_ start: WorkSessionStart) throws(HandoffError) -> WorkLogRecorder? {
         guard configuration.enabled else { return nil }
-        return WorkLogRecorder(session: try begin(start, stepwise: false), log: self)
+        let recorder = WorkLogRecorder(session: try begin(start, stepwise: false), log: self)
+        writer.hold(recorder.id)
+        return recorder
     }
 
     /// Starts a session whose entries arrive one call at a time, from any process (`handoff log add`).
@@ -61,7 +82,8 @@ public final class WorkLog: Sendable {
     private func begin(_ start: WorkSessionStart, stepwise: Bool) throws(HandoffError) -> WorkSessionInfo {
         var start = start
         if let masker = configuration.masker { start.query = masker.mask(start.query) }
-        return try store.startWorkSession(start, stepwise: stepwise)
+        // A stream's session is held by this process while it records; a stepwise one by nobody.
+        return try store.startWorkSession(start, stepwise: stepwise, holder: stepwise ? nil : holder)
     }
 
     /// Records one entry of a stepwise session, numbered after the last one in the same transaction, so
@@ -114,15 +136,19 @@ public final class WorkLog: Sendable {
     /// Ends a session (one a recorder in another process left, or a stepwise one): stores its raw record
     /// and its `work-log-v1` artifact, hands the work log to `consumers` in the same transaction, and queues
     /// its insights (approving them at once when the configuration says so).
-    /// - Throws: `HandoffError` `.notFound` for an unknown session, `.conflict` when it has ended already.
+    ///
+    /// A session a live recorder in another process streams into (`log record`, an MCP server) is held by
+    /// it: ending it here would lose what it has not written yet, so that is refused unless `force`.
+    /// - Throws: `HandoffError` `.notFound` for an unknown session, `.conflict` when it has ended already or
+    ///   another recorder holds it.
     @discardableResult
     public func end(
         session id: String, finalOutput: String? = nil, summary: String? = nil, to consumers: [String] = [],
-        nextActions: [String] = []
+        nextActions: [String] = [], force: Bool = false
     ) throws(HandoffError) -> WorkSessionEnd {
         try end(
             session: id, finalOutput: finalOutput, summary: summary, to: consumers, nextActions: nextActions,
-            at: nil)
+            at: nil, force: force)
     }
 
     /// `end`, at a given time (an import keeps the original one) or now.
@@ -130,7 +156,7 @@ public final class WorkLog: Sendable {
     func end(
         session id: String, finalOutput: String?, summary: String?, to consumers: [String],
         nextActions: [String],
-        at time: Timestamp?
+        at time: Timestamp?, force: Bool = false
     ) throws(HandoffError) -> WorkSessionEnd {
         for consumer in consumers { try Store.checkName(consumer, as: "consumer") }
         for action in nextActions where !WorkLogEntry.isActionName(action) {
@@ -149,7 +175,7 @@ public final class WorkLog: Sendable {
             ended = try endStored(
                 session: id, finalOutput: finalOutput, summary: summary, to: consumers,
                 nextActions: nextActions,
-                at: time, document: &document)
+                at: time, force: force, document: &document)
         } catch {
             guard error.code == .invalidInput, error.hint == nil else { throw error }
             // Nothing was written: say that the entries are still there.
@@ -161,27 +187,40 @@ public final class WorkLog: Sendable {
         }
         let (session, put) = ended
         return WorkSessionEnd(
-            session: session, record: session.sessionArtifact!, workLog: put, artifact: document)
+            session: session, record: session.sessionArtifact!,
+            recordParts: try store.parents(of: put.id).filter { $0.schema == "work-session-v1" }.map(\.id),
+            workLog: put, artifact: document)
     }
 
     private func endStored(
         session id: String, finalOutput: String?, summary: String?, to consumers: [String],
-        nextActions: [String], at time: Timestamp?, document: inout JSONValue
+        nextActions: [String], at time: Timestamp?, force: Bool, document: inout JSONValue
     ) throws(HandoffError) -> (WorkSessionInfo, PutResult) {
-        try store.endWorkSession(id, at: time) {
+        // This process's own sessions it may end; another's only by force.
+        try store.endWorkSession(id, at: time, holder: holder, force: force) {
             [self] session, entries, endedAt throws(HandoffError) in
             let start = session.start
+            let limit = store.configuration.limits.maxBytes
             document = WorkLogArtifacts.agentArtifact(
                 query: start.query, workflow: start.workflow, entries: entries, finalOutput: finalOutput,
-                nextActions: nextActions, confidenceThreshold: configuration.confidenceThreshold)
-            let record = WorkLogArtifacts.sessionRecord(
-                session, entries: entries, endedAt: endedAt, finalOutput: finalOutput, summary: summary)
+                nextActions: nextActions, confidenceThreshold: configuration.confidenceThreshold, limit: limit
+            )
+            let parts = try WorkLogArtifacts.sessionRecordParts(
+                session, entries: entries, endedAt: endedAt, finalOutput: finalOutput, summary: summary,
+                limit: limit)
             return Store.WorkSessionArtifacts(
                 finalOutput: finalOutput, summary: summary,
-                record: PutRequest(
-                    document: record, producer: start.bot, workflow: start.workflow,
-                    workspace: start.workspace,
-                    createdAt: time, source: "the record of work session \(id)"),
+                records: parts.enumerated().map { index, part in
+                    (
+                        PutRequest(
+                            document: part.document, producer: start.bot, workflow: start.workflow,
+                            workspace: start.workspace, createdAt: time,
+                            source: parts.count == 1
+                                ? "the record of work session \(id)"
+                                : "part \(index + 1) of \(parts.count) of the record of work session \(id)"),
+                        part.firstStep
+                    )
+                },
                 workLog: PutRequest(
                     document: document, producer: start.bot, consumers: consumers, workflow: start.workflow,
                     workspace: start.workspace, createdAt: time, source: "the work log of work session \(id)"),
@@ -320,8 +359,11 @@ public final class WorkLog: Sendable {
 public struct WorkSessionEnd: Sendable {
     /// The session, ended.
     public let session: WorkSessionInfo
-    /// The raw record (`work-session-v1`).
+    /// The raw record (`work-session-v1`): its first part, when it took more than one.
     public let record: ArtifactID
+    /// Every part of the raw record, in step order: one, unless the session was longer than an artifact
+    /// may be. Each part is the parent of the next, and all are parents of the work log.
+    public let recordParts: [ArtifactID]
     /// The `work-log-v1` artifact and the handoffs made of it.
     public let workLog: PutResult
     /// The `work-log-v1` document.

@@ -159,6 +159,17 @@ public final class WorkLogRecorder: Sendable {
         try log.writer.flush()
     }
 
+    /// Stops recording without ending the session: what was recorded is made durable, and the session is left
+    /// open for any process to end (`handoff log end`), as a stream without an end line leaves it.
+    /// - Throws: The store's error when entries could not be written; the session is let go of all the same.
+    public func detach() throws(HandoffError) {
+        defer {
+            log.writer.release(id)
+            try? log.store.releaseWorkSessions([id], holder: log.holder)
+        }
+        try flush()
+    }
+
     /// The `work-log-v1` artifact the session would hand on if it ended now (`to_agent_artifact()`).
     public func toAgentArtifact(finalOutput: String? = nil, nextActions: [String] = []) throws(HandoffError)
         -> JSONValue
@@ -185,6 +196,7 @@ public final class WorkLogRecorder: Sendable {
         let result = try log.end(
             session: id, finalOutput: finalOutput, summary: summary, to: consumers, nextActions: nextActions)
         state.withLock { $0.ended = true }
+        log.writer.release(id)
         return result
     }
 }

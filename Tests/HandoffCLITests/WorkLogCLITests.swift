@@ -101,37 +101,78 @@ struct WorkLogCLITests {
                 "handoff: standard input line 3: the session already ended (work log xxh128:"))
     }
 
-    /// A session whose raw record is past the artifact size limit cannot end; nothing is half-written, the
-    /// session stays open with every entry, and it ends once the limit allows.
-    @Test func aSessionTooLargeToStoreStaysOpenWithItsEntries() throws {
-        let entry =
-            #"{"level": "info", "category": "general", "message": ""# + String(repeating: "y", count: 200)
-            + #""}"#
-        let input = Array(repeating: entry, count: 30) + [#"{"end": {"final_output": "done"}}"#]
+    /// A session longer than an artifact may be ends all the same: its raw record is stored in parts, each a
+    /// work-session-v1 under the limit and the parent of the next, all parents of the work log; read whole by
+    /// explain, also once the index no longer holds the session.
+    @Test func aSessionOfAnyLengthEndsWithItsRecordInParts() throws {
+        var input = (1...30).map { number in
+            #"{"level": "info", "category": "general", "message": "entry \#(number) "#
+                + String(repeating: "y", count: 200)
+                + #""}"#
+        }
+        input.append(
+            #"{"level": "coordination", "category": "escalation", "message": "decide", "escalation": true}"#)
+        input.append(
+            #"{"tool_name": "t", "tool_output": {"next_actions": ["publish"]}, "tool_status": "success"}"#)
+        input.append(#"{"end": {"final_output": "done"}}"#)
         let result = try handoff(
-            ["log", "record", "--bot", "b", "--query", "q", "--max-bytes", "4000", "--to", "reviewer"],
+            [
+                "log", "record", "--bot", "b", "--query", "q", "--max-bytes", "4000", "--to", "reviewer",
+                "--json",
+            ],
             stdin: input.joined(separator: "\n"))
-        #expect(result.status == 1)
-        let session = try #require(
-            result.stderr.firstMatch(of: /the record of work session (\w+) is \d+ bytes in canonical form/)?.1
-        )
-        #expect(result.stderr.contains("more than the limit of 4000"))
+        #expect(result.status == 0, "\(result.stderr)")
+        let ended = try #require((try result.json() as? [String: Any])?["ended"] as? [String: Any])
+        let workLog = try #require(ended["work_log"] as? String)
+        let parts = try #require(
+            (try handoff(["ls", "--schema", "work-session-v1", "--json"]).json() as? [String: Any])?[
+                "artifacts"]
+                as? [[String: Any]])
+        #expect(parts.count >= 3, "\(parts.count) parts")
+        #expect(parts.allSatisfy { ($0["size"] as? Int ?? .max) <= 4000 })
+        // Each part is the parent of the next; all are the work log's parents.
+        let chain = try #require(try handoff(["chain", workLog, "--json"]).json() as? [String: Any])
+        let edges = try #require(chain["edges"] as? [[String: Any]])
+        let partIDs = Set(parts.compactMap { $0["id"] as? String })
+        let intoWorkLog = edges.filter { $0["child"] as? String == workLog }.compactMap {
+            $0["parent"] as? String
+        }
+        #expect(Set(intoWorkLog) == partIDs)
+        let betweenParts = edges.filter {
+            partIDs.contains($0["child"] as? String ?? "") && partIDs.contains($0["parent"] as? String ?? "")
+        }
+        #expect(betweenParts.count == parts.count - 1)
+        #expect(try handoff(["verify"]).status == 0)
+        let steps = { (arguments: [String]) throws -> [Int] in
+            let explained = try self.handoff(arguments + ["--mode", "debug", "--json"])
+            #expect(explained.status == 0, "\(explained.stderr)")
+            return try #require((try explained.json() as? [String: Any])?["entries"] as? [[String: Any]])
+                .compactMap { $0["step"] as? Int }
+        }
+        #expect(try steps(["explain", workLog]) == Array(1...32))
+        // Once gc has let the session's rows go (retention 0), it is read back from the parts, whole.
         #expect(
-            result.stderr.contains(
-                "the session stays open and every entry readable (handoff logs \(session))"))
-        let logs = try #require(try handoff(["logs", "--json"]).json() as? [String: Any])
-        let listed = try #require((logs["sessions"] as? [[String: Any]])?.first)
-        #expect(listed["id"] as? String == String(session))
-        #expect(listed["state"] as? String == "open" && listed["steps"] as? Int == 30)
-        #expect(listed["record"] is NSNull && listed["work_log"] is NSNull)
-        #expect(try handoff(["inbox", "reviewer"]).output == "Nothing pending for reviewer.\n")
-        // With the default limit it ends, and every entry is in its record.
-        let ended = try handoff(["log", "end", String(session), "--to", "reviewer", "--json"])
-        #expect(ended.status == 0, "\(ended.stderr)")
-        let record = try #require(
-            ((try ended.json() as? [String: Any])?["session"] as? [String: Any])?["record"] as? String)
-        let document = try #require(try handoff(["get", record, "--json"]).json() as? [String: Any])
-        #expect((document["entries"] as? [Any])?.count == 30)
+            try handoff(["config", "set", "work_logs.workspace_defaults.open.retention_days", "0"]).status
+                == 0)
+        let gc = try handoff(["gc", "--json"])
+        #expect(((try gc.json() as? [String: Any])?["sessions"] as? [Any])?.count == 1, "\(gc.output)")
+        #expect(try steps(["explain", workLog]) == Array(1...32))
+        let middle = try #require(parts.dropFirst().first?["id"] as? String)
+        #expect(try steps(["explain", middle]) == Array(1...32))
+        // The escalation's parent is the part that holds its step.
+        let escalation = try #require(
+            (try handoff(["ls", "--schema", "escalation-v1", "--json"]).json() as? [String: Any]).flatMap {
+                ($0["artifacts"] as? [[String: Any]])?.first?["id"] as? String
+            })
+        let escalationChain = try #require(
+            try handoff(["chain", escalation, "--json"]).json() as? [String: Any])
+        let holder = try #require(
+            (escalationChain["edges"] as? [[String: Any]])?.first { $0["child"] as? String == escalation }?[
+                "parent"]
+                as? String)
+        let holderDocument = try #require(try handoff(["get", holder, "--json"]).json() as? [String: Any])
+        #expect(
+            (holderDocument["entries"] as? [[String: Any]])?.contains { $0["step"] as? Int == 31 } == true)
     }
 
     @Test func aShellRecordsStepByStep() throws {
@@ -417,8 +458,13 @@ struct WorkLogCLITests {
             "\(stored.count) stored, \(olderThanASecond) written a second before the kill")
         #expect(stored.count <= written.count)
         #expect(try store.verify().isClean)
-        // The session can still be ended by someone else.
-        #expect(try handoff(["log", "end", session.id]).status == 0)
+        // Its recorder's lease holds for up to a minute after the kill: ending it needs --force till then.
+        let refused = try handoff(["log", "end", session.id])
+        #expect(refused.status == 3)
+        #expect(
+            refused.stderr.contains(
+                "is being recorded by handoff log record, pid \(process.processIdentifier)"))
+        #expect(try handoff(["log", "end", session.id, "--force"]).status == 0)
     }
 
     private func startStreaming() throws -> (Process, Pipe, Pipe) {

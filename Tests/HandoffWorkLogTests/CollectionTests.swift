@@ -51,6 +51,33 @@ struct CollectionTests {
         #expect(try fixture.store.verify().isClean)
     }
 
+    /// Retention counts from a session's end: an open session is kept while it was active within a day or a
+    /// recorder holds it, whatever its workspace type's retention, and goes once abandoned.
+    @Test func openSessionsAreKeptWhileAliveOrHeld() throws {
+        let fixture = try WorkLogFixture()
+        var policy = Self.policy(fixture)
+        for type in WorkspaceType.allCases { policy.sessionRetentionDays[type] = 0 }
+        let held = try #require(try fixture.workLog.start(Samples.exampleA))
+        try held.add(.info, category: "general", message: "working")
+        try held.flush()
+        let stepwise = try #require(try fixture.workLog.startStepwise(Samples.exampleA))
+        _ = try fixture.workLog.add(WorkLogEntry(level: .info, message: "one call"), toSession: stepwise.id)
+        let ended = try fixture.record(sample: "a-general-weather", Samples.exampleA)
+        fixture.clock.advance(hours: 2)
+        let early = try fixture.store.collectGarbage(policy)
+        #expect(early.sessions == [ended.session.id], "only the ended one: the open ones were active today")
+        // Two days on, the recorder still holds its session (it renewed its lease just now); the stepwise
+        // one, which nobody holds, was idle for two days.
+        fixture.clock.advance(days: 2)
+        #expect(try fixture.store.renewWorkSessions([held.id], holder: fixture.workLog.holder).isEmpty)
+        let later = try fixture.store.collectGarbage(policy)
+        #expect(later.sessions == [stepwise.id])
+        try held.add(.info, category: "general", message: "still here")
+        try held.flush()
+        try held.end(finalOutput: "done")
+        #expect(try fixture.workLog.entries(ofSession: held.id).count == 2)
+    }
+
     @Test func aPendingHandoffKeepsItsWholeChain() throws {
         let fixture = try WorkLogFixture()
         let ended = try fixture.record(

@@ -25,6 +25,8 @@ final class TestClock: @unchecked Sendable {
         now += Int64(days * 86_400_000)
         lock.unlock()
     }
+
+    func advance(hours: Double) { advance(days: hours / 24) }
 }
 
 /// A temporary store on a test clock, with its work log.

@@ -11,7 +11,9 @@ extension HandoffCommand {
             discussion: """
                 First the work sessions past their workspace type's retention go (the work_logs settings \
                 workspace_defaults.<type>.retention_days: open 7, project 90, direct 30, coordination 90 days \
-                after the session's last activity), with their entries and queued insights. Then every artifact \
+                after the session ended), with their entries and queued insights. An open session is never \
+                collected while it had activity within the last day, nor while a recorder holds it (log \
+                record, handoff mcp); one idle past its retention and a day goes as abandoned. Then every artifact \
                 nothing live reaches goes, with its handoffs and object: live are pending and claimed handoffs, \
                 the sessions kept, artifacts stored or handoffs finished within --keep-days (the setting \
                 gc.keep_days, 7), the lineage of all of these, and the store's schemas. Leftovers of \

@@ -152,7 +152,8 @@ extension HandoffCommand.Log {
                     .usage, "no input: give a JSON Lines file, or pipe entries to standard input",
                     hint: "for example: my-bot | handoff log record --bot nanobot --query \"…\""))
             defer { if descriptor != STDIN_FILENO { close(descriptor) } }
-            let workLog = try WorkLog(store: try store.openOrCreate(limits: limits.limits))
+            let workLog = try WorkLog(
+                store: try store.openOrCreate(limits: limits.limits), recorder: "handoff log record")
             guard let recorder = try workLog.start(start) else {
                 throw HandoffError(
                     .usage,
@@ -194,7 +195,8 @@ extension HandoffCommand.Log {
             let (recorded, dropped, refused, ended) = (
                 stream.recorded, stream.dropped, stream.refused, stream.ended
             )
-            if ended == nil { try recorder.flush() }
+            // Without an end line the session stays open, let go of, for any process to end.
+            if ended == nil { try recorder.detach() }
             if output.json {
                 Terminal.printJSON([
                     "session": try workLog.session(recorder.id).json, "recorded": .number(Double(recorded)),
@@ -463,8 +465,12 @@ extension HandoffCommand.Log {
             discussion: """
                 Stores the raw record (work-session-v1) and the work-log-v1 artifact the next bot reads, which \
                 names the record as its parent, hands the work log to each --to in the same transaction, and \
-                queues the session's insights. Prints the work log's id. Works for a session whose recorder \
-                died, too.
+                queues the session's insights. Prints the work log's id.
+
+                A session that a live recorder streams into (log record, handoff mcp, a Swift recorder) is held \
+                by it, under a lease its recorder renews: ending it from elsewhere would lose what the recorder \
+                has not written yet, so it is refused with exit status 3, naming the holder. A recorder that \
+                died lets its lease lapse within a minute; --force ends the session at once.
 
                   handoff log end "$S" --final-output "It's 72°F and sunny!" \\
                       --to action_suggester
@@ -491,6 +497,11 @@ extension HandoffCommand.Log {
             help: ArgumentHelp("An action to recommend explicitly; repeatable.", valueName: "action"))
         var nextAction: [String] = []
 
+        @Flag(
+            name: .long,
+            help: "End it even while a recorder holds it (what that recorder has not written yet is lost).")
+        var force = false
+
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
 
@@ -498,7 +509,8 @@ extension HandoffCommand.Log {
             for consumer in to { try Store.checkName(consumer, as: "consumer") }
             let workLog = try WorkLog(store: try store.open())
             let ended = try workLog.end(
-                session: session, finalOutput: finalOutput, summary: summary, to: to, nextActions: nextAction)
+                session: session, finalOutput: finalOutput, summary: summary, to: to, nextActions: nextAction,
+                force: force)
             printEnded(ended, json: output.json)
         }
     }

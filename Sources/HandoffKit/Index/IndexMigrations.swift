@@ -223,8 +223,21 @@ enum IndexMigrations {
                     ALTER TABLE artifact ADD COLUMN next_actions_json TEXT;
                     """)
         }
+        // Only writers read the holder (ending, appending, gc), so readers of a store without it need nothing.
+        migrator.registerMigration(sessionHolders, optionalForReaders: true) { db in
+            try db.execute(
+                sql: """
+                    -- A session recorded from one process (log record, MCP, the Swift recorder) is held by it: a
+                    -- lease renewed with each group commit, so that another process does not end it, and gc does
+                    -- not collect it, while entries are still on their way.
+                    ALTER TABLE work_session ADD COLUMN holder TEXT;
+                    ALTER TABLE work_session ADD COLUMN holder_token TEXT;
+                    ALTER TABLE work_session ADD COLUMN held_until INTEGER;
+                    """)
+        }
         return migrator
     }()
 
     static let renderedNextActions = "v3: next actions rendered once per artifact for listings"
+    static let sessionHolders = "v4: work sessions held by their recorder"
 }

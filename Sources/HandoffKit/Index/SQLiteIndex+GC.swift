@@ -16,9 +16,11 @@ extension SQLiteIndex {
     /// or with a handoff finished since `keepSince`, and every artifact in the lineage of those (ancestors and
     /// descendants, transitively).
     ///
-    /// - Parameter sessionCutoffs: For each workspace type, sessions whose last activity is before this time
-    ///   (milliseconds since 1970) are past their retention.
-    func collectGarbage(sessionCutoffs: [WorkspaceType: Int64], keepSince: Int64, dryRun: Bool)
+    /// - Parameter sessionCutoffs: For each workspace type, sessions that ended before this time (milliseconds
+    ///   since 1970) are past their retention.
+    /// - Parameter now: The store's time (milliseconds since 1970): open sessions active within a day of it, or
+    ///   held by a recorder past it, are kept.
+    func collectGarbage(sessionCutoffs: [WorkspaceType: Int64], keepSince: Int64, now: Int64, dryRun: Bool)
         throws(HandoffError)
         -> CollectedGarbage
     {
@@ -33,12 +35,16 @@ extension SQLiteIndex {
                     """)
             defer { try? db.execute(sql: "DELETE FROM gc_expired; DELETE FROM gc_live;") }
             for type in WorkspaceType.allCases {
+                // Retention counts from a session's end. An open one goes only when it was idle past its
+                // retention and for a day at least, and nobody holds it: a recorder may still be writing.
+                let cutoff = sessionCutoffs[type] ?? Int64.min
                 try db.run(
                     sql: """
                         INSERT INTO gc_expired (seq) SELECT seq FROM work_session
-                        WHERE workspace_type = ? AND coalesce(ended_at, last_entry_at, started_at) < ?
+                        WHERE workspace_type = ? AND CASE WHEN ended_at IS NOT NULL THEN ended_at < ?
+                            ELSE coalesce(last_entry_at, started_at) < ? AND coalesce(held_until, 0) <= ? END
                         """,
-                    arguments: [type.rawValue, sessionCutoffs[type] ?? Int64.min])
+                    arguments: [type.rawValue, cutoff, min(cutoff, now - 86_400_000), now])
             }
             result.sessions = try db.values(
                 String.self,

@@ -4,7 +4,9 @@ import HandoffJSON
 extension SQLiteIndex {
     // MARK: Sessions
 
-    func createSession(id: String, start: WorkSessionStart, stepwise: Bool, at time: Timestamp)
+    func createSession(
+        id: String, start: WorkSessionStart, stepwise: Bool, at time: Timestamp, holder: SessionHolder? = nil
+    )
         throws(HandoffError) -> WorkSessionInfo
     {
         try write { db in
@@ -16,13 +18,14 @@ extension SQLiteIndex {
             try db.run(
                 sql: """
                     INSERT INTO work_session (id, workspace, workspace_type, query, bot, participants, coordinator,
-                        workflow, stepwise, started_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        workflow, stepwise, started_at, holder, holder_token, held_until)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     id, start.workspace, start.workspaceType.rawValue, start.query, start.bot,
                     Self.jsonText(.array(start.participants.map(JSONValue.string))), start.coordinator,
-                    start.workflow, stepwise, time.millisecondsSince1970,
+                    start.workflow, stepwise, time.millisecondsSince1970, holder?.description, holder?.token,
+                    holder.map { _ in time.millisecondsSince1970 + SessionHolder.leaseMilliseconds },
                 ])
             try db.run(
                 sql:
@@ -134,8 +137,12 @@ extension SQLiteIndex {
 
     /// Entries for sessions a recorder streams (steps already numbered), with the escalation artifacts they
     /// raised (objects already durable), in one transaction.
+    ///
+    /// - Parameter holder: The token of the recorder writing them: its lease on each session is renewed.
     func append(
-        _ batch: [(session: String, entries: [WorkLogEntry])], escalations: [EscalationPut], at now: Timestamp
+        _ batch: [(session: String, entries: [WorkLogEntry])], escalations: [EscalationPut],
+        at now: Timestamp,
+        holder: String? = nil
     )
         throws(HandoffError)
     {
@@ -151,6 +158,7 @@ extension SQLiteIndex {
                     try insert(entry, session: session.seq, sessionBot: session.bot, in: db)
                 }
                 try count(entries, in: session.seq, db: db)
+                if let holder { try renew(session.seq, holder: holder, at: now, in: db) }
                 sessions[id] = session.seq
             }
             for escalation in escalations {
@@ -190,6 +198,69 @@ extension SQLiteIndex {
             }
             return entry
         }
+    }
+
+    /// Renews the holder's lease on open sessions it still holds; returns the ids of those it no longer holds
+    /// (ended or taken over by another process).
+    func renew(sessions ids: [String], holder: String, at now: Timestamp) throws(HandoffError) -> [String] {
+        try write { db in
+            var lost: [String] = []
+            for id in ids {
+                try db.run(
+                    sql: """
+                        UPDATE work_session SET held_until = ?
+                        WHERE id = ? AND holder_token = ? AND ended_at IS NULL
+                        """,
+                    arguments: [now.millisecondsSince1970 + SessionHolder.leaseMilliseconds, id, holder])
+                if db.changesCount == 0 { lost.append(id) }
+            }
+            return lost
+        }
+    }
+
+    /// Lets go of sessions the holder holds, leaving them open for any process to end.
+    func release(sessions ids: [String], holder: String) throws(HandoffError) {
+        try write { db in
+            for id in ids {
+                try db.run(
+                    sql: """
+                        UPDATE work_session SET holder = NULL, holder_token = NULL, held_until = NULL
+                        WHERE id = ? AND holder_token = ?
+                        """,
+                    arguments: [id, holder])
+            }
+        }
+    }
+
+    private func renew(_ session: Int64, holder: String, at now: Timestamp, in db: Database) throws {
+        try db.run(
+            sql: "UPDATE work_session SET held_until = ? WHERE seq = ? AND holder_token = ?",
+            arguments: [now.millisecondsSince1970 + SessionHolder.leaseMilliseconds, session, holder])
+    }
+
+    /// Refuses to end a session another live recorder holds, naming it; read before anything is built.
+    func checkNotHeld(_ id: String, byOtherThan holder: String?, at now: Timestamp) throws(HandoffError) {
+        try read { db in try checkNotHeld(id, byOtherThan: holder, at: now, in: db) }
+    }
+
+    /// Refuses to end a session another live recorder holds, naming it.
+    private func checkNotHeld(_ id: String, byOtherThan holder: String?, at now: Timestamp, in db: Database)
+        throws
+    {
+        guard
+            let row = try db.row(
+                sql: "SELECT holder, holder_token, held_until FROM work_session WHERE id = ?", arguments: [id]
+            ),
+            let token: String = row[1], token != holder, let until: Int64 = row[2],
+            until > now.millisecondsSince1970
+        else { return }
+        let description: String = row[0] ?? "another process"
+        throw HandoffError(
+            .conflict,
+            "work session \(quotedForMessage(id)) is being recorded by \(description) (its lease runs to \(Timestamp(millisecondsSince1970: until))); ending it here would lose what it has not written yet",
+            hint:
+                "let its recorder end it, or end it with --force once that recorder is gone (a lease lapses a minute after its recorder stops)"
+        )
     }
 
     private struct OpenSession {
@@ -256,33 +327,46 @@ extension SQLiteIndex {
     ///
     /// - Parameter expectedSteps: How many entries the artifacts were built from; if more arrived since,
     ///   nothing changes and the caller builds them again.
+    ///   - holder: The token of the recorder ending it, which may end a session it holds.
+    ///   - force: End it even while another recorder holds it.
     func end(
         session id: String, expectedSteps: Int, at endedAt: Timestamp, finalOutput: String?, summary: String?,
-        record: IndexedPut, workLog: IndexedPut, insights: [InsightRecord], now: Timestamp
+        records: [(put: IndexedPut, firstStep: Int)], workLog: IndexedPut, insights: [InsightRecord],
+        now: Timestamp,
+        holder: String? = nil, force: Bool = false
     ) throws(HandoffError) -> (session: WorkSessionInfo, workLog: RecordedPut)? {
         try write { db in
             let session = try openSession(id, in: db)
+            if !force { try checkNotHeld(id, byOtherThan: holder, at: now, in: db) }
             guard session.steps == expectedSteps else { return nil }
-            let recordedSession = try self.record(record, at: now, in: db)
+            var parts: [(seq: Int64, firstStep: Int)] = []
+            for (record, firstStep) in records {
+                let recorded = try self.record(record, at: now, in: db)
+                parts.append((try artifactSeq(recorded.artifact.id, in: db), firstStep))
+            }
             let recordedLog = try self.record(workLog, at: now, in: db)
-            let sessionArtifact = try artifactSeq(recordedSession.artifact.id, in: db)
+            // The session names the first part; the rest follow it in the lineage.
+            let sessionArtifact = parts[0].seq
             try db.run(
                 sql: """
                     UPDATE work_session SET ended_at = ?, final_output = ?, summary = ?, session_artifact = ?,
-                        work_log_artifact = ? WHERE seq = ?
+                        work_log_artifact = ?, holder = NULL, holder_token = NULL, held_until = NULL WHERE seq = ?
                     """,
                 arguments: [
                     endedAt.millisecondsSince1970, finalOutput, summary, sessionArtifact,
                     try artifactSeq(recordedLog.artifact.id, in: db), session.seq,
                 ])
-            // The escalations were handed on while the session ran; the raw record that holds them is their
-            // parent, so `chain` leads from each to the whole session.
-            try db.run(
-                sql: """
-                    INSERT OR IGNORE INTO artifact_parent (child, parent)
-                    SELECT artifact, ? FROM work_escalation WHERE session = ?
-                    """,
-                arguments: [sessionArtifact, session.seq])
+            // The escalations were handed on while the session ran; the part of the raw record that holds each
+            // is its parent, so `chain` leads from each to the whole session.
+            for (index, part) in parts.enumerated() {
+                let next = index + 1 < parts.count ? parts[index + 1].firstStep : Int.max
+                try db.run(
+                    sql: """
+                        INSERT OR IGNORE INTO artifact_parent (child, parent)
+                        SELECT artifact, ? FROM work_escalation WHERE session = ? AND step >= ? AND step < ?
+                        """,
+                    arguments: [part.seq, session.seq, index == 0 ? Int.min : part.firstStep, next])
+            }
             for insight in insights {
                 try insert(insight, session: session.seq, at: now, in: db)
             }

@@ -142,6 +142,25 @@ public struct WorkLogEntry: Sendable, Equatable {
     }
 }
 
+/// The process that records a session, holding it under a lease it renews with each group commit: another
+/// process cannot end the session, nor `gc` collect it, while the lease holds.
+package struct SessionHolder: Sendable, Equatable {
+    /// How long a lease lasts after it is taken or renewed: a recorder renews it well within that, so only a
+    /// recorder that died lets it lapse.
+    package static let leaseMilliseconds: Int64 = 60_000
+
+    /// Identifies this holder's claim on the session.
+    package let token: String
+    /// Who holds it, for people: `handoff log record, pid 4242 on build-3`.
+    package let description: String
+
+    package init(description: String) {
+        var generator = SystemRandomNumberGenerator()
+        token = String(generator.next(), radix: 16) + String(generator.next(), radix: 16)
+        self.description = description
+    }
+}
+
 /// What a work session is about and where it runs; given when it starts.
 public struct WorkSessionStart: Sendable, Equatable {
     /// The workspace, such as `#general`, `#project-refactor`, `dm-researcher`.

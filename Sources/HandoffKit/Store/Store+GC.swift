@@ -1,6 +1,7 @@
 /// What `gc` keeps: how long work logs live by workspace type, and how long finished work stays.
 public struct GCPolicy: Sendable, Equatable {
-    /// Days a work session is kept after its last activity (its end, else its last entry), by workspace type.
+    /// Days a work session is kept after it ended, by workspace type. A session that never ended goes when it
+    /// was idle that long and at least a day, and no recorder holds it.
     public var sessionRetentionDays: [WorkspaceType: Int]
     /// Artifacts stored, and handoffs finished, within this many days are kept with their lineage.
     public var keepDays: Double
@@ -57,7 +58,7 @@ extension Store {
         }
         let keepSince = now - Int64(max(0, policy.keepDays) * 86_400_000)
         let collected = try index.collectGarbage(
-            sessionCutoffs: cutoffs, keepSince: keepSince, dryRun: dryRun)
+            sessionCutoffs: cutoffs, keepSince: keepSince, now: now, dryRun: dryRun)
         var report = GCReport()
         report.dryRun = dryRun
         report.sessions = collected.sessions

@@ -8,14 +8,27 @@ extension Store {
     ///   - id: The session's id; nil makes a new time-ordered one.
     ///   - stepwise: Whether entries will arrive one call at a time (`log add`) rather than from one recorder.
     /// - Throws: `.usage` for a bad name, `.conflict` when a session with this id exists.
+    ///   - holder: The recorder that will hold the session while it streams entries into it.
     package func startWorkSession(
-        _ start: WorkSessionStart, id: String? = nil, stepwise: Bool, at time: Timestamp? = nil
+        _ start: WorkSessionStart, id: String? = nil, stepwise: Bool, at time: Timestamp? = nil,
+        holder: SessionHolder? = nil
     ) throws(HandoffError) -> WorkSessionInfo {
         try Self.check(start)
         if let id { try Name.check(id, as: "session") }
         let now = time ?? configuration.clock()
         return try index.createSession(
-            id: id ?? HandoffID.make(at: now), start: start, stepwise: stepwise, at: now)
+            id: id ?? HandoffID.make(at: now), start: start, stepwise: stepwise, at: now, holder: holder)
+    }
+
+    /// Lets go of sessions a recorder holds without ending them: any process may end them now.
+    package func releaseWorkSessions(_ ids: [String], holder: SessionHolder) throws(HandoffError) {
+        try index.release(sessions: ids, holder: holder.token)
+    }
+
+    /// Renews a recorder's lease on the sessions it holds.
+    /// - Returns: The ids of those it no longer holds: ended or taken over by another process meanwhile.
+    package func renewWorkSessions(_ ids: [String], holder: SessionHolder) throws(HandoffError) -> [String] {
+        try index.renew(sessions: ids, holder: holder.token, at: configuration.clock())
     }
 
     /// Checks the names a session start gives.
@@ -46,9 +59,10 @@ extension Store {
 
     /// Records entries a recorder numbered, and the escalations they raised, in one transaction after the
     /// escalations' objects are durable.
+    /// - Parameter holder: The recorder writing them, whose lease on their sessions is renewed.
     package func appendWorkEntries(
         _ batch: [(session: String, entries: [WorkLogEntry])],
-        escalations: [(session: String, step: Int, request: PutRequest)]
+        escalations: [(session: String, step: Int, request: PutRequest)], holder: SessionHolder? = nil
     ) throws(HandoffError) {
         var prepared: [EscalationPut] = []
         var objects: [(bytes: [UInt8], id: ArtifactID)] = []
@@ -58,7 +72,7 @@ extension Store {
             objects.append((put.bytes, put.put.id))
         }
         try recording(objects) { () throws(HandoffError) in
-            try index.append(batch, escalations: prepared, at: configuration.clock())
+            try index.append(batch, escalations: prepared, at: configuration.clock(), holder: holder?.token)
         }
     }
 
@@ -79,22 +93,23 @@ extension Store {
         }
     }
 
-    /// What ending a session stores: its raw record, the work log handed on (whose parent is the record),
-    /// and the insights it queues.
+    /// What ending a session stores: its raw record in one part or more (each the parent of the next), the
+    /// work log handed on (whose parents are the record's parts), and the insights it queues.
     package struct WorkSessionArtifacts: Sendable {
         package var finalOutput: String?
         package var summary: String?
-        package var record: PutRequest
+        /// The record's parts in step order, each with the step its entries start at.
+        package var records: [(request: PutRequest, firstStep: Int)]
         package var workLog: PutRequest
         package var insights: [InsightDraft]
 
         package init(
-            finalOutput: String?, summary: String?, record: PutRequest, workLog: PutRequest,
-            insights: [InsightDraft]
+            finalOutput: String?, summary: String?, records: [(request: PutRequest, firstStep: Int)],
+            workLog: PutRequest, insights: [InsightDraft]
         ) {
             self.finalOutput = finalOutput
             self.summary = summary
-            self.record = record
+            self.records = records
             self.workLog = workLog
             self.insights = insights
         }
@@ -132,8 +147,11 @@ extension Store {
     /// - Returns: The ended session and the work log's put.
     /// - Throws: `.notFound` for an unknown session, `.conflict` when it has already ended, and whatever
     ///   `build` or the puts throw (an invalid work log stores nothing).
+    /// - Parameters:
+    ///   - holder: The recorder ending it: a session another live recorder holds is not ended (`.conflict`)
+    ///     unless `force`.
     package func endWorkSession(
-        _ id: String, at time: Timestamp? = nil,
+        _ id: String, at time: Timestamp? = nil, holder: SessionHolder? = nil, force: Bool = false,
         build: (WorkSessionInfo, [WorkLogEntry], Timestamp) throws(HandoffError) -> WorkSessionArtifacts
     ) throws(HandoffError) -> (session: WorkSessionInfo, workLog: PutResult) {
         while true {
@@ -144,16 +162,25 @@ extension Store {
             guard !session.isEnded else {
                 throw HandoffError(.conflict, "work session \(quotedForMessage(id)) has already ended")
             }
+            // Checked again when it ends; here, so that nothing is built or written for a session held elsewhere.
+            if !force { try index.checkNotHeld(id, byOtherThan: holder?.token, at: configuration.clock()) }
             let entries = try index.entries(ofSession: id)
             let endedAt = time ?? configuration.clock()
             let ending = try build(session, entries, endedAt)
-            let record = try prepare(ending.record)
+            // Each part of the record is the parent of the next, and all are the work log's parents; they are
+            // stored in the same transaction, so `commit`'s check of parents does not apply.
+            var records: [(put: PreparedPut, firstStep: Int)] = []
+            for (request, firstStep) in ending.records {
+                var request = request
+                request.parents = records.last.map { [$0.put.put.id] } ?? []
+                records.append((try prepare(request), firstStep))
+            }
             var workLogRequest = ending.workLog
-            workLogRequest.parents = [record.put.id]
-            // Its parent is stored in the same transaction, so `commit`'s check of parents does not apply.
+            workLogRequest.parents = records.map(\.put.put.id)
             let workLog = try prepare(workLogRequest)
             var insights: [InsightRecord] = []
-            var objectsToWrite = [(record.bytes, record.put.id), (workLog.bytes, workLog.put.id)]
+            var objectsToWrite =
+                records.map { ($0.put.bytes, $0.put.put.id) } + [(workLog.bytes, workLog.put.id)]
             for draft in ending.insights {
                 let approval = try draft.approval.map { request throws(HandoffError) in try prepare(request) }
                 if let approval { objectsToWrite.append((approval.bytes, approval.put.id)) }
@@ -170,8 +197,10 @@ extension Store {
                     { () throws(HandoffError) in
                         try index.end(
                             session: id, expectedSteps: entries.count, at: endedAt,
-                            finalOutput: ending.finalOutput, summary: ending.summary, record: record.put,
-                            workLog: workLog.put, insights: insights, now: configuration.clock())
+                            finalOutput: ending.finalOutput, summary: ending.summary,
+                            records: records.map { ($0.put.put, $0.firstStep) },
+                            workLog: workLog.put, insights: insights, now: configuration.clock(),
+                            holder: holder?.token, force: force)
                     })
             else { continue }
             return (

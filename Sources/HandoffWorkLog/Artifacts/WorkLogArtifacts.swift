@@ -11,11 +11,14 @@ public enum WorkLogArtifacts {
     ///   - nextActions: Actions the producer adds explicitly (`artifact["next_actions"] = [...]` in the note);
     ///     omitted when empty.
     ///   - confidenceThreshold: Confidence below this recommends `verify_low_confidence_decisions`.
+    ///   - limit: The most canonical bytes the artifact may have: when every decision would not fit, the
+    ///     latest that do are kept (`summary.tool_calls` still counts them all, and each keeps its `step`; the
+    ///     session's raw record holds every one).
     public static func agentArtifact(
         query: String, workflow: String?, entries: [WorkLogEntry], finalOutput: String?,
-        nextActions: [String] = [], confidenceThreshold: Double = 0.7
+        nextActions: [String] = [], confidenceThreshold: Double = 0.7, limit: Int = .max
     ) -> JSONValue {
-        let decisions: [JSONValue] = entries.filter(\.isToolEntry).map { entry in
+        var decisions: [JSONValue] = entries.filter(\.isToolEntry).map { entry in
             [
                 "step": .number(Double(entry.step)), "category": .string(entry.category),
                 "tool": entry.toolName.map(JSONValue.string) ?? .null,
@@ -44,6 +47,23 @@ public enum WorkLogArtifacts {
         if !nextActions.isEmpty {
             artifact["next_actions"] = .array(unique(nextActions).map(JSONValue.string))
         }
+        guard limit < .max, !decisions.isEmpty else { return .object(artifact) }
+        // Measured piece by piece, so that a session of any length is measured in one pass.
+        artifact["decisions"] = []
+        var size = CanonicalJSON.encode(.object(artifact)).count
+        let sizes = decisions.map { CanonicalJSON.encode($0).count + 1 }
+        guard size + sizes.reduce(0, +) - 1 > limit else {
+            artifact["decisions"] = .array(decisions)
+            return .object(artifact)
+        }
+        var kept = 0
+        while kept < decisions.count, size + sizes[decisions.count - kept - 1] - (kept == 0 ? 1 : 0) <= limit
+        {
+            size += sizes[decisions.count - kept - 1] - (kept == 0 ? 1 : 0)
+            kept += 1
+        }
+        decisions.removeFirst(decisions.count - kept)
+        artifact["decisions"] = .array(decisions)
         return .object(artifact)
     }
 
@@ -72,6 +92,62 @@ public enum WorkLogArtifacts {
         _ session: WorkSessionInfo, entries: [WorkLogEntry], endedAt: Timestamp, finalOutput: String?,
         summary: String?
     ) -> JSONValue {
+        sessionRecord(
+            session, records: entries.map(\.recordJSON), endedAt: endedAt, finalOutput: finalOutput,
+            summary: summary)
+    }
+
+    /// The raw record of an ended session in parts, each a `work-session-v1` of at most `limit` canonical
+    /// bytes holding the next entries in step order, so that a session of any length can end: one part when
+    /// it fits, as it always did.
+    /// - Throws: `.invalidInput` when one entry alone, with the record's own fields, is over the limit.
+    public static func sessionRecordParts(
+        _ session: WorkSessionInfo, entries: [WorkLogEntry], endedAt: Timestamp, finalOutput: String?,
+        summary: String?, limit: Int
+    ) throws(HandoffError) -> [(document: JSONValue, firstStep: Int)] {
+        let records = entries.map(\.recordJSON)
+        let envelope = CanonicalJSON.encode(
+            sessionRecord(session, records: [], endedAt: endedAt, finalOutput: finalOutput, summary: summary)
+        ).count
+        let sizes = records.map { CanonicalJSON.encode($0).count }
+        func document(_ range: Range<Int>) -> (document: JSONValue, firstStep: Int) {
+            (
+                sessionRecord(
+                    session, records: Array(records[range]), endedAt: endedAt, finalOutput: finalOutput,
+                    summary: summary),
+                range.isEmpty ? 1 : entries[range.lowerBound].step
+            )
+        }
+        if envelope + sizes.reduce(0, +) + max(0, records.count - 1) <= limit {
+            return [document(0..<records.count)]
+        }
+        var parts: [(document: JSONValue, firstStep: Int)] = []
+        var start = 0
+        var size = envelope
+        for index in records.indices {
+            let added = sizes[index] + (index > start ? 1 : 0)
+            if size + added > limit {
+                guard index > start, envelope + sizes[index] <= limit else {
+                    throw HandoffError(
+                        .invalidInput,
+                        "step \(entries[index].step) of work session \(session.id) is \(sizes[index]) bytes in canonical form, which with the record's own \(envelope) is more than the limit of \(limit)"
+                    )
+                }
+                parts.append(document(start..<index))
+                start = index
+                size = envelope + sizes[index]
+            } else {
+                size += added
+            }
+        }
+        parts.append(document(start..<records.count))
+        return parts
+    }
+
+    private static func sessionRecord(
+        _ session: WorkSessionInfo, records: [JSONValue], endedAt: Timestamp, finalOutput: String?,
+        summary: String?
+    ) -> JSONValue {
         let start = session.start
         return [
             "schema": "work-session-v1", "session_id": .string(session.id),
@@ -83,7 +159,7 @@ public enum WorkLogArtifacts {
             "start_time": .string(session.startedAt.description), "end_time": .string(endedAt.description),
             "final_output": finalOutput.map(JSONValue.string) ?? .null,
             "summary": summary.map(JSONValue.string) ?? .null,
-            "entries": .array(entries.map(\.recordJSON)),
+            "entries": .array(records),
         ]
     }
 

@@ -19,7 +19,10 @@ final class GroupCommitWriter: @unchecked Sendable {
 
     private let store: Store
     private let configuration: WorkLogConfiguration
+    private let holder: SessionHolder
     private let delayNanoseconds: UInt64
+    /// How often the leases on the sessions held are renewed when no batch renews them: a third of a lease.
+    private let renewalNanoseconds = UInt64(SessionHolder.leaseMilliseconds) * 1_000_000 / 3
     /// A batch this large is written at once, without waiting for the delay.
     private let batchLimit = 8_192
     /// How long the thread waits for entries before it ends (a new entry starts it again).
@@ -31,13 +34,17 @@ final class GroupCommitWriter: @unchecked Sendable {
     private let writing = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private var queue: [Pending] = []
     private var firstQueuedAt: UInt64 = 0
+    /// The sessions this process's recorders stream into, and when their leases were last renewed.
+    private var held: [String] = []
+    private var renewedAt: UInt64 = 0
     private var threadRunning = false
     /// The first failure no caller has been told of yet.
     private var failure: HandoffError?
 
-    init(store: Store, configuration: WorkLogConfiguration, delaySeconds: Double) {
+    init(store: Store, configuration: WorkLogConfiguration, delaySeconds: Double, holder: SessionHolder) {
         self.store = store
         self.configuration = configuration
+        self.holder = holder
         delayNanoseconds = UInt64(max(0, delaySeconds) * 1e9)
         pthread_mutex_init(mutex, nil)
         pthread_mutex_init(writing, nil)
@@ -55,6 +62,25 @@ final class GroupCommitWriter: @unchecked Sendable {
         wakeup.deallocate()
         mutex.deallocate()
         writing.deallocate()
+    }
+
+    /// Keeps the lease on a session a recorder of this process streams into renewed until `release`, also
+    /// while no entries come.
+    func hold(_ session: String) {
+        pthread_mutex_lock(mutex)
+        held.append(session)
+        if held.count == 1 { renewedAt = Self.monotonicNow() }
+        let startThread = !threadRunning
+        if startThread { threadRunning = true }
+        pthread_mutex_unlock(mutex)
+        if startThread { startWriterThread() }
+    }
+
+    /// Stops renewing a session's lease: its recorder ended it.
+    func release(_ session: String) {
+        pthread_mutex_lock(mutex)
+        held.removeAll { $0 == session }
+        pthread_mutex_unlock(mutex)
     }
 
     /// Queues an entry; cheap, and never blocks on the store.
@@ -110,12 +136,18 @@ final class GroupCommitWriter: @unchecked Sendable {
         pthread_mutex_lock(mutex)
         while true {
             if queue.isEmpty {
-                wait(until: Self.monotonicNow() + idleNanoseconds)
-                if queue.isEmpty {
+                let idleUntil = Self.monotonicNow() + idleNanoseconds
+                wait(until: held.isEmpty ? idleUntil : min(idleUntil, renewedAt + renewalNanoseconds))
+                if !held.isEmpty, Self.monotonicNow() >= renewedAt + renewalNanoseconds {
+                    renewLeases()
+                    continue
+                }
+                if queue.isEmpty && held.isEmpty {
                     threadRunning = false
                     pthread_mutex_unlock(mutex)
                     return
                 }
+                if queue.isEmpty { continue }
             }
             let due = firstQueuedAt + delayNanoseconds
             while !queue.isEmpty, queue.count < batchLimit, Self.monotonicNow() < due { wait(until: due) }
@@ -127,6 +159,35 @@ final class GroupCommitWriter: @unchecked Sendable {
                 // The store is busy or failing: try again a little later rather than spin.
                 wait(until: Self.monotonicNow() + 250_000_000)
             }
+        }
+    }
+
+    /// Renews the leases on the sessions held, with the mutex held on entry and exit (not while writing). A
+    /// session another process ended meanwhile (`log end --force`) is no longer held, and what its recorder
+    /// records from now on cannot be stored: the next flush says so.
+    private func renewLeases() {
+        let sessions = held
+        renewedAt = Self.monotonicNow()
+        pthread_mutex_unlock(mutex)
+        let outcome: Result<[String], HandoffError>
+        do throws(HandoffError) {
+            outcome = .success(try store.renewWorkSessions(sessions, holder: holder))
+        } catch {
+            outcome = .failure(error)
+        }
+        pthread_mutex_lock(mutex)
+        switch outcome {
+        case .success(let lost):
+            held.removeAll { lost.contains($0) }
+            if let session = lost.first, failure == nil {
+                failure = HandoffError(
+                    .conflict,
+                    "work session \(quotedForMessage(session)) was ended by another process while it was being recorded here; what is recorded from now on cannot be stored",
+                    hint: "start a new session")
+            }
+        case .failure:
+            // Busy or failing: tried again soon; a lease outlives a few failed renewals.
+            renewedAt -= renewalNanoseconds / 2
         }
     }
 
@@ -200,7 +261,8 @@ final class GroupCommitWriter: @unchecked Sendable {
                     ))
             }
         }
-        try store.appendWorkEntries(order.map { ($0, bySession[$0]!.entries) }, escalations: escalations)
+        try store.appendWorkEntries(
+            order.map { ($0, bySession[$0]!.entries) }, escalations: escalations, holder: holder)
     }
 }
 

@@ -89,9 +89,29 @@ extension WorkLog {
         }
     }
 
-    /// A session read back from its raw record.
+    /// The parts of the raw record `id` is one of, in step order: each part is the parent of the next.
+    private func recordParts(around id: ArtifactID) throws(HandoffError) -> [ArtifactID] {
+        var first = id
+        var seen: Set<ArtifactID> = [id]
+        while let previous = try store.parents(of: first).first(where: { $0.schema == "work-session-v1" }),
+            seen.insert(previous.id).inserted
+        {
+            first = previous.id
+        }
+        var parts = [first]
+        seen = [first]
+        while let next = try store.children(of: parts.last!).first(where: { $0.schema == "work-session-v1" }),
+            seen.insert(next.id).inserted
+        {
+            parts.append(next.id)
+        }
+        return parts
+    }
+
+    /// A session read back from its raw record, whole: every part of it.
     private func fromRecord(_ id: ArtifactID, bot: String?) throws(HandoffError) -> ExplainedSession {
-        let document = try store.document(id)
+        let parts = try recordParts(around: id)
+        let document = try store.document(parts[0])
         func string(_ key: String) -> String? { document[key]?.stringValue }
         guard let sessionID = string("session_id"), let workspace = string("workspace_id"),
             let type = string("workspace_type").flatMap(WorkspaceType.init(rawValue:)),
@@ -99,9 +119,20 @@ extension WorkLog {
             let recordingBot = string("bot"),
             let started = string("start_time").flatMap(Timestamp.init(rfc3339:)),
             let ended = string("end_time").flatMap(Timestamp.init(rfc3339:)),
-            let entryValues = document["entries"]?.arrayValue
+            var entryValues = document["entries"]?.arrayValue
         else {
-            throw HandoffError(.io, "artifact \(id) is not a readable work-session-v1 record")
+            throw HandoffError(.io, "artifact \(parts[0]) is not a readable work-session-v1 record")
+        }
+        for part in parts.dropFirst() {
+            let more = try store.document(part)
+            guard more["session_id"]?.stringValue == sessionID, let values = more["entries"]?.arrayValue
+            else {
+                throw HandoffError(
+                    .io,
+                    "artifact \(part) follows the record of work session \(sessionID) but is not a part of it"
+                )
+            }
+            entryValues += values
         }
         let all = try entryValues.map { value throws(HandoffError) in try WorkLogEntry(record: value) }
         var bots: [String] = [recordingBot]
@@ -116,13 +147,13 @@ extension WorkLog {
                 coordinator: string("coordinator"), workflow: string("workflow_id")),
             startedAt: started, endedAt: ended, lastEntryAt: all.last?.timestamp, steps: all.count,
             errors: all.count { $0.level == .error }, escalations: all.count(where: \.escalation), bots: bots,
-            finalOutput: string("final_output"), summary: string("summary"), sessionArtifact: id,
-            workLogArtifact: try store.children(of: id).first { $0.schema == "work-log-v1" }?.id,
+            finalOutput: string("final_output"), summary: string("summary"), sessionArtifact: parts[0],
+            workLogArtifact: try store.children(of: parts[0]).first { $0.schema == "work-log-v1" }?.id,
             stepwise: false)
         return ExplainedSession(
             info: info, entries: bot.map { name in all.filter { $0.botName == name } } ?? all,
             escalations: [],
-            insights: [], fromRecord: id)
+            insights: [], fromRecord: parts[0])
     }
 
     private static func describe(_ filter: WorkSessionFilter) -> String {
