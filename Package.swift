@@ -86,8 +86,13 @@ let package = Package(
             dependencies: ["HandoffKit", "HandoffWorkLog"],
             path: "Sources/HandoffBench"
         ),
-        .testTarget(name: "HandoffJSONTests", dependencies: ["HandoffJSON"], exclude: ["Fixtures"]),
-        .testTarget(name: "HandoffSchemaTests", dependencies: ["HandoffSchema"], exclude: ["Fixtures"]),
+        // Where the test suites find the data shared beside the repository: one lookup for all of them.
+        .target(name: "SharedTestData", path: "Tests/SharedTestData"),
+        .testTarget(
+            name: "HandoffJSONTests", dependencies: ["HandoffJSON", "SharedTestData"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "HandoffSchemaTests", dependencies: ["HandoffSchema", "SharedTestData"],
+            exclude: ["Fixtures"]),
         .testTarget(name: "HandoffKitTests", dependencies: ["HandoffKit", "HandoffTesting"]),
         .testTarget(name: "HandoffTestingTests", dependencies: ["HandoffTesting"]),
         .testTarget(

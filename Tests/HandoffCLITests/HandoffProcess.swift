@@ -143,3 +143,32 @@ func sampleFiles() -> [String] {
         $0.hasSuffix(".json") && $0 != "invalid/expectations.json"
     }.sorted()
 }
+
+/// A random number generator (SplitMix64) whose seed each test prints, and takes from `HANDOFF_TEST_SEED`
+/// when that is set, so that a run that failed can be repeated with the same draws.
+struct SeededRandom: RandomNumberGenerator {
+    private var state: UInt64
+    let seed: UInt64
+
+    /// A generator for `test`, seeded from `HANDOFF_TEST_SEED` or at random; says which on standard output.
+    init(for test: String) {
+        var seed: UInt64
+        if let text = ProcessInfo.processInfo.environment["HANDOFF_TEST_SEED"], let given = UInt64(text) {
+            seed = given
+        } else {
+            var system = SystemRandomNumberGenerator()
+            seed = system.next()
+        }
+        self.seed = seed
+        state = seed
+        print("\(test): seed \(seed) (HANDOFF_TEST_SEED=\(seed) repeats it)")
+    }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

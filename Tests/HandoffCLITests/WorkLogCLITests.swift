@@ -431,15 +431,17 @@ struct WorkLogCLITests {
         let (process, _, _) = try startStreaming()
         let input = process.standardInput as! Pipe
         var written: [(index: Int, at: Date)] = []
-        let killAt = Date().addingTimeInterval(1.6 + Double.random(in: 0...1.2))
+        var generator = SeededRandom(for: "aRecorderKilledMidSessionKeepsWhatItHadForASecond(\(round))")
+        let killAt = Date().addingTimeInterval(1.6 + Double.random(in: 0...1.2, using: &generator))
         var index = 0
         while Date() < killAt {
             index += 1
             let line = #"{"level": "info", "category": "general", "message": "entry \#(index)"}"# + "\n"
             try input.fileHandleForWriting.write(contentsOf: Data(line.utf8))
             written.append((index, Date()))
-            usleep(useconds_t.random(in: 2_000...15_000))
+            usleep(useconds_t.random(in: 2_000...15_000, using: &generator))
         }
+        #expect(written.count > 50, "the kill lands in a stream well under way")
         kill(process.processIdentifier, SIGKILL)
         let killed = Date()
         process.waitUntilExit()

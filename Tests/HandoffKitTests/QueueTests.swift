@@ -285,17 +285,29 @@ struct QueueTests {
             #expect(plan.contains { $0.contains("SEARCH h USING INDEX handoff_") }, "\(plan)")
             #expect(!plan.contains { $0.hasPrefix("SCAN") }, "\(plan)")
         }
+        // What is asked of each plan, not its wording, which differs between SQLite versions (the system's,
+        // and the one linked into the release binary): each table is searched by an index or its key, and the
+        // handoffs by the index meant for the query.
+        func searchesOnly(_ plan: [String]) -> Bool {
+            plan.allSatisfy { !$0.hasPrefix("SCAN") }
+                && plan.filter { $0.hasPrefix("SEARCH") }.allSatisfy {
+                    $0.contains("USING INDEX") || $0.contains("USING INTEGER PRIMARY KEY")
+                        || $0.contains("USING COVERING INDEX") || $0.contains("USING PRIMARY KEY")
+                }
+        }
         let inbox = try store.index.queryPlan(HandoffFilter(consumer: "reviewer", states: [.pending]))
+        #expect(searchesOnly(inbox), "\(inbox)")
         #expect(
-            inbox == [
-                "SEARCH h USING INDEX handoff_by_consumer (consumer=? AND state=?)",
-                "SEARCH a USING INTEGER PRIMARY KEY (rowid=?)",
-                // The id of the handoff it was routed from, looked up by primary key.
-                "CORRELATED SCALAR SUBQUERY 1", "SEARCH o USING INTEGER PRIMARY KEY (rowid=?)",
-            ], "\(inbox)")
+            inbox.first?.hasPrefix("SEARCH h USING INDEX handoff_by_consumer (consumer=? AND state=?") == true
+        )
         let (pending, expired) = try #require(try store.index.claimQueryPlans(consumer: "reviewer").splat())
-        #expect(pending == ["SEARCH h USING INDEX handoff_by_consumer (consumer=? AND state=?)"])
-        #expect(expired == ["SEARCH h USING INDEX handoff_leased (consumer=? AND lease_expires_at<?)"])
+        #expect(searchesOnly(pending) && searchesOnly(expired), "\(pending) \(expired)")
+        #expect(
+            pending.first?.hasPrefix("SEARCH h USING INDEX handoff_by_consumer (consumer=? AND state=?")
+                == true)
+        #expect(
+            expired.first?.hasPrefix("SEARCH h USING INDEX handoff_leased (consumer=? AND lease_expires_at<?")
+                == true)
     }
 }
 

@@ -28,7 +28,18 @@ enum FastPath {
             return 0
         }
         guard let invocation = read(name, arguments.dropFirst()) else { return nil }
+        if let report = getenv("HANDOFF_FAST_PATH_REPORT") { noteTaken(name, in: report) }
         return HandoffCommand.execute { try invocation.run() }
+    }
+
+    /// Appends the command's name to the file `HANDOFF_FAST_PATH_REPORT` names: how the tests tell that a
+    /// command line took this path rather than ArgumentParser's, whose answers are the same by design.
+    private static func noteTaken(_ name: String, in path: UnsafePointer<CChar>) {
+        let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { return }
+        let line = Array((name + "\n").utf8)
+        _ = line.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        close(descriptor)
     }
 
     /// A switch, not a dictionary of initializers: building that dictionary's type at run time (a function

@@ -4,8 +4,16 @@ import Testing
 @testable import HandoffSchema
 
 struct RegexSuiteCaseTests {
-    /// Regex-relevant cases of the JSON-Schema-Test-Suite (draft 2020-12), pre-extracted by the engine's Tools/extract_suite.py
-    /// from pattern.json, patternProperties.json, optional/ecmascript-regex.json and optional/format/regex.json.
+    /// Regex-relevant cases of the JSON-Schema-Test-Suite (draft 2020-12), extracted by
+    /// scripts/fixtures/extract_suite.py from pattern.json, patternProperties.json,
+    /// optional/ecmascript-regex.json and optional/format/regex.json. Only groups this test can evaluate
+    /// without a validator are taken, and only the instances their keyword looks at. From the repository
+    /// root, regenerate and check the fixture with
+    ///
+    ///     python3 scripts/fixtures/extract_suite.py ../shared/testdata/JSON-Schema-Test-Suite \
+    ///         > Tests/HandoffSchemaTests/Fixtures/suite-cases.json
+    ///     python3 scripts/fixtures/extract_suite.py ../shared/testdata/JSON-Schema-Test-Suite \
+    ///         --check Tests/HandoffSchemaTests/Fixtures/suite-cases.json
     @Test("JSON-Schema-Test-Suite regex cases")
     func jsonSchemaSuiteCases() throws {
         let cases = try RegexFixtures.load("suite-cases.json")["cases"] as! [[String: Any]]

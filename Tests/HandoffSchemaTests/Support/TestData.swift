@@ -1,6 +1,7 @@
 import Foundation
 import HandoffJSON
 import HandoffSchema
+import SharedTestData
 
 /// Where the tests find their data: the repository (Schemas, Samples, fixtures) and the shared test data
 /// (the JSON-Schema-Test-Suite), which CI checks out beside the repository as `../shared`.
@@ -13,22 +14,10 @@ enum TestData {
         .deletingLastPathComponent()
         .appendingPathComponent("Fixtures")
 
-    /// `$HANDOFF_SHARED_DIR`, else `<repo>/../shared`, else `/work/shared`: the first that exists.
-    static let shared: URL? = {
-        var candidates: [URL] = []
-        if let configured = ProcessInfo.processInfo.environment["HANDOFF_SHARED_DIR"] {
-            candidates.append(URL(fileURLWithPath: configured))
-        }
-        candidates.append(repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared"))
-        candidates.append(URL(fileURLWithPath: "/work/shared"))
-        return candidates.first {
-            FileManager.default.fileExists(atPath: $0.appendingPathComponent("testdata").path)
-        }
-    }()
+    /// The shared test data, found as every suite finds it (`SharedTestData`).
+    static var shared: URL? { SharedTestData.root }
 
-    static var suite: URL? {
-        shared?.appendingPathComponent("testdata/JSON-Schema-Test-Suite")
-    }
+    static var suite: URL? { SharedTestData.suite }
 
     /// The suite's test files under `tests/draft2020-12/<folder>`, sorted; empty when the suite is absent.
     static func suiteFiles(_ folder: String) -> [String] {
