@@ -37,6 +37,24 @@ struct FixtureGeneratorTests {
         #expect(status == 0, "\(output)")
     }
 
+    @Test(.enabled(if: hasNode || SharedTestData.isRequired, "node is not installed"))
+    func theUnicodeTablesAreNodes() throws {
+        let (status, output) = try Self.run([
+            "node", "scripts/fixtures/gen_unicode_data.js", "--check",
+            "Sources/HandoffSchema/Regex/ECMARegexUnicodeData.swift",
+        ])
+        #expect(status == 0, "\(output)")
+    }
+
+    @Test(.enabled(if: hasNode || SharedTestData.isRequired, "node is not installed"))
+    func theRegexTableHoldsNodesAnswers() throws {
+        let (status, output) = try Self.run([
+            "python3", "scripts/fixtures/check_table.py",
+            "Tests/HandoffSchemaTests/Regex/RegexTableTests.swift",
+        ])
+        #expect(status == 0, "\(output)")
+    }
+
     @Test(.enabled(if: SharedTestData.runsSuiteTests, Comment(rawValue: SharedTestData.absent)))
     func theSuiteCasesAreTheSuites() throws {
         let suite = try #require(SharedTestData.suite, Comment(rawValue: SharedTestData.absent))

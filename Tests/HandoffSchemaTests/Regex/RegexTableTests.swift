@@ -4,9 +4,11 @@ import Testing
 
 /// The ECMARegex engine against hand-written ECMA-262 (u flag) rows, each cross-checked against node.
 struct RegexTableTests {
-    // Hand-written ECMA-262 (u flag) behaviour table. Every row was cross-checked against node 20
-    // (`new RegExp(p, "u").test(s)`) with the engine's Tools/check_table.py. Format: one row per line,
-    // (#"pattern"#, "input", expected).
+    // Hand-written ECMA-262 (u flag) behaviour table. Every row is cross-checked against node 20
+    // (`new RegExp(p, "u").test(s)`) by scripts/fixtures/check_table.py, which reads the rows (and the two
+    // pattern lists below) from this file; run from the repository root:
+    //     python3 scripts/fixtures/check_table.py Tests/HandoffSchemaTests/Regex/RegexTableTests.swift
+    // Format: one row per line (a row too long for one is wrapped), (#"pattern"#, "input", expected).
     static let ecmaTable: [(String, String, Bool)] = [
         // Literals, unanchored search
         (#"abc"#, "abc", true),
