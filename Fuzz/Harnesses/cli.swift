@@ -10,8 +10,17 @@ import HandoffCLI
 /// Command lines that would leave the sandbox are skipped: commands that run other programs or serve
 /// (`work`, `demo`, `mcp`, `ui`) and absolute or parent paths other than `/dev/null`, since the fuzzer runs as
 /// whoever starts it. Relative paths land in the scratch folder, which is the working directory. Standard
-/// input is `/dev/null`; standard output and error are too, unless `HANDOFF_FUZZ_VERBOSE` is set (to see
-/// what a finding prints when it is run again).
+/// input is `/dev/null`; what the commands print goes there too, and so do their errors unless
+/// `HANDOFF_FUZZ_VERBOSE` is set (to see what a finding prints when it is run again).
+private let null = open("/dev/null", O_RDWR)
+
+/// Where commands' errors go: nowhere, unless `HANDOFF_FUZZ_VERBOSE` is set.
+private let errors = getenv("HANDOFF_FUZZ_VERBOSE") == nil ? null : STDERR_FILENO
+
+private func run(_ arguments: [String]) -> Int32 {
+    HandoffCommand.runInProcess(arguments, output: null, errors: errors)
+}
+
 private let scratch: String = {
     var template = Array("/tmp/handoff-fuzz-cli-XXXXXX".utf8CString)
     guard let made = mkdtemp(&template) else { fatalError("cannot make a scratch folder") }
@@ -20,11 +29,9 @@ private let scratch: String = {
     setenv("HANDOFF_STORE", path + "/store", 1)
     setenv("NO_COLOR", "1", 1)
     unsetenv("HANDOFF_FAILPOINT")
-    let null = open("/dev/null", O_RDWR)
+    // Standard input is empty; what commands print goes to /dev/null (libFuzzer's own reports stay on
+    // standard error).
     dup2(null, STDIN_FILENO)
-    dup2(null, STDOUT_FILENO)
-    if getenv("HANDOFF_FUZZ_VERBOSE") == nil { dup2(null, STDERR_FILENO) }
-    close(null)
     let document =
         #"{"schema": "tool-result-v1", "tool": "t", "input": {"args": [], "kwargs": {}}, "status": "success", "duration_ms": 1, "next_actions": ["review"]}"#
     let file = fopen("doc.json", "w")!
@@ -41,12 +48,12 @@ private var runs = 0
 /// A store with an artifact, a pending handoff, a claimed one and an open session, made again every few
 /// thousand runs so that what the fuzzer put does not slow it down for good.
 private func seed() {
-    _ = HandoffCommand.runInProcess(["init"])
+    _ = run(["init"])
     for consumer in ["c", "d"] {
-        _ = HandoffCommand.runInProcess(["put", "doc.json", "--from", "p", "--to", consumer])
+        _ = run(["put", "doc.json", "--from", "p", "--to", consumer])
     }
-    _ = HandoffCommand.runInProcess(["claim", "d"])
-    _ = HandoffCommand.runInProcess(["log", "start", "--bot", "b", "--query", "q"])
+    _ = run(["claim", "d"])
+    _ = run(["log", "start", "--bot", "b", "--query", "q"])
 }
 
 private func removeStore() {
@@ -75,7 +82,7 @@ public func fuzzCommandLine(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 
         seed()
     }
     runs += 1
-    let status = HandoffCommand.runInProcess(arguments)
+    let status = run(arguments)
     guard documented.contains(status) else {
         fatalError("exit status \(status) for \(arguments)")
     }

@@ -1,6 +1,12 @@
 import ArgumentParser
 import HandoffKit
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// `handoff`: the command line of a Handoff store.
 public struct HandoffCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
@@ -67,7 +73,19 @@ public struct HandoffCommand: ParsableCommand {
     /// Runs a command line in this process as `run` does, then lets go of what the command kept for the
     /// process's exit, so that another can run after it: for runners of many command lines in one process,
     /// such as the command-line fuzzer (`Fuzz/Harnesses/cli.swift`).
-    public static func runInProcess(_ arguments: [String]) -> Int32 {
+    ///
+    /// - Parameters:
+    ///   - output: The descriptor the command's data goes to, instead of standard output.
+    ///   - errors: The descriptor its errors go to, instead of standard error.
+    public static func runInProcess(
+        _ arguments: [String], output: Int32 = STDOUT_FILENO, errors: Int32 = STDERR_FILENO
+    ) -> Int32 {
+        Terminal.outputDescriptor = output
+        Terminal.errorDescriptor = errors
+        defer {
+            Terminal.outputDescriptor = STDOUT_FILENO
+            Terminal.errorDescriptor = STDERR_FILENO
+        }
         let status = run(arguments)
         ProcessLifetime.releaseAll()
         Terminal.resetOutput()

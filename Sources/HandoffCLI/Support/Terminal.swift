@@ -27,13 +27,18 @@ enum Terminal {
     /// reader's, not worth a message unless something was undone because of it.
     nonisolated(unsafe) private(set) static var outputClosed = false
 
+    /// Where data and errors go: standard output and standard error, unless a runner of many command lines
+    /// in one process sends them elsewhere (`HandoffCommand.runInProcess`).
+    nonisolated(unsafe) static var outputDescriptor = STDOUT_FILENO
+    nonisolated(unsafe) static var errorDescriptor = STDERR_FILENO
+
     static func write(_ bytes: [UInt8]) {
         bytes.withUnsafeBufferPointer { write($0) }
     }
 
     static func write(_ bytes: UnsafeBufferPointer<UInt8>) {
         guard outputError == nil else { return }
-        if let code = writeAll(STDOUT_FILENO, UnsafeRawBufferPointer(bytes)) {
+        if let code = writeAll(outputDescriptor, UnsafeRawBufferPointer(bytes)) {
             outputError = HandoffError(
                 .io, "cannot write to standard output: \(String(cString: strerror(code)))")
             outputClosed = code == EPIPE
@@ -52,7 +57,7 @@ enum Terminal {
     }
 
     static func writeError(bytes: [UInt8]) {
-        _ = bytes.withUnsafeBytes { writeAll(STDERR_FILENO, $0) }
+        _ = bytes.withUnsafeBytes { writeAll(errorDescriptor, $0) }
     }
 
     /// Unbuffered, so output and errors interleave in the order they happen. Returns errno on failure.
