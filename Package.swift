@@ -93,7 +93,8 @@ let package = Package(
         .testTarget(
             name: "HandoffSchemaTests", dependencies: ["HandoffSchema", "SharedTestData"],
             exclude: ["Fixtures"]),
-        .testTarget(name: "HandoffKitTests", dependencies: ["HandoffKit", "HandoffTesting"]),
+        .testTarget(
+            name: "HandoffKitTests", dependencies: ["HandoffKit", "HandoffTesting"], exclude: ["Fixtures"]),
         .testTarget(name: "HandoffTestingTests", dependencies: ["HandoffTesting"]),
         .testTarget(
             name: "HandoffWorkLogTests", dependencies: ["HandoffWorkLog", "HandoffTesting"],

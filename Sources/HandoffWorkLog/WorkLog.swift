@@ -338,20 +338,21 @@ public final class WorkLog: Sendable {
 
     /// Entries matching a question or keywords, best first: `how "why did you escalate"`.
     ///
-    /// The words of the query (without the common ones, such as "why" and "did") are looked up in every
-    /// entry's message, category, details, tool name and error and bot, with stemming, so "escalate" finds
-    /// "escalation"; entries holding more of them, and in their message, rank higher.
+    /// The words of the query (without the common ones, such as "why" and "did") and its quoted phrases are
+    /// looked up in every entry's message, category, details, tool name and error and bot, by their stems, so
+    /// "escalate" finds "escalation"; entries holding more of them, and in their message, score higher
+    /// (`SearchTerms`). Every backend finds and orders the same hits.
     /// - Parameter reader: Only sessions this bot takes part in (`WorkSessionInfo.involves`), when given.
     public func search(
         _ query: String, workspace: String? = nil, bot: String? = nil, reader: String? = nil, limit: Int = 10,
         offset: Int = 0
     ) throws(HandoffError) -> [WorkLogSearchHit] {
-        guard let match = SearchQuery.matchExpression(query) else {
+        guard let terms = SearchTerms(question: query) else {
             throw HandoffError(
                 .usage, "the question has no words to look for", hint: "such as: handoff how \"confidence\"")
         }
         return try store.searchWorkEntries(
-            match, workspace: workspace, bot: bot, reader: reader, limit: limit, offset: offset)
+            terms, workspace: workspace, bot: bot, reader: reader, limit: limit, offset: offset)
     }
 }
 

@@ -78,7 +78,7 @@ public final class WorkLogRecorder: Sendable {
             guard keep || entry.escalation else { return nil }
         }
         if entry.botName == nil { entry.botName = session.start.bot }
-        let now = log.store.configuration.clock()
+        let now = log.store.now()
         let step = try state.withLock { state throws(HandoffError) in
             guard !state.ended else {
                 throw HandoffError(.conflict, "work session \(id) has ended; start a new one to record more")

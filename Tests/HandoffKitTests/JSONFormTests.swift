@@ -63,7 +63,7 @@ struct JSONFormTests {
         let claimed = try #require(try store.claim(for: "c", worker: "w"))
         let routed = try store.route(
             handoffID: claimed.handoff.id, to: "c", note: text, receipt: claimed.receipt)
-        try store.index.write { db in
+        try store.sqlite!.write { db in
             // Every text column holds `text`, or bytes that are not UTF-8; a timestamp is past the year 9999; and
             // one artifact's actions were found in an order other than the index's.
             try db.run(
@@ -134,7 +134,7 @@ struct JSONFormTests {
         let temporary = try TemporaryStore()
         try temporary.store.put(
             scanResult(risk: 1, actions: ["manual_review", "notify_owner"]), from: "s", to: ["c"])
-        try temporary.store.index.write { db in
+        try temporary.store.sqlite!.write { db in
             try db.execute(
                 sql: """
                     ALTER TABLE artifact DROP COLUMN next_actions_json;
@@ -154,14 +154,14 @@ struct JSONFormTests {
         var readOnly = Store.Configuration()
         readOnly.readOnly = true
         let reader = try Store.open(at: temporary.path, configuration: readOnly)
-        #expect(!reader.index.rendersNextActions)
+        #expect(!reader.sqlite!.rendersNextActions)
         let before = try listing(reader)
         #expect(before.text == before.forms && before.text.contains("notify_owner"))
 
         let writer = try Store.open(at: temporary.path)
-        #expect(writer.index.rendersNextActions)
+        #expect(writer.sqlite!.rendersNextActions)
         try writer.put(scanResult(risk: 2, actions: ["escalate"]), from: "s", to: ["c"])
-        let rendered = try writer.index.read { db in
+        let rendered = try writer.sqlite!.read { db in
             try db.values(String.self, sql: "SELECT next_actions_json FROM artifact ORDER BY seq")
         }
         #expect(rendered == [#"[{"action":"escalate","inferred":false,"source":"/next_actions/0"}]"#])

@@ -281,7 +281,7 @@ struct QueueTests {
             HandoffFilter(consumer: "reviewer", states: [.dead], limit: 10),
         ]
         for filter in filters {
-            let plan = try store.index.queryPlan(filter)
+            let plan = try store.sqlite!.queryPlan(filter)
             #expect(plan.contains { $0.contains("SEARCH h USING INDEX handoff_") }, "\(plan)")
             #expect(!plan.contains { $0.hasPrefix("SCAN") }, "\(plan)")
         }
@@ -295,12 +295,12 @@ struct QueueTests {
                         || $0.contains("USING COVERING INDEX") || $0.contains("USING PRIMARY KEY")
                 }
         }
-        let inbox = try store.index.queryPlan(HandoffFilter(consumer: "reviewer", states: [.pending]))
+        let inbox = try store.sqlite!.queryPlan(HandoffFilter(consumer: "reviewer", states: [.pending]))
         #expect(searchesOnly(inbox), "\(inbox)")
         #expect(
             inbox.first?.hasPrefix("SEARCH h USING INDEX handoff_by_consumer (consumer=? AND state=?") == true
         )
-        let (pending, expired) = try #require(try store.index.claimQueryPlans(consumer: "reviewer").splat())
+        let (pending, expired) = try #require(try store.sqlite!.claimQueryPlans(consumer: "reviewer").splat())
         #expect(searchesOnly(pending) && searchesOnly(expired), "\(pending) \(expired)")
         #expect(
             pending.first?.hasPrefix("SEARCH h USING INDEX handoff_by_consumer (consumer=? AND state=?")

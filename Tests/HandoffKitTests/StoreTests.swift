@@ -25,7 +25,8 @@ struct StoreTests {
     /// Holds the index's write lock from another connection, on another thread, until the returned function
     /// is called.
     private func holdingTheWriteLock() throws -> @Sendable () -> Void {
-        let holder = try SQLiteConnection(path: Store.indexPath(storePath), readOnly: false, busyTimeout: 0)
+        let holder = try SQLiteConnection(
+            path: SQLiteBackend.indexPath(storePath), readOnly: false, busyTimeout: 0)
         let locked = DispatchSemaphore(value: 0)
         let release = DispatchSemaphore(value: 0)
         let thread = Thread {
@@ -259,7 +260,7 @@ struct StoreTests {
     @Test func damagedObjectsAreRefusedOnReadAndRepairedByPuttingTheDocumentAgain() throws {
         let store = try Store.create(at: storePath)
         let result = try store.put(scanResult(), from: "scanner")
-        let path = store.objects.path(of: result.id)
+        let path = store.sqlite!.objects.path(of: result.id)
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
         try Data(#"{"schema":"security-scan-v1","risk_score":99}"#.utf8).write(to: URL(fileURLWithPath: path))
         #expect {
@@ -286,7 +287,7 @@ struct StoreTests {
         let result = try store.put(
             scanResult(actions: ["manual_review", "notify_owner"]), from: "scanner", to: ["reviewer"])
         #expect(try store.verify().isClean)
-        try store.index.write { db in
+        try store.sqlite!.write { db in
             try db.run(sql: "UPDATE next_action SET action = 'escalate' WHERE action = 'notify_owner'")
         }
         /// The actions `inbox --json` lists for the reviewer's one handoff.
@@ -316,7 +317,7 @@ struct StoreTests {
     @Test func missingObjectsAreReported() throws {
         let store = try Store.create(at: storePath)
         let result = try store.put(scanResult(), from: "scanner")
-        try FileManager.default.removeItem(atPath: store.objects.path(of: result.id))
+        try FileManager.default.removeItem(atPath: store.sqlite!.objects.path(of: result.id))
         #expect {
             try store.document(result.id)
         } throws: { error in
@@ -333,25 +334,25 @@ struct StoreTests {
         let store = try Store.create(at: storePath)
         let original = Array(#"{"schema":"x-v1"}"#.utf8)
         let id = ArtifactID(canonicalBytes: original)
-        #expect(try store.objects.write(original, as: id) == .created)
-        #expect(try store.objects.write(original, as: id) == .existed)
+        #expect(try store.sqlite!.objects.write(original, as: id) == .created)
+        #expect(try store.sqlite!.objects.write(original, as: id) == .existed)
         // Bytes that claim the same id but differ, as a real collision would.
         #expect {
-            try store.objects.write(Array(#"{"schema":"y-v1"}"#.utf8), as: id)
+            try store.sqlite!.objects.write(Array(#"{"schema":"y-v1"}"#.utf8), as: id)
         } throws: { error in
             let error = error as! HandoffError
             return error.code == .io
                 && error.message
                     == "hash collision: \(id) is already stored with different content; nothing was overwritten"
         }
-        #expect(try store.objects.read(id, size: original.count, maxSize: original.count) == original)
+        #expect(try store.sqlite!.objects.read(id, size: original.count, maxSize: original.count) == original)
     }
 
     @Test func interruptedPutsLeaveOnlyHarmlessLeftovers() throws {
         let store = try Store.create(at: storePath)
         let bytes = CanonicalJSON.encode(scanResult())
         let id = ArtifactID(canonicalBytes: bytes)
-        _ = try store.objects.write(bytes, as: id)
+        _ = try store.sqlite!.objects.write(bytes, as: id)
         #expect(
             FileManager.default.createFile(
                 atPath: storePath + "/tmp/object-1-abc", contents: Data("partial".utf8)))
@@ -375,7 +376,7 @@ struct StoreTests {
         #expect(try mode(store.path) == 0o700)
         #expect(try mode(store.path + "/objects") == 0o700)
         #expect(try mode(store.path + "/index.sqlite") == 0o600)
-        #expect(try mode(store.objects.path(of: result.id)) == 0o400)
+        #expect(try mode(store.sqlite!.objects.path(of: result.id)) == 0o400)
     }
 
     @Test func openingAMissingStoreSaysSo() throws {

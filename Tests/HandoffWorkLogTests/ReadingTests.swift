@@ -1,9 +1,10 @@
 import Foundation
 import HandoffJSON
-import HandoffKit
 import HandoffTesting
 import HandoffWorkLog
 import Testing
+
+@testable import HandoffKit
 
 /// Reading work logs back: `how`, `explain` in its modes, `logs`.
 struct ReadingTests {
@@ -34,6 +35,62 @@ struct ReadingTests {
         #expect(!scoped.isEmpty && scoped.allSatisfy { $0.entry.botName == "creative" })
         #expect(try fixture.workLog.search("design", workspace: "#general").isEmpty)
         #expect(try fixture.workLog.search("design", limit: 2).count == 2)
+    }
+
+    /// A hit's score is the sum, over the question's words and phrases it holds, of the weights of the
+    /// fields holding them; a phrase is its words in a row, in one field.
+    @Test func howScoresByFieldAndMatchesPhrasesInOrder() throws {
+        let fixture = try WorkLogFixture()
+        let session = try #require(try fixture.workLog.start(Samples.exampleA))
+        try session.record(
+            WorkLogEntry(level: .info, category: "throttle", message: "Hit the rate limit again"))
+        try session.record(
+            WorkLogEntry(level: .info, category: "general", message: "The limit on rate was fine"))
+        try session.tool("rate_limiter", output: ["limit": 10], status: .success, message: "Checked quotas")
+        try session.end()
+        // The phrase is in the first message (10), and in the tool's name, rate_limiter (stems "rate limit",
+        // 4), and in its details, which name the tool (1); not in "limit on rate".
+        let phrase = try fixture.workLog.search(#""rate limit""#)
+        #expect(phrase.map(\.entry.message) == ["Hit the rate limit again", "Checked quotas"])
+        #expect(phrase.map(\.score) == [10, 5])
+        // "rate" and "limit" each: 10 + 10 in the two messages, 4 + 4 + 1 + 1 for the tool; newest first among
+        // equals.
+        let words = try fixture.workLog.search("rate limit")
+        #expect(words.map(\.score) == [20, 20, 10])
+        #expect(
+            words.map(\.entry.message) == [
+                "The limit on rate was fine", "Hit the rate limit again", "Checked quotas",
+            ])
+        // The category counts 3: "throttle" alone.
+        #expect(try fixture.workLog.search("throttled").map(\.score) == [3])
+    }
+
+    /// A store whose entries were indexed by SQLite's own stemming before: a command that only reads says
+    /// `how` needs the upgrade, and the first command that writes makes it.
+    @Test func howOnAStoreIndexedTheOldWayAsksForTheUpgrade() throws {
+        let fixture = try Self.recordAll()
+        let index = try #require(fixture.store.sqlite)
+        try index.write { db in
+            try db.execute(
+                sql: """
+                    DELETE FROM grdb_migrations WHERE identifier LIKE 'v5:%';
+                    DROP TABLE work_entry_text;
+                    CREATE VIRTUAL TABLE work_entry_text USING fts5(
+                        message, category, details, tool_name, tool_error, bot,
+                        content = 'work_entry', content_rowid = 'seq',
+                        tokenize = 'porter unicode61 remove_diacritics 2');
+                    INSERT INTO work_entry_text (work_entry_text) VALUES ('rebuild');
+                    """)
+        }
+        var readOnly = Store.Configuration()
+        readOnly.readOnly = true
+        let reader = try WorkLog(store: try Store.open(at: fixture.store.path, configuration: readOnly))
+        #expect(try reader.sessions().count == 4, "everything else reads as before")
+        #expect {
+            try reader.search("escalate")
+        } throws: { ($0 as? HandoffError)?.message.contains("needs an upgrade to be searched") == true }
+        let writer = try WorkLog(store: try Store.open(at: fixture.store.path))
+        #expect(try writer.search("why did you escalate").count == 2)
     }
 
     @Test(arguments: [

@@ -11,9 +11,13 @@ extension HandoffCommand {
             discussion: """
                 Looks the question's words up in every entry's message, category, details, tool name, tool \
                 error and bot (common words such as "why" and "did" are left out; "escalate" also finds \
-                "escalation"), and lists the best matches with their workspace, session, bot and step.
+                "escalation"; words in double quotes must follow each other, as a phrase), and lists the best \
+                matches with their workspace, session, bot and step. An entry's score adds up, for each word \
+                and phrase it holds, the weight of each field holding it: message 10, tool name 4, category 3, \
+                tool error 2, bot 2, details 1; the newest entry comes first among equals.
 
                   handoff how "confidence"
+                  handoff how '"rate limit" retry'
                   handoff how "why did you escalate" --workspace "#coordination-website"
                   handoff how "what did researcher find" --bot researcher --limit 20
                 """)

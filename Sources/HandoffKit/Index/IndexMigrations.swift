@@ -235,9 +235,35 @@ enum IndexMigrations {
                     ALTER TABLE work_session ADD COLUMN held_until INTEGER;
                     """)
         }
+        // A reader of a store without it can do everything but `how`, which says so.
+        migrator.registerMigration(searchStems, optionalForReaders: true) { db in
+            try db.execute(
+                sql: """
+                    -- `how` reads entries as Handoff reads them (SearchText: stems of lower-case words), so that
+                    -- every backend matches and ranks alike: the index holds each field's stems, split on spaces
+                    -- only, instead of SQLite's own Porter stemming of the text.
+                    DROP TABLE work_entry_text;
+                    CREATE VIRTUAL TABLE work_entry_text USING fts5(
+                        message, category, details, tool_name, tool_error, bot,
+                        tokenize = 'unicode61 remove_diacritics 0'
+                    );
+                    """)
+            let insert = try db.cachedStatement(sql: SQLiteBackend.insertSearchText)
+            try db.cachedStatement(
+                sql: "SELECT seq, message, category, details, tool_name, tool_error, bot FROM work_entry"
+            ).forEachRow(arguments: []) { row in
+                insert.setUncheckedArguments(
+                    SQLiteBackend.searchText(
+                        entry: row[0], message: row[1], category: row[2], details: row[3], toolName: row[4],
+                        toolError: row[5], bot: row[6]))
+                try insert.execute()
+                return true
+            }
+        }
         return migrator
     }()
 
     static let renderedNextActions = "v3: next actions rendered once per artifact for listings"
     static let sessionHolders = "v4: work sessions held by their recorder"
+    static let searchStems = "v5: work-log entries searched by their stems"
 }

@@ -281,8 +281,9 @@ public struct WorkLogSearchHit: Sendable, Equatable {
     public let workspace: String
     public let workspaceType: WorkspaceType
     public let entry: WorkLogEntry
-    /// SQLite FTS5's bm25 rank: lower is a better match.
-    public let rank: Double
+    /// How well it matches, higher first: the sum, over the question's words and phrases it holds, of the
+    /// weights of the fields that hold them (`SearchTerms.fieldWeights`).
+    public let score: Int
 }
 
 /// An insight queued for the learning exchange, and what became of it.

@@ -185,11 +185,10 @@ public final class SchemaCatalog: Sendable {
 
 /// A store's own schemas, as the catalog reads them.
 struct LocalSchemas: Sendable {
-    let index: SQLiteIndex
-    let objects: ObjectStore
+    let backend: any StoreBackend
 
     func entries() throws(HandoffError) -> [SchemaInfo] {
-        try index.schemaEntries().map { entry throws(HandoffError) in
+        try backend.schemaEntries().map { entry throws(HandoffError) in
             let document = try document(at: entry.id, size: entry.size)
             return SchemaInfo(
                 name: entry.name, builtIn: false, title: document["title"]?.stringValue, id: entry.id,
@@ -199,14 +198,17 @@ struct LocalSchemas: Sendable {
     }
 
     func document(named name: String) throws(HandoffError) -> JSONValue? {
-        guard let entry = try index.schemaEntry(named: name) else { return nil }
+        guard let entry = try backend.schemaEntry(named: name) else { return nil }
         return try document(at: entry.id, size: entry.size)
     }
 
     private func document(at id: ArtifactID, size: Int) throws(HandoffError) -> JSONValue {
         let bytes: [UInt8]
-        do {
-            bytes = try objects.read(id, size: size, maxSize: size)
+        do throws(HandoffError) {
+            bytes = try backend.objectBytes(id, size: size)
+            guard ArtifactID(canonicalBytes: bytes) == id else {
+                throw HandoffError(.io, "object \(id) is damaged: its bytes no longer match its id")
+            }
         } catch {
             throw HandoffError(
                 .io, "a registered schema's object cannot be read: \(error.message)",

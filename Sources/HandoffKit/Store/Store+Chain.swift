@@ -52,7 +52,7 @@ extension Store {
                 var next: [ArtifactID] = []
                 for current in frontier {
                     let related =
-                        direction < 0 ? try index.parents(of: current) : try index.children(of: current)
+                        direction < 0 ? try backend.parents(of: current) : try backend.children(of: current)
                     guard level <= depth else {
                         truncated = truncated || !related.isEmpty
                         continue
@@ -74,7 +74,7 @@ extension Store {
         }
         var nodes: [Chain.Node] = []
         for (artifactID, generation) in generations {
-            let handoffs = try index.handoffs(HandoffFilter(artifact: artifactID))
+            let handoffs = try backend.handoffs(HandoffFilter(artifact: artifactID))
             nodes.append(Chain.Node(artifact: infos[artifactID]!, handoffs: handoffs, generation: generation))
         }
         nodes.sort {

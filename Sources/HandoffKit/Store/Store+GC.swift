@@ -44,67 +44,10 @@ extension Store {
     /// (see `GCPolicy`): pending and claimed handoffs, the sessions kept, recent work, and the lineage of all
     /// of these stay, as do store-local schemas.
     ///
-    /// Safe while bots work: rows go in one transaction, and each object file is removed inside a transaction
-    /// that first checks nothing has indexed its content again; a put racing the collection writes its object
-    /// back before it commits. `verify` stays clean.
+    /// Safe while bots work: a put racing the collection is never lost, and `verify` stays clean.
     public func collectGarbage(_ policy: GCPolicy = .init(), dryRun: Bool = false) throws(HandoffError)
         -> GCReport
     {
-        let now = configuration.clock().millisecondsSince1970
-        var cutoffs: [WorkspaceType: Int64] = [:]
-        for type in WorkspaceType.allCases {
-            let days = Int64(max(0, policy.sessionRetentionDays[type] ?? 36_500))
-            cutoffs[type] = now - days * 86_400_000
-        }
-        let keepSince = now - Int64(max(0, policy.keepDays) * 86_400_000)
-        let collected = try index.collectGarbage(
-            sessionCutoffs: cutoffs, keepSince: keepSince, now: now, dryRun: dryRun)
-        var report = GCReport()
-        report.dryRun = dryRun
-        report.sessions = collected.sessions
-        report.entries = collected.entries
-        report.insights = collected.insights
-        report.artifacts = collected.artifacts.map(\.id)
-        report.handoffs = collected.handoffs
-        // File times come from the system clock, whatever clock the store stamps its records with.
-        let graceCutoff =
-            Timestamp.now().millisecondsSince1970 - Int64(max(0, policy.leftoverGraceSeconds) * 1000)
-        if dryRun {
-            report.objectFiles = collected.artifacts.count
-            report.bytes = collected.artifacts.reduce(0) { $0 + $1.size }
-            return report
-        }
-        // The collected artifacts' objects, and objects no put finished indexing long ago.
-        var candidates = collected.artifacts.map(\.id)
-        var known = Set(candidates)
-        for (id, _) in try index.indexedObjects() { known.insert(id) }
-        for entry in try index.schemaEntries() { known.insert(entry.id) }
-        for id in try objects.scan().ids where !known.contains(id) {
-            if let modified = FileIO.modificationTime(objects.path(of: id)), modified < graceCutoff {
-                candidates.append(id)
-            }
-        }
-        var start = 0
-        while start < candidates.count {
-            let chunk = Array(candidates[start..<min(start + 500, candidates.count)])
-            start += chunk.count
-            try index.withUnindexed(chunk) { id in
-                let path = objects.path(of: id)
-                let size = FileIO.fileSize(path) ?? 0
-                if FileIO.exists(path) {
-                    FileIO.removeFile(path)
-                    report.objectFiles += 1
-                    report.bytes += size
-                }
-            }
-        }
-        for name in try FileIO.contentsOfDirectory(objects.temporaryDirectory) {
-            let path = objects.temporaryDirectory + "/" + name
-            if let modified = FileIO.modificationTime(path), modified < graceCutoff {
-                FileIO.removeFile(path)
-                report.temporaryFiles += 1
-            }
-        }
-        return report
+        try backend.collectGarbage(policy, dryRun: dryRun, now: now())
     }
 }

@@ -102,15 +102,10 @@ extension Store {
     /// Writes prepared artifacts' objects, then records them all in one index transaction.
     func commit(_ prepared: [PreparedPut]) throws(HandoffError) -> [PutResult] {
         // Refuse unknown parents before writing anything.
-        for parent in Set(prepared.flatMap(\.put.parents)) where try index.artifact(parent) == nil {
+        for parent in Set(prepared.flatMap(\.put.parents)) where try backend.artifact(parent) == nil {
             throw HandoffError(.notFound, "no parent artifact \(parent) in the store at \(path)")
         }
-        var seen = Set<ArtifactID>()
-        let unique = prepared.filter { seen.insert($0.put.id).inserted }
-        let recorded = try recording(unique.map { ($0.bytes, $0.put.id) }) { () throws(HandoffError) in
-            Failpoint.hit("objects-durable")
-            return try index.record(prepared.map(\.put), at: configuration.clock())
-        }
+        let recorded = try backend.record(prepared, at: now())
         Failpoint.hit("index-committed")
         return recorded.map { record in
             PutResult(
@@ -145,10 +140,4 @@ extension Store {
             validated: request.validate)
         return PreparedPut(bytes: bytes, put: put)
     }
-}
-
-/// A checked request: its canonical bytes and what the index will record.
-struct PreparedPut: Sendable {
-    var bytes: [UInt8]
-    var put: IndexedPut
 }

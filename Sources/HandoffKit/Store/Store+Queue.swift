@@ -18,14 +18,14 @@ extension Store {
         filter.consumer = consumer
         if filter.states == nil { filter.states = [.pending] }
         filter.newestFirst = false
-        return try index.handoffs(filter)
+        return try backend.handoffs(filter)
     }
 
     /// `inbox` with each handoff's next actions, read in one query.
     public func inboxWithNextActions(_ consumer: String, filter: HandoffFilter = .init()) throws(HandoffError)
         -> [(handoff: Handoff, nextActions: [NextAction])]
     {
-        try index.handoffsWithNextActions(inboxFilter(consumer, filter)).map {
+        try backend.handoffsWithNextActions(inboxFilter(consumer, filter)).map {
             (handoff: $0.0, nextActions: $0.1)
         }
     }
@@ -43,7 +43,7 @@ extension Store {
         _ consumer: String, filter: HandoffFilter = .init(), limit: Int, into text: inout JSONTextBuilder,
         flush: (inout JSONTextBuilder) -> Bool = { _ in true }
     ) throws(HandoffError) -> (written: Int, more: Bool) {
-        try index.writeHandoffsWithNextActions(
+        try backend.writeHandoffsWithNextActions(
             inboxFilter(consumer, filter), limit: limit, into: &text, flush: flush)
     }
 
@@ -73,10 +73,10 @@ extension Store {
         try Name.check(consumer, as: "consumer")
         if let worker { try Name.check(worker, as: "worker") }
         if let workspace { try Name.check(workspace, as: "workspace") }
-        return try index.claim(
+        return try backend.claim(
             consumer: consumer, schema: schema, workspace: workspace, worker: worker,
             leaseMilliseconds: try milliseconds(leaseSeconds, "lease"),
-            maxAttempts: max(1, maxAttempts), now: configuration.clock())
+            maxAttempts: max(1, maxAttempts), now: now())
     }
 
     /// Finishes a claimed handoff.
@@ -86,7 +86,7 @@ extension Store {
     public func ack(_ receipt: Receipt, outcome: Outcome = .done, note: String? = nil) throws(HandoffError)
         -> Handoff
     {
-        try index.ack(receipt, outcome: outcome, note: note, now: configuration.clock())
+        try backend.ack(receipt, outcome: outcome, note: note, now: now())
     }
 
     /// Gives a claimed handoff back to the inbox, claimable again after `delaySeconds`.
@@ -95,9 +95,9 @@ extension Store {
     public func release(_ receipt: Receipt, delaySeconds: Double = 0, note: String? = nil)
         throws(HandoffError) -> Handoff
     {
-        try index.release(
+        try backend.release(
             receipt, delayMilliseconds: try milliseconds(delaySeconds, "delay", allowZero: true), note: note,
-            now: configuration.clock())
+            now: now())
     }
 
     /// Gives back a claim whose answer never reached its claimant (the output it was to be printed on, or the
@@ -107,22 +107,22 @@ extension Store {
     /// - Throws: `HandoffError` `.conflict` when the receipt no longer holds.
     @discardableResult
     public func giveBack(_ receipt: Receipt, reason: String) throws(HandoffError) -> Handoff {
-        try index.giveBack(receipt, note: reason, now: configuration.clock())
+        try backend.giveBack(receipt, note: reason, now: now())
     }
 
     /// Keeps a lease alive: it now ends `leaseSeconds` from now.
     /// - Throws: `HandoffError` `.conflict` when the receipt no longer holds.
     @discardableResult
     public func extend(_ receipt: Receipt, leaseSeconds: Double) throws(HandoffError) -> Handoff {
-        try index.extend(
-            receipt, leaseMilliseconds: try milliseconds(leaseSeconds, "lease"), now: configuration.clock())
+        try backend.extend(
+            receipt, leaseMilliseconds: try milliseconds(leaseSeconds, "lease"), now: now())
     }
 
     /// Puts a dead, blocked or rejected handoff back in its consumer's inbox, with its attempts counted anew.
     /// - Throws: `HandoffError` `.conflict` when the handoff is in another state.
     @discardableResult
     public func retry(handoffID: String, note: String? = nil) throws(HandoffError) -> Handoff {
-        try index.retry(handoffID: handoffID, note: note, now: configuration.clock())
+        try backend.retry(handoffID: handoffID, note: note, now: now())
     }
 
     /// Hands an artifact on to another consumer.
@@ -151,38 +151,38 @@ extension Store {
                 .usage, "routing an artifact needs the bot that hands it on",
                 hint: "give --from, or route one of its handoffs")
         }
-        return try index.route(
+        return try backend.route(
             artifact: artifact, from: origin?.id, receipt: receipt, producer: producer, to: consumer,
             note: note,
-            now: configuration.clock())
+            now: now())
     }
 
     /// What happened to a handoff after it was created, in order.
     public func events(ofHandoff id: String) throws(HandoffError) -> [HandoffEvent] {
         _ = try handoff(id: id)
-        return try index.events(ofHandoff: id)
+        return try backend.events(ofHandoff: id)
     }
 
     /// A value that changes whenever `consumer`'s pending handoffs change (one arrives, or one is claimed,
     /// released or routed away), from whichever process: what inbox subscriptions poll.
     package func inboxVersion(_ consumer: String) throws(HandoffError) -> String {
-        try index.inboxVersion(consumer)
+        try backend.inboxVersion(consumer)
     }
 
     /// The artifact's next actions and where each came from.
     public func nextActions(of id: ArtifactID) throws(HandoffError) -> [NextAction] {
         _ = try artifact(id)
-        return try index.nextActions(of: id)
+        return try backend.nextActions(of: id)
     }
 
     /// The artifacts `id` was derived from.
     public func parents(of id: ArtifactID) throws(HandoffError) -> [ArtifactInfo] {
-        try index.parents(of: id)
+        try backend.parents(of: id)
     }
 
     /// The artifacts derived from `id`.
     public func children(of id: ArtifactID) throws(HandoffError) -> [ArtifactInfo] {
-        try index.children(of: id)
+        try backend.children(of: id)
     }
 
     private func milliseconds(_ seconds: Double, _ what: String, allowZero: Bool = false) throws(HandoffError)

@@ -7,7 +7,7 @@ extension Store {
     ///   matches.
     public func resolve(_ text: String) throws(HandoffError) -> ArtifactID {
         let reference = try ArtifactReference(parsing: text)
-        let matches = try index.artifacts(matching: reference)
+        let matches = try backend.artifacts(matching: reference)
         switch matches.count {
         case 0:
             throw HandoffError(.notFound, "no artifact \(reference) in the store at \(path)")
@@ -24,7 +24,7 @@ extension Store {
     /// What the index records about an artifact.
     /// - Throws: `HandoffError` `.notFound` when the store does not hold it.
     public func artifact(_ id: ArtifactID) throws(HandoffError) -> ArtifactInfo {
-        guard let info = try index.artifact(id) else {
+        guard let info = try backend.artifact(id) else {
             throw HandoffError(.notFound, "no artifact \(id) in the store at \(path)")
         }
         return info
@@ -35,7 +35,14 @@ extension Store {
     ///   damaged or unreadable.
     public func canonicalBytes(of id: ArtifactID) throws(HandoffError) -> [UInt8] {
         let info = try artifact(id)
-        return try objects.read(id, size: info.size, maxSize: info.size)
+        let bytes = try backend.objectBytes(id, size: info.size)
+        // Whatever keeps it, an object is what its name says or it is damage.
+        guard bytes.count == info.size, ArtifactID(canonicalBytes: bytes) == id else {
+            throw HandoffError(
+                .io, "object \(id) is damaged: its bytes no longer match its id", hint: "run `handoff verify`"
+            )
+        }
+        return bytes
     }
 
     /// The artifact's document.
@@ -53,18 +60,18 @@ extension Store {
 
     /// Artifacts matching the filter, newest first.
     public func artifacts(_ filter: ArtifactFilter = .init()) throws(HandoffError) -> [ArtifactInfo] {
-        try index.artifacts(filter)
+        try backend.artifacts(filter)
     }
 
     /// Handoffs matching the filter, oldest first unless the filter asks otherwise.
     public func handoffs(_ filter: HandoffFilter = .init()) throws(HandoffError) -> [Handoff] {
-        try index.handoffs(filter)
+        try backend.handoffs(filter)
     }
 
     /// One handoff by its id.
     /// - Throws: `HandoffError` `.notFound` when there is no such handoff.
     public func handoff(id: String) throws(HandoffError) -> Handoff {
-        guard let handoff = try index.handoff(id: id) else {
+        guard let handoff = try backend.handoff(id: id) else {
             throw HandoffError(.notFound, "no handoff \(quotedForMessage(id)) in the store at \(path)")
         }
         return handoff
@@ -75,13 +82,13 @@ extension Store {
 
     /// Counts of what the store holds.
     public func stats() throws(HandoffError) -> StoreStats {
-        let stats = try index.stats()
-        let indexFiles = ["", "-wal", "-shm"].compactMap { FileIO.fileSize(Self.indexPath(path) + $0) }
+        let stats = try backend.stats()
+        let indexBytes = try backend.indexBytes()
         return StoreStats(
             path: path, artifacts: stats.artifacts, artifactBytes: stats.artifactBytes,
             handoffsByState: stats.handoffsByState, artifactsBySchema: stats.artifactsBySchema,
             producers: stats.producers,
-            consumers: stats.consumers, indexBytes: indexFiles.reduce(0, +))
+            consumers: stats.consumers, indexBytes: indexBytes)
     }
 }
 

@@ -20,8 +20,8 @@ extension Store {
             // The same content as the built-in one (anything else was refused above): nothing to add.
             return (try schemas.list().first { $0.name == name }!, true)
         }
-        _ = try objects.write(bytes, as: id)
-        let existed = try index.addSchema(name: name, id: id, size: bytes.count, at: configuration.clock())
+        let existed = try backend.addSchema(
+            name: name, object: PreparedObject(bytes: bytes, id: id), at: now())
         guard let info = try schemas.list().first(where: { $0.name == name }) else {
             throw HandoffError(.io, "schema \(name) vanished after it was added")
         }

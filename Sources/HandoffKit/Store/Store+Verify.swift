@@ -13,7 +13,7 @@ public struct VerifyReport: Sendable {
             case sizeMismatch = "size_mismatch"
             /// An object could not be read.
             case unreadable
-            /// SQLite found the index file inconsistent.
+            /// The index found itself inconsistent.
             case index
         }
 
@@ -51,71 +51,14 @@ public struct VerifyReport: Sendable {
 }
 
 extension Store {
-    /// Re-hashes every object and cross-checks the objects against the index.
+    /// Re-hashes every object and cross-checks the objects against the backend.
     ///
     /// Damage (an object whose bytes changed, an indexed artifact without its object, a size that differs,
-    /// an inconsistent index file) is listed in `problems`; leftovers of interrupted writes are listed apart,
+    /// an inconsistent index) is listed in `problems`; leftovers of interrupted writes are listed apart,
     /// since they lose nothing.
     public func verify() throws(HandoffError) -> VerifyReport {
-        var report = VerifyReport()
-        for (id, message) in try index.integrityProblems() {
-            report.problems.append(.init(kind: .index, id: id, message: "index: \(message)"))
-        }
-        var indexed: [ArtifactID: Int] = [:]
-        for (id, size) in try index.indexedObjects() { indexed[id] = size }
-        report.indexedArtifacts = indexed.count
-        // Store-local schemas are objects too.
-        for entry in try index.schemaEntries() { indexed[entry.id] = entry.size }
         // An object the index does not know is read only up to the size of anything this store accepts.
-        let largest = max(configuration.limits.maxBytes, indexed.values.max() ?? 0)
-        let (ids, strays) = try objects.scan()
-        report.strayFiles = strays
-        var onDisk = Set<ArtifactID>()
-        for id in ids {
-            onDisk.insert(id)
-            let path = objects.path(of: id)
-            let bytes: [UInt8]
-            do {
-                // Whatever is there is looked at, not followed or waited on: links, FIFOs, devices and
-                // oversized files are damage, reported without reading them.
-                bytes = try FileIO.readRegularFile(path, maxSize: largest, followLink: false)
-            } catch  where error.code == .invalidInput {
-                report.problems.append(.init(kind: .damaged, id: id, message: "\(id): \(error.message)"))
-                continue
-            } catch {
-                report.problems.append(.init(kind: .unreadable, id: id, message: "\(id): \(error.message)"))
-                continue
-            }
-            report.objectsChecked += 1
-            report.bytesChecked += bytes.count
-            let actual = ArtifactID(canonicalBytes: bytes)
-            if actual != id {
-                report.problems.append(
-                    .init(
-                        kind: .damaged, id: id,
-                        message: "\(id): damaged, its bytes hash to \(actual) (\(objects.path(of: id)))"))
-            }
-            if let size = indexed[id] {
-                if size != bytes.count {
-                    report.problems.append(
-                        .init(
-                            kind: .sizeMismatch, id: id,
-                            message: "\(id): the index records \(size) bytes, the object has \(bytes.count)"))
-                }
-            } else {
-                report.unindexedObjects.append(id)
-            }
-        }
-        for id in indexed.keys.sorted() where !onDisk.contains(id) {
-            report.problems.append(
-                .init(
-                    kind: .missing, id: id,
-                    message: "\(id): indexed, but its object file is missing (\(objects.path(of: id)))"))
-        }
-        for name in try FileIO.contentsOfDirectory(objects.temporaryDirectory).sorted() {
-            report.strayFiles.append(objects.temporaryDirectory + "/" + name)
-        }
-        return report
+        try backend.verify(largest: configuration.limits.maxBytes)
     }
 }
 
@@ -144,36 +87,39 @@ extension Store {
     /// records.
     public func repairIndex(_ report: VerifyReport) throws(HandoffError) -> RepairReport {
         var repair = RepairReport()
-        var puts: [IndexedPut] = []
+        var puts: [PreparedPut] = []
         for id in report.unindexedObjects {
             do {
-                let path = objects.path(of: id)
-                let bytes = try objects.read(id, size: nil, maxSize: max(configuration.limits.maxBytes, 1))
+                let (bytes, writtenAt) = try backend.unindexedObject(
+                    id, maxSize: max(configuration.limits.maxBytes, 1))
                 let document = try ArtifactDocument.parse(
                     bytes, source: "object \(id)",
                     limits: JSONParser.Limits(maxDepth: JSONParser.Limits.depthCeiling, maxBytes: .max))
                 let schema = try ArtifactDocument.declaredSchema(of: document, source: "object \(id)")
                 let valid = (try? schemas.check(document, declaring: schema.description, source: "")) != nil
                 puts.append(
-                    IndexedPut(
-                        id: id, schema: schema.description, size: bytes.count,
-                        producer: Self.recoveredProducer,
-                        consumers: [], workflow: nil, workspace: nil,
-                        createdAt: FileIO.modificationTime(path).map(Timestamp.init(millisecondsSince1970:)),
-                        nextActions: NextActionExtractor.extract(
-                            from: document, places: schemas.nextActionPlaces(forSchema: schema.description)),
-                        validated: valid))
+                    PreparedPut(
+                        bytes: bytes,
+                        put: IndexedPut(
+                            id: id, schema: schema.description, size: bytes.count,
+                            producer: Self.recoveredProducer,
+                            consumers: [], workflow: nil, workspace: nil,
+                            createdAt: writtenAt,
+                            nextActions: NextActionExtractor.extract(
+                                from: document,
+                                places: schemas.nextActionPlaces(forSchema: schema.description)),
+                            validated: valid)))
             } catch {
                 repair.refused.append((id, error.message))
             }
         }
         for start in stride(from: 0, to: puts.count, by: Self.importBatchSize) {
             let batch = Array(puts[start..<min(start + Self.importBatchSize, puts.count)])
-            for recorded in try index.record(batch, at: configuration.clock()) {
+            for recorded in try backend.record(batch, at: now()) {
                 repair.reindexed.append(recorded.artifact.id)
             }
         }
-        repair.relistedNextActions = try index.relistNextActions()
+        repair.relistedNextActions = try backend.relistNextActions()
         return repair
     }
 }

@@ -15,20 +15,20 @@ extension Store {
     ) throws(HandoffError) -> WorkSessionInfo {
         try Self.check(start)
         if let id { try Name.check(id, as: "session") }
-        let now = time ?? configuration.clock()
-        return try index.createSession(
+        let now = time ?? now()
+        return try backend.createSession(
             id: id ?? HandoffID.make(at: now), start: start, stepwise: stepwise, at: now, holder: holder)
     }
 
     /// Lets go of sessions a recorder holds without ending them: any process may end them now.
     package func releaseWorkSessions(_ ids: [String], holder: SessionHolder) throws(HandoffError) {
-        try index.release(sessions: ids, holder: holder.token)
+        try backend.release(sessions: ids, holder: holder.token)
     }
 
     /// Renews a recorder's lease on the sessions it holds.
     /// - Returns: The ids of those it no longer holds: ended or taken over by another process meanwhile.
     package func renewWorkSessions(_ ids: [String], holder: SessionHolder) throws(HandoffError) -> [String] {
-        try index.renew(sessions: ids, holder: holder.token, at: configuration.clock())
+        try backend.renew(sessions: ids, holder: holder.token, at: now())
     }
 
     /// Checks the names a session start gives.
@@ -54,7 +54,7 @@ extension Store {
     {
         try Self.check(start)
         try Name.check(id, as: "session")
-        return try index.importSession(id: id, start: start, at: time, entries: entries)
+        return try backend.importSession(id: id, start: start, at: time, entries: entries)
     }
 
     /// Records entries a recorder numbered, and the escalations they raised, in one transaction after the
@@ -65,15 +65,11 @@ extension Store {
         escalations: [(session: String, step: Int, request: PutRequest)], holder: SessionHolder? = nil
     ) throws(HandoffError) {
         var prepared: [EscalationPut] = []
-        var objects: [(bytes: [UInt8], id: ArtifactID)] = []
         for escalation in escalations {
             let put = try prepare(escalation.request)
-            prepared.append(EscalationPut(put: put.put, session: escalation.session, step: escalation.step))
-            objects.append((put.bytes, put.put.id))
+            prepared.append(EscalationPut(put: put, session: escalation.session, step: escalation.step))
         }
-        try recording(objects) { () throws(HandoffError) in
-            try index.append(batch, escalations: prepared, at: configuration.clock(), holder: holder?.token)
-        }
+        try backend.append(batch, escalations: prepared, at: now(), holder: holder?.token)
     }
 
     /// Records one entry of a stepwise session, numbered after the last one.
@@ -84,12 +80,10 @@ extension Store {
         _ entry: WorkLogEntry, toSession id: String,
         escalation: @escaping (WorkSessionInfo, WorkLogEntry) -> PutRequest?
     ) throws(HandoffError) -> WorkLogEntry {
-        let now = configuration.clock()
-        return try index.appendStep(entry, session: id, at: now) { session, entry throws(HandoffError) in
+        let now = now()
+        return try backend.appendStep(entry, session: id, at: now) { session, entry throws(HandoffError) in
             guard let request = escalation(session, entry) else { return nil }
-            let put = try self.prepare(request)
-            _ = try self.objects.write(put.bytes, as: put.put.id)
-            return put.put
+            return try self.prepare(request)
         }
     }
 
@@ -155,7 +149,7 @@ extension Store {
         build: (WorkSessionInfo, [WorkLogEntry], Timestamp) throws(HandoffError) -> WorkSessionArtifacts
     ) throws(HandoffError) -> (session: WorkSessionInfo, workLog: PutResult) {
         while true {
-            guard let session = try index.session(id: id) else {
+            guard let session = try backend.session(id: id) else {
                 throw HandoffError(
                     .notFound, "no work session \(quotedForMessage(id)) in the store at \(path)")
             }
@@ -163,9 +157,9 @@ extension Store {
                 throw HandoffError(.conflict, "work session \(quotedForMessage(id)) has already ended")
             }
             // Checked again when it ends; here, so that nothing is built or written for a session held elsewhere.
-            if !force { try index.checkNotHeld(id, byOtherThan: holder?.token, at: configuration.clock()) }
-            let entries = try index.entries(ofSession: id)
-            let endedAt = time ?? configuration.clock()
+            if !force { try backend.checkNotHeld(id, byOtherThan: holder?.token, at: now()) }
+            let entries = try backend.entries(ofSession: id, bot: nil)
+            let endedAt = time ?? now()
             let ending = try build(session, entries, endedAt)
             // Each part of the record is the parent of the next, and all are the work log's parents; they are
             // stored in the same transaction, so `commit`'s check of parents does not apply.
@@ -179,29 +173,21 @@ extension Store {
             workLogRequest.parents = records.map(\.put.put.id)
             let workLog = try prepare(workLogRequest)
             var insights: [InsightRecord] = []
-            var objectsToWrite =
-                records.map { ($0.put.bytes, $0.put.put.id) } + [(workLog.bytes, workLog.put.id)]
             for draft in ending.insights {
-                let approval = try draft.approval.map { request throws(HandoffError) in try prepare(request) }
-                if let approval { objectsToWrite.append((approval.bytes, approval.put.id)) }
                 insights.append(
                     InsightRecord(
                         step: draft.step, bot: draft.bot, category: draft.category,
                         confidence: draft.confidence,
                         content: draft.content, appliesTo: draft.appliesTo, learntAt: draft.learntAt,
-                        approval: approval?.put))
+                        approval: try draft.approval.map { request throws(HandoffError) in
+                            try prepare(request)
+                        }))
             }
             guard
-                let (ended, recorded) = try recording(
-                    objectsToWrite.map { (bytes: $0.0, id: $0.1) },
-                    { () throws(HandoffError) in
-                        try index.end(
-                            session: id, expectedSteps: entries.count, at: endedAt,
-                            finalOutput: ending.finalOutput, summary: ending.summary,
-                            records: records.map { ($0.put.put, $0.firstStep) },
-                            workLog: workLog.put, insights: insights, now: configuration.clock(),
-                            holder: holder?.token, force: force)
-                    })
+                let (ended, recorded) = try backend.end(
+                    session: id, expectedSteps: entries.count, at: endedAt,
+                    finalOutput: ending.finalOutput, summary: ending.summary, records: records,
+                    workLog: workLog, insights: insights, now: now(), holder: holder?.token, force: force)
             else { continue }
             return (
                 ended,
@@ -215,7 +201,7 @@ extension Store {
     /// A session by id.
     /// - Throws: `.notFound` when the store has no such session.
     package func workSession(_ id: String) throws(HandoffError) -> WorkSessionInfo {
-        guard let session = try index.session(id: id) else {
+        guard let session = try backend.session(id: id) else {
             throw HandoffError(
                 .notFound, "no work session \(quotedForMessage(id)) in the store at \(path)",
                 hint: "`handoff logs` lists the sessions")
@@ -225,39 +211,41 @@ extension Store {
 
     /// The session whose work log or raw record `artifact` is, if any.
     package func workSession(producing artifact: ArtifactID) throws(HandoffError) -> WorkSessionInfo? {
-        try index.session(producing: artifact)
+        try backend.session(producing: artifact)
     }
 
     package func workSessions(_ filter: WorkSessionFilter) throws(HandoffError) -> [WorkSessionInfo] {
-        try index.sessions(filter)
+        try backend.sessions(filter)
     }
 
     package func workEntries(ofSession id: String, bot: String? = nil) throws(HandoffError) -> [WorkLogEntry]
     {
-        try index.entries(ofSession: id, bot: bot)
+        try backend.entries(ofSession: id, bot: bot)
     }
 
-    /// Entries matching a full-text query in SQLite FTS5 syntax, best first.
+    /// Entries matching the terms' words and phrases, best first.
     package func searchWorkEntries(
-        _ match: String, workspace: String?, bot: String?, reader: String? = nil, limit: Int, offset: Int = 0
+        _ terms: SearchTerms, workspace: String?, bot: String?, reader: String? = nil, limit: Int,
+        offset: Int = 0
     ) throws(HandoffError) -> [WorkLogSearchHit] {
-        try index.search(match, workspace: workspace, bot: bot, reader: reader, limit: limit, offset: offset)
+        try backend.search(
+            terms, workspace: workspace, bot: bot, reader: reader, limit: limit, offset: offset)
     }
 
     package func escalations(
         states: [Handoff.State]?, session: String? = nil, limit: Int?, offset: Int = 0
     ) throws(HandoffError) -> [Escalation] {
-        try index.escalations(states: states, session: session, limit: limit, offset: offset)
+        try backend.escalations(states: states, session: session, limit: limit, offset: offset)
     }
 
     package func insights(
         state: Insight.State?, session: String? = nil, limit: Int?, offset: Int = 0
     ) throws(HandoffError) -> [Insight] {
-        try index.insights(state: state, session: session, limit: limit, offset: offset)
+        try backend.insights(state: state, session: session, limit: limit, offset: offset)
     }
 
     package func insight(_ id: String) throws(HandoffError) -> Insight {
-        guard let insight = try index.insight(id: id) else {
+        guard let insight = try backend.insight(id: id) else {
             throw HandoffError(
                 .notFound, "no insight \(quotedForMessage(id)) in the store at \(path)",
                 hint: "`handoff insights` lists the pending ones")
@@ -270,23 +258,21 @@ extension Store {
         -> Insight
     {
         let prepared = try approval.map { request throws(HandoffError) in try prepare(request) }
-        return try recording(prepared.map { [($0.bytes, $0.put.id)] } ?? []) { () throws(HandoffError) in
-            try index.decide(insight: id, approval: prepared?.put, note: note, at: configuration.clock())
-        }
+        return try backend.decide(insight: id, approval: prepared, note: note, at: now())
     }
 
     /// Every bot the work log has seen.
     package func knownBots() throws(HandoffError) -> [String] {
-        try index.knownBots()
+        try backend.knownBots()
     }
 
     /// A per-store setting's JSON text, or nil when unset.
     package func setting(_ name: String) throws(HandoffError) -> String? {
-        try index.setting(name)
+        try backend.setting(name)
     }
 
     /// Sets a per-store setting (JSON text), or removes it when `value` is nil.
     package func setSetting(_ name: String, to value: String?) throws(HandoffError) {
-        try index.setSetting(name, to: value)
+        try backend.setSetting(name, to: value)
     }
 }

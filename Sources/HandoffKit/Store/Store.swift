@@ -1,8 +1,9 @@
 import HandoffJSON
 import HandoffSchema
 
-/// A Handoff store: content-addressed artifacts under `objects/`, and an SQLite index of them and their
-/// handoffs. Several processes may use one store at once.
+/// A Handoff store: content-addressed artifacts, an index of them, their handoffs and work logs. On one
+/// machine a folder (objects as files, an SQLite index); for bots on many machines a PostgreSQL database
+/// (`postgresql://…`, with HandoffPostgres). Several processes, and hosts, may use one store at once.
 ///
 /// ```swift
 /// let store = try Store.create(at: ".handoff")
@@ -16,8 +17,9 @@ public final class Store: Sendable {
         public var busyTimeout: Double
         /// Limits on documents read from bytes and on documents stored.
         public var limits: JSONParser.Limits
-        /// The clock that stamps artifacts and handoffs; tests replace it.
-        public var clock: @Sendable () -> Timestamp
+        /// The clock that stamps artifacts and handoffs, or nil for the store's own: the host's for a folder,
+        /// the database's for a shared store (hosts' clocks drift). Tests set one.
+        public var clock: (@Sendable () -> Timestamp)?
         /// Whether validation checks `format` (date-time, email, uri, …) rather than only noting it.
         public var assertFormats: Bool
         /// Where schemas find documents they refer to that are neither built in nor in the store.
@@ -31,7 +33,7 @@ public final class Store: Sendable {
 
         public init(
             busyTimeout: Double = 10, limits: JSONParser.Limits = .init(),
-            clock: @escaping @Sendable () -> Timestamp = { Timestamp.now() }, assertFormats: Bool = true,
+            clock: (@Sendable () -> Timestamp)? = nil, assertFormats: Bool = true,
             schemaLoaders: [any SchemaLoader] = []
         ) {
             self.busyTimeout = busyTimeout
@@ -42,30 +44,36 @@ public final class Store: Sendable {
         }
     }
 
-    /// The store's directory, as given.
+    /// Where the store is, as given: its folder, or its database's URL.
     public let path: String
     public let configuration: Configuration
-    let objects: ObjectStore
-    let index: SQLiteIndex
+    /// What keeps its objects and backend.
+    package let backend: any StoreBackend
     /// The schemas this store validates against: the built-in ones and its own.
     public let schemas: SchemaCatalog
 
-    private init(path: String, configuration: Configuration) throws(HandoffError) {
+    /// A store over `backend`.
+    package init(path: String, backend: any StoreBackend, configuration: Configuration) {
         self.path = path
         self.configuration = configuration
-        if !configuration.readOnly { try Self.secure(path) }
-        objects = ObjectStore(storePath: path)
-        let busyTimeout =
-            configuration.busyTimeout.isNaN
-            ? 0 : min(max(configuration.busyTimeout, 0), Self.maximumBusyTimeout)
-        let objects = objects
-        index = try SQLiteIndex(
-            path: Self.indexPath(path), busyTimeout: busyTimeout, readOnly: configuration.readOnly,
-            objectExists: { FileIO.exists(objects.path(of: $0)) })
+        self.backend = backend
         schemas = SchemaCatalog(
-            local: LocalSchemas(index: index, objects: objects), loaders: configuration.schemaLoaders,
+            local: LocalSchemas(backend: backend), loaders: configuration.schemaLoaders,
             assertFormats: configuration.assertFormats, validationBudget: configuration.validationBudget)
     }
+
+    /// The time to stamp a record with: the configured clock's, else the store's own.
+    package func now() -> Timestamp {
+        configuration.clock?() ?? backend.currentTime()
+    }
+
+    /// The busy timeout a backend uses: the configured one, in range.
+    package static func busyTimeout(_ configuration: Configuration) -> Double {
+        configuration.busyTimeout.isNaN ? 0 : min(max(configuration.busyTimeout, 0), maximumBusyTimeout)
+    }
+
+    /// The SQLite backend of a store in a folder, for what only it has (its files, SQLite's query plans).
+    var sqlite: SQLiteBackend? { backend as? SQLiteBackend }
 
     /// The longest busy timeout a store accepts, a day; longer ones are shortened to it.
     public static let maximumBusyTimeout = 86_400.0
@@ -89,9 +97,28 @@ public final class Store: Sendable {
         return ".handoff"
     }
 
-    /// Whether `path` holds a store.
+    /// Whether `path` holds a store: a folder with an index, or a database URL of a scheme served here
+    /// (whether the database holds one is known once it is opened).
     public static func exists(at path: String) -> Bool {
-        FileIO.fileSize(indexPath(path)) != nil
+        if let scheme = urlScheme(of: path) { return opener(for: scheme) != nil }
+        return SQLiteBackend.exists(at: path)
+    }
+
+    /// Opens the backend of a store named by a URL. HandoffPostgres registers `postgresql` and `postgres`.
+    /// The last argument says whether the store may be created (its schema, in a database that exists).
+    package typealias BackendOpener =
+        @Sendable (_ url: String, _ configuration: Configuration, _ create: Bool) throws(HandoffError) ->
+        any StoreBackend
+
+    private static let openers = Locked<[String: BackendOpener]>([:])
+
+    /// Lets stores named by URLs of `scheme` be opened by `opener`.
+    package static func register(scheme: String, _ opener: @escaping BackendOpener) {
+        openers.withLock { $0[scheme.lowercased()] = opener }
+    }
+
+    private static func opener(for scheme: String) -> BackendOpener? {
+        openers.withLock { $0[scheme] }
     }
 
     /// The scheme of a store location that is a URL (`s3://…` gives `s3`), or nil for a folder.
@@ -113,18 +140,12 @@ public final class Store: Sendable {
     /// that `--store s3://bucket` never creates a folder named `s3:`.
     /// - Throws: `.usage` naming the scheme.
     public static func checkLocation(_ location: String) throws(HandoffError) {
-        guard let scheme = urlScheme(of: location) else { return }
+        guard let scheme = urlScheme(of: location), opener(for: scheme) == nil else { return }
         throw HandoffError(
             .usage,
             "\(quotedForMessage(location)) is a URL (\(scheme)://), and a store is a folder on this machine; nothing was created",
             hint: "name a folder with --store DIR (or $HANDOFF_STORE)")
     }
-
-    /// What a store's folder holds, besides which a folder is someone else's.
-    private static let ownNames = [
-        "objects", "tmp", "index.sqlite", "index.sqlite-wal", "index.sqlite-shm",
-        "index.sqlite-journal",
-    ]
 
     /// Opens an existing store.
     /// - Throws: `HandoffError` `.notFound` when there is no store at `path`.
@@ -132,93 +153,32 @@ public final class Store: Sendable {
         -> Store
     {
         try checkLocation(path)
-        guard exists(at: path) else {
-            if FileIO.isDirectory(path) {
-                throw HandoffError(
-                    .notFound, "\(path) is not a Handoff store (it has no index.sqlite)",
-                    hint: "create one with `handoff init --store \(path)`")
-            }
-            throw HandoffError(
-                .notFound, "no store at \(path)",
-                hint: "create one with `handoff init`, or name another with --store")
+        if let scheme = urlScheme(of: path), let opener = opener(for: scheme) {
+            return Store(
+                path: path, backend: try opener(path, configuration, false), configuration: configuration)
         }
-        return try Store(path: path, configuration: configuration)
+        return Store(
+            path: path, backend: try SQLiteBackend.open(at: path, configuration: configuration),
+            configuration: configuration)
     }
 
     /// Opens the store at `path`, creating it (with owner-only permissions) when it does not exist.
     ///
     /// An existing folder that holds other files is not taken over (made owner-only, filled with a store)
     /// unless `intoExistingFolder` says the user asked for a store there (`handoff init DIR`).
-    /// - Throws: `.usage` for a URL, `.notFound` for a folder that is not a store.
+    /// - Throws: `.usage` for a URL no backend serves, `.notFound` for a folder that is not a store.
     public static func create(
         at path: String, configuration: Configuration = .init(), intoExistingFolder: Bool = false
     ) throws(HandoffError) -> Store {
         try checkLocation(path)
-        if !exists(at: path) && !intoExistingFolder && FileIO.isDirectory(path) {
-            let others = try FileIO.contentsOfDirectory(path).filter { !ownNames.contains($0) }.sorted()
-            if let example = others.first {
-                throw HandoffError(
-                    .notFound,
-                    "\(path) is not a Handoff store: it holds other files (\(quotedForMessage(example))\(others.count > 1 ? " and \(others.count - 1) more" : "")); nothing was written",
-                    hint: "`handoff init \(path)` makes a store there; or name another --store")
-            }
+        if let scheme = urlScheme(of: path), let opener = opener(for: scheme) {
+            return Store(
+                path: path, backend: try opener(path, configuration, true), configuration: configuration)
         }
-        if !exists(at: path) {
-            try makeDirectories(path)
-            // Nothing is created in a folder that is not the user's alone.
-            try secure(path)
-            // SQLite gives its -wal and -shm files the permissions of the database file.
-            try FileIO.createFileIfAbsent(indexPath(path), mode: 0o600)
-            try FileIO.syncDirectory(path + "/objects")
-            try FileIO.syncDirectory(path)
-        }
-        return try Store(path: path, configuration: configuration)
-    }
-
-    private static func makeDirectories(_ path: String) throws(HandoffError) {
-        guard !FileIO.isDirectory(path) else { return }
-        var prefix = path.hasPrefix("/") ? "/" : ""
-        for component in path.split(separator: "/") {
-            prefix += component
-            if !FileIO.isDirectory(prefix) {
-                try FileIO.makeDirectory(prefix)
-                let parent = prefix.contains("/") ? String(prefix[..<prefix.lastIndex(of: "/")!]) : "."
-                try FileIO.syncDirectory(parent.isEmpty ? "/" : parent)
-            }
-            prefix += "/"
-        }
-    }
-
-    static func indexPath(_ storePath: String) -> String { storePath + "/index.sqlite" }
-
-    /// Makes the store owner-only all the way down before anything is written to it: its folder (a link to
-    /// it, if any, made by this user), `objects/`, `objects/xxh128/` and `tmp/` real folders of this user's
-    /// with no permissions for anyone else, created when missing, and its index files this user's regular
-    /// files. A folder or file that is another user's, or a link where a folder or file belongs, is refused:
-    /// whoever owns a folder can swap what is in it.
-    static func secure(_ path: String) throws(HandoffError) {
-        try FileIO.secureDirectory(path, create: false, followLink: true)
-        for directory in [path + "/objects", path + "/objects/xxh128", path + "/tmp"] {
-            try FileIO.secureDirectory(directory, create: true)
-        }
-        for suffix in ["", "-wal", "-shm", "-journal"] {
-            try FileIO.secureFile(indexPath(path) + suffix)
-        }
-    }
-
-    /// Writes objects durably, then runs `record`, which indexes them. Should `gc` collect one of them in
-    /// between (it was unreachable until this put), they are written again and `record` retried.
-    func recording<Result>(
-        _ objects: [(bytes: [UInt8], id: ArtifactID)], _ record: () throws(HandoffError) -> Result
-    ) throws(HandoffError) -> Result {
-        var attempt = 0
-        while true {
-            _ = try self.objects.write(batch: objects)
-            do {
-                return try record()
-            } catch  where error.cause is ObjectVanished && attempt < 8 {
-                attempt += 1
-            }
-        }
+        return Store(
+            path: path,
+            backend: try SQLiteBackend.create(
+                at: path, configuration: configuration, intoExistingFolder: intoExistingFolder),
+            configuration: configuration)
     }
 }

@@ -375,7 +375,7 @@ extension WorkLogSearchHit {
     public var json: JSONValue {
         [
             "session": .string(session), "workspace": .string(workspace),
-            "workspace_type": .string(workspaceType.rawValue), "rank": .number(rank),
+            "workspace_type": .string(workspaceType.rawValue), "score": .number(Double(score)),
             "entry": entry.recordJSON,
         ]
     }

@@ -1,6 +1,6 @@
 /// Claims and leases: each operation is one IMMEDIATE transaction, so two processes can never both take
 /// the same handoff, and a receipt is checked and used in the same transaction that changes the state.
-extension SQLiteIndex {
+extension SQLiteBackend {
     /// Takes the oldest claimable handoff of `consumer`: pending and available, or claimed under a lease
     /// that has expired. Handoffs already claimed `maxAttempts` times are dead-lettered on the way.
     func claim(

@@ -1,5 +1,5 @@
 /// Lineage (which artifacts one was derived from) and next actions.
-extension SQLiteIndex {
+extension SQLiteBackend {
     func parents(of id: ArtifactID) throws(HandoffError) -> [ArtifactInfo] {
         try related(to: id, through: "p.child = c.seq JOIN artifact a ON a.seq = p.parent")
     }

@@ -6,45 +6,78 @@ import HandoffJSON
     import Darwin
 #endif
 
-/// The SQLite index of a store: artifacts, handoffs and their states. The only place that speaks SQL, so a
-/// second backend can stand beside it.
-final class SQLiteIndex: Sendable {
+/// A store on this machine: each artifact's canonical bytes in a file of its own under `objects/`, and an
+/// SQLite index of the artifacts, their handoffs and the work logs beside them (`index.sqlite`, WAL mode).
+/// The only place that speaks SQLite's SQL.
+final class SQLiteBackend: StoreBackend {
+    /// The store's folder.
+    let storePath: String
+    /// The index file.
     let path: String
+    let objects: ObjectStore
     private let connection: SQLiteConnection
-    /// Whether an artifact's object file exists; checked inside the transaction that records the artifact,
-    /// where `gc` cannot remove it meanwhile.
-    private let objectExists: @Sendable (ArtifactID) -> Bool
     /// Whether artifacts have the column of their rendered next actions (`IndexMigrations`): a store opened
     /// only to read may not have had that upgrade yet.
     let rendersNextActions: Bool
+    /// Whether work-log entries are indexed by their stems (`IndexMigrations.searchStems`), as `how` reads
+    /// them; likewise an upgrade a store opened only to read may lack.
+    let searchesStems: Bool
 
-    /// Opens the index at `path` (creating it when absent, unless read-only), bringing its schema up to date.
+    var location: String { storePath }
+
+    /// Opens the index of the store at `storePath` (creating it when absent, unless read-only), bringing its
+    /// schema up to date.
     ///
     /// - Parameters:
     ///   - busyTimeout: How long to wait for other processes' locks before failing with `.busy`.
     ///   - readOnly: Open it only to read: nothing is written, not even a checkpoint, and a store the user may
     ///     only read can be read.
-    init(
-        path: String, busyTimeout: Double, readOnly: Bool = false,
-        objectExists: @escaping @Sendable (ArtifactID) -> Bool = { _ in true }
-    ) throws(HandoffError) {
-        self.path = path
-        self.objectExists = objectExists
+    init(storePath: String, busyTimeout: Double, readOnly: Bool = false) throws(HandoffError) {
+        self.storePath = storePath
+        path = Self.indexPath(storePath)
+        objects = ObjectStore(storePath: storePath)
         do {
             connection = try SQLiteConnection(
                 path: path, readOnly: readOnly, create: !readOnly, busyTimeout: busyTimeout)
         } catch {
             throw Self.translate(error, path: path)
         }
-        rendersNextActions = try Self.prepare(connection, path: path)
+        let applied = try Self.prepare(connection, path: path)
+        rendersNextActions = applied.contains(IndexMigrations.renderedNextActions)
+        searchesStems = applied.contains(IndexMigrations.searchStems)
+    }
+
+    static func indexPath(_ storePath: String) -> String { storePath + "/index.sqlite" }
+
+    func currentTime() -> Timestamp { Timestamp.now() }
+
+    /// Whether an artifact's object file exists; checked inside the transaction that records the artifact,
+    /// where `gc` cannot remove it meanwhile.
+    private func objectExists(_ id: ArtifactID) -> Bool { FileIO.exists(objects.path(of: id)) }
+
+    /// Writes objects durably, then runs `record`, which indexes them. Should `gc` collect one of them in
+    /// between (it was unreachable until this put), they are written again and `record` retried.
+    func recording<Result>(_ objects: [PreparedObject], _ record: () throws(HandoffError) -> Result)
+        throws(HandoffError) -> Result
+    {
+        var attempt = 0
+        while true {
+            _ = try self.objects.write(batch: objects.map { ($0.bytes, $0.id) })
+            do {
+                return try record()
+            } catch  where error.cause is ObjectVanished && attempt < 8 {
+                attempt += 1
+            }
+        }
     }
 
     var isReadOnly: Bool { connection.readOnly }
 
     /// Turns WAL on (it stays on, in the file) and applies missing migrations, each in a write transaction, so
     /// two processes opening a new store at once do it once.
-    /// - Returns: Whether artifacts have the column of their rendered next actions.
-    private static func prepare(_ connection: SQLiteConnection, path: String) throws(HandoffError) -> Bool {
+    /// - Returns: The migrations the index has now.
+    private static func prepare(_ connection: SQLiteConnection, path: String) throws(HandoffError) -> [String]
+    {
         let migrator = IndexMigrations.migrator
         let applied: [String]
         let journal: String
@@ -67,10 +100,10 @@ final class SQLiteIndex: Sendable {
                 "the index \(path) was written by a newer version of handoff (it has \(unknown.sorted().joined(separator: ", ")))",
                 hint: "use that version, or a newer one")
         }
-        if complete && journal == "wal" { return true }
+        if complete && journal == "wal" { return applied }
         guard !connection.readOnly else {
             if known.allSatisfy({ applied.contains($0) || migrator.optionalForReaders.contains($0) }) {
-                return applied.contains(IndexMigrations.renderedNextActions)
+                return applied
             }
             throw HandoffError(
                 .io, "the index \(path) needs an upgrade, which a command that only reads does not make",
@@ -84,7 +117,7 @@ final class SQLiteIndex: Sendable {
         } catch {
             throw Self.translate(error, path: path)
         }
-        return true
+        return known
     }
 
     // MARK: Access
@@ -130,10 +163,15 @@ final class SQLiteIndex: Sendable {
 
     // MARK: Writing
 
-    /// Records artifacts whose objects are already durable, with their handoffs, in one transaction.
-    func record(_ puts: [IndexedPut], at now: Timestamp) throws(HandoffError) -> [RecordedPut] {
-        try write { db in
-            try puts.map { put in try record(put, at: now, in: db) }
+    /// Writes the artifacts' objects durably, then records them with their handoffs in one transaction.
+    func record(_ puts: [PreparedPut], at now: Timestamp) throws(HandoffError) -> [RecordedPut] {
+        var seen = Set<ArtifactID>()
+        let objects = puts.filter { seen.insert($0.put.id).inserted }.map(\.object)
+        return try recording(objects) { () throws(HandoffError) in
+            Failpoint.hit("objects-durable")
+            return try write { db in
+                try puts.map { put in try record(put.put, at: now, in: db) }
+            }
         }
     }
 
@@ -554,39 +592,6 @@ struct Conditions {
 /// The cause of an error that says an object was collected by `gc` between its write and its index
 /// transaction; the put is retried.
 struct ObjectVanished: Error, Sendable {}
-
-/// An artifact whose object is durable, ready to be indexed.
-struct IndexedPut: Sendable {
-    var id: ArtifactID
-    var schema: String
-    var size: Int
-    var producer: String
-    var consumers: [String]
-    var workflow: String?
-    var workspace: String?
-    /// The original creation time, when importing; otherwise now.
-    var createdAt: Timestamp?
-    var parents: [ArtifactID] = []
-    var nextActions: [NextAction] = []
-    /// Whether the document was checked against its schema.
-    var validated: Bool = false
-}
-
-struct RecordedPut: Sendable {
-    var artifact: ArtifactInfo
-    var existed: Bool
-    var created: [Handoff]
-    var duplicates: [Handoff]
-}
-
-struct IndexStats: Sendable {
-    var artifacts: Int
-    var artifactBytes: Int
-    var handoffsByState: [Handoff.State: Int]
-    var artifactsBySchema: [String: Int]
-    var producers: Int
-    var consumers: Int
-}
 
 extension ArtifactID {
     /// An id read back from the index, which holds only ids this library wrote.

@@ -1,12 +1,4 @@
-/// A store-local schema as the index records it.
-struct SchemaEntry: Sendable {
-    var name: String
-    var id: ArtifactID
-    var size: Int
-    var addedAt: Timestamp
-}
-
-extension SQLiteIndex {
+extension SQLiteBackend {
     func schemaEntries() throws(HandoffError) -> [SchemaEntry] {
         try read { db in
             try db.rows(sql: "SELECT name, object, size, created_at FROM schema ORDER BY name").map(
@@ -23,10 +15,13 @@ extension SQLiteIndex {
         }
     }
 
-    /// Records a schema whose object is durable. A name is never given other content: that is refused.
+    /// Writes a schema's object durably, then records it. A name is never given other content: that is
+    /// refused.
     /// - Returns: Whether the same schema was already registered.
-    func addSchema(name: String, id: ArtifactID, size: Int, at now: Timestamp) throws(HandoffError) -> Bool {
-        try write { db in
+    func addSchema(name: String, object: PreparedObject, at now: Timestamp) throws(HandoffError) -> Bool {
+        _ = try objects.write(object.bytes, as: object.id)
+        let (id, size) = (object.id, object.bytes.count)
+        return try write { db in
             if let existing = try db.row(sql: "SELECT object FROM schema WHERE name = ?", arguments: [name]) {
                 let stored: String = existing["object"]
                 guard stored == id.description else {

@@ -1,7 +1,7 @@
 import HandoffJSON
 
 /// Work sessions and their entries, the full-text index over them, escalations, insights and settings.
-extension SQLiteIndex {
+extension SQLiteBackend {
     // MARK: Sessions
 
     func createSession(
@@ -136,7 +136,7 @@ extension SQLiteIndex {
     // MARK: Entries
 
     /// Entries for sessions a recorder streams (steps already numbered), with the escalation artifacts they
-    /// raised (objects already durable), in one transaction.
+    /// raised, in one transaction after the escalations' objects are durable.
     ///
     /// - Parameter holder: The token of the recorder writing them: its lease on each session is renewed.
     func append(
@@ -146,6 +146,15 @@ extension SQLiteIndex {
     )
         throws(HandoffError)
     {
+        try recording(escalations.map(\.put.object)) { () throws(HandoffError) in
+            try appendRows(batch, escalations: escalations, at: now, holder: holder)
+        }
+    }
+
+    private func appendRows(
+        _ batch: [(session: String, entries: [WorkLogEntry])], escalations: [EscalationPut],
+        at now: Timestamp, holder: String?
+    ) throws(HandoffError) {
         try write { db in
             var sessions: [String: Int64] = [:]
             for (id, entries) in batch where !entries.isEmpty {
@@ -163,7 +172,7 @@ extension SQLiteIndex {
             }
             for escalation in escalations {
                 guard let session = sessions[escalation.session] else { continue }
-                let recorded = try record(escalation.put, at: now, in: db)
+                let recorded = try record(escalation.put.put, at: now, in: db)
                 try linkEscalation(recorded.artifact.id, session: session, step: escalation.step, in: db)
             }
         }
@@ -172,11 +181,11 @@ extension SQLiteIndex {
     /// One entry for a session that takes them one call at a time: numbered after the last one in the same
     /// transaction, so concurrent callers each get their own step.
     ///
-    /// - Parameter escalation: Given the session and the entry's step, writes the escalation artifact's
-    ///   object durably (inside the transaction, before the row that names it) and returns what to record.
+    /// - Parameter escalation: Given the session and the entry's step, the escalation artifact to store; its
+    ///   object is written durably inside the transaction, before the row that names it.
     func appendStep(
         _ entry: WorkLogEntry, session id: String, at now: Timestamp,
-        escalation: (WorkSessionInfo, WorkLogEntry) throws(HandoffError) -> IndexedPut?
+        escalation: (WorkSessionInfo, WorkLogEntry) throws(HandoffError) -> PreparedPut?
     ) throws(HandoffError) -> WorkLogEntry {
         try write { db in
             let session = try openSession(id, in: db)
@@ -193,7 +202,8 @@ extension SQLiteIndex {
             try insert(entry, session: session.seq, sessionBot: session.bot, in: db)
             try count([entry], in: session.seq, db: db)
             if entry.escalation, let put = try escalation(try self.session(id: id, in: db)!, entry) {
-                let recorded = try record(put, at: now, in: db)
+                _ = try objects.write(put.bytes, as: put.put.id)
+                let recorded = try record(put.put, at: now, in: db)
                 try linkEscalation(recorded.artifact.id, session: session.seq, step: entry.step, in: db)
             }
             return entry
@@ -331,9 +341,23 @@ extension SQLiteIndex {
     ///   - force: End it even while another recorder holds it.
     func end(
         session id: String, expectedSteps: Int, at endedAt: Timestamp, finalOutput: String?, summary: String?,
-        records: [(put: IndexedPut, firstStep: Int)], workLog: IndexedPut, insights: [InsightRecord],
+        records: [(put: PreparedPut, firstStep: Int)], workLog: PreparedPut, insights: [InsightRecord],
         now: Timestamp,
         holder: String? = nil, force: Bool = false
+    ) throws(HandoffError) -> (session: WorkSessionInfo, workLog: RecordedPut)? {
+        let objects = records.map(\.put.object) + [workLog.object] + insights.compactMap(\.approval?.object)
+        return try recording(objects) { () throws(HandoffError) in
+            try endRows(
+                session: id, expectedSteps: expectedSteps, at: endedAt, finalOutput: finalOutput,
+                summary: summary, records: records.map { ($0.put.put, $0.firstStep) }, workLog: workLog.put,
+                insights: insights, now: now, holder: holder, force: force)
+        }
+    }
+
+    private func endRows(
+        session id: String, expectedSteps: Int, at endedAt: Timestamp, finalOutput: String?, summary: String?,
+        records: [(put: IndexedPut, firstStep: Int)], workLog: IndexedPut, insights: [InsightRecord],
+        now: Timestamp, holder: String?, force: Bool
     ) throws(HandoffError) -> (session: WorkSessionInfo, workLog: RecordedPut)? {
         try write { db in
             let session = try openSession(id, in: db)
@@ -380,12 +404,28 @@ extension SQLiteIndex {
 
     // MARK: Searching
 
-    /// Entries matching an FTS5 query, best first.
+    /// Entries matching the terms, best first, as `SearchTerms` says: FTS5 finds the entries whose stems hold
+    /// a word or a phrase, and each is scored by the fields that hold each term, the same sum every backend
+    /// computes.
     func search(
-        _ match: String, workspace: String?, bot: String?, reader: String? = nil, limit: Int, offset: Int
+        _ terms: SearchTerms, workspace: String?, bot: String?, reader: String? = nil, limit: Int, offset: Int
     ) throws(HandoffError) -> [WorkLogSearchHit] {
+        guard searchesStems else {
+            throw HandoffError(
+                .io,
+                "the index \(path) needs an upgrade to be searched, which a command that only reads does not make",
+                hint: "run a command that writes, such as `handoff init`, once")
+        }
+        var score: [String] = []
+        var scoreArguments = StatementArguments()
+        for pattern in terms.patterns {
+            for (field, weight) in SearchTerms.fieldWeights {
+                score.append("CASE WHEN ' ' || t.\(field) || ' ' LIKE ? THEN \(weight) ELSE 0 END")
+                scoreArguments += ["%" + pattern + "%"]
+            }
+        }
         var conditions = Conditions()
-        conditions.add("work_entry_text MATCH ?", match)
+        conditions.add("m.score > 0")
         conditions.add("s.workspace = ?", workspace)
         conditions.add("e.bot = ?", bot)
         if let reader {
@@ -396,23 +436,54 @@ extension SQLiteIndex {
                     OR s.coordinator = ? OR EXISTS (SELECT 1 FROM json_each(s.participants) p WHERE p.value = ?))
                 """, reader, reader, reader)
         }
-        // Words in the message count most, then the tool, then the rest.
+        // Ties go to the newest entry; the order uses nothing a backend numbers itself, so a copied store
+        // lists the same.
         let sql = """
-            SELECT \(Self.entryColumns), s.id, s.workspace, s.workspace_type,
-                bm25(work_entry_text, 10.0, 3.0, 1.0, 4.0, 2.0, 2.0) AS rank
-            FROM work_entry_text JOIN work_entry e ON e.seq = work_entry_text.rowid
-            JOIN work_session s ON s.seq = e.session
-            """ + conditions.sql + " ORDER BY rank, e.seq DESC LIMIT ? OFFSET ?"
+            SELECT \(Self.entryColumns), s.id, s.workspace, s.workspace_type, m.score
+            FROM (SELECT t.rowid AS entry, \(joinedText(score, separator: " + ")) AS score
+                FROM work_entry_text t WHERE work_entry_text MATCH ?) m
+            JOIN work_entry e ON e.seq = m.entry JOIN work_session s ON s.seq = e.session
+            """ + conditions.sql
+            + " ORDER BY m.score DESC, e.at DESC, s.id DESC, e.step DESC LIMIT ? OFFSET ?"
+        let arguments =
+            scoreArguments + [Self.matchExpression(terms)] + conditions.arguments + [limit, offset]
         return try read { db in
-            try db.rows(sql: sql, arguments: conditions.arguments + [limit, offset]).map { row in
+            try db.rows(sql: sql, arguments: arguments).map { row in
                 let entry = try Self.entry(row, from: 0)
                 let base = Self.entryColumnCount
                 let type: String = row[base + 2]
                 return WorkLogSearchHit(
                     session: row[base], workspace: row[base + 1],
-                    workspaceType: WorkspaceType(rawValue: type) ?? .open, entry: entry, rank: row[base + 3])
+                    workspaceType: WorkspaceType(rawValue: type) ?? .open, entry: entry, score: row[base + 3])
             }
         }
+    }
+
+    /// How an entry's fields are indexed for `how`: their stems (`SearchText`), by its row's `seq`.
+    static let insertSearchText = """
+        INSERT INTO work_entry_text (rowid, message, category, details, tool_name, tool_error, bot)
+        VALUES (?, ?, ?, ?, ?, ?, ?)
+        """
+
+    /// The arguments of `insertSearchText` for an entry's fields.
+    static func searchText(
+        entry: Int64, message: String, category: String, details: String, toolName: String?,
+        toolError: String?, bot: String
+    ) -> StatementArguments {
+        [
+            entry, SearchText.stems(of: message), SearchText.stems(of: category),
+            SearchText.stems(of: details),
+            SearchText.stems(of: toolName ?? ""), SearchText.stems(of: toolError ?? ""),
+            SearchText.stems(of: bot),
+        ]
+    }
+
+    /// The terms as an FTS5 query: each word and each phrase quoted, joined by OR. Terms hold only letters
+    /// and digits, so nothing in them is read as FTS5 syntax.
+    static func matchExpression(_ terms: SearchTerms) -> String {
+        let quoted =
+            terms.words.map { "\"\($0)\"" } + terms.phrases.map { "\"\(joinedText($0, separator: " "))\"" }
+        return joinedText(quoted, separator: " OR ")
     }
 
     // MARK: Escalations
@@ -450,7 +521,7 @@ extension SQLiteIndex {
 
     private func insert(_ insight: InsightRecord, session: Int64, at now: Timestamp, in db: Database) throws {
         // An insight approved at once is recorded first, so that its row can name its artifact.
-        if let approval = insight.approval { _ = try record(approval, at: now, in: db) }
+        if let approval = insight.approval { _ = try record(approval.put, at: now, in: db) }
         try db.run(
             sql: """
                 INSERT OR IGNORE INTO insight (id, session, step, bot, category, confidence, content, applies_to,
@@ -464,7 +535,7 @@ extension SQLiteIndex {
                 insight.learntAt.millisecondsSince1970, insight.approval == nil ? "pending" : "approved",
                 now.millisecondsSince1970,
                 insight.approval == nil ? nil : now.millisecondsSince1970,
-                insight.approval?.id.description,
+                insight.approval?.put.id.description,
             ])
     }
 
@@ -493,9 +564,17 @@ extension SQLiteIndex {
 
     /// Approves (recording the insight artifact and its handoffs) or rejects a pending insight.
     /// - Throws: `.conflict` when it was decided already.
-    func decide(insight id: String, approval: IndexedPut?, note: String?, at now: Timestamp)
+    func decide(insight id: String, approval: PreparedPut?, note: String?, at now: Timestamp)
         throws(HandoffError)
         -> Insight
+    {
+        try recording(approval.map { [$0.object] } ?? []) { () throws(HandoffError) in
+            try decideRows(insight: id, approval: approval?.put, note: note, at: now)
+        }
+    }
+
+    private func decideRows(insight id: String, approval: IndexedPut?, note: String?, at now: Timestamp)
+        throws(HandoffError) -> Insight
     {
         try write { db in
             guard
@@ -673,32 +752,15 @@ extension SQLiteIndex {
     }
 }
 
-/// An escalation artifact whose object is durable, and the entry that raised it.
-struct EscalationPut: Sendable {
-    var put: IndexedPut
-    var session: String
-    var step: Int
-}
-
-/// An insight to queue when its session ends; approved at once (with its artifact) when `approval` is set.
-struct InsightRecord: Sendable {
-    var step: Int
-    var bot: String
-    var category: String
-    var confidence: Double?
-    var content: String
-    var appliesTo: [String]
-    var learntAt: Timestamp
-    var approval: IndexedPut?
-}
-
 /// Inserts entries with two statements compiled once for a batch: looking a statement up by its SQL, and
 /// checking its arguments, cost more than inserting the row.
 private struct EntryInserter {
+    let database: Database
     let entry: Statement
     let text: Statement
 
     init(_ db: Database) throws {
+        database = db
         entry = try db.cachedStatement(
             sql: """
                 INSERT INTO work_entry (session, step, at, level, category, message, details, confidence,
@@ -707,31 +769,28 @@ private struct EntryInserter {
                     insight_category)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
-        text = try db.cachedStatement(
-            sql: """
-                INSERT INTO work_entry_text (rowid, message, category, details, tool_name, tool_error, bot)
-                VALUES (last_insert_rowid(), ?, ?, ?, ?, ?, ?)
-                """)
+        text = try db.cachedStatement(sql: SQLiteBackend.insertSearchText)
     }
 
     func insert(_ entry: WorkLogEntry, session: Int64, sessionBot: String) throws {
-        let details = entry.details.isEmpty ? "{}" : SQLiteIndex.jsonText(.object(entry.details))
+        let details = entry.details.isEmpty ? "{}" : SQLiteBackend.jsonText(.object(entry.details))
         let bot = entry.botName ?? sessionBot
         self.entry.setUncheckedArguments([
             session, entry.step, entry.timestamp?.millisecondsSince1970 ?? 0, entry.level.rawValue,
             entry.category, entry.message, details, entry.confidence, entry.durationMs, entry.toolName,
-            entry.toolInput.map { SQLiteIndex.jsonText(.object($0)) },
-            entry.toolOutput.map(SQLiteIndex.jsonText),
+            entry.toolInput.map { SQLiteBackend.jsonText(.object($0)) },
+            entry.toolOutput.map(SQLiteBackend.jsonText),
             entry.toolStatus?.rawValue, entry.toolError, bot, entry.botRole, entry.triggeredBy ?? "user",
             entry.mentions.isEmpty
-                ? "[]" : SQLiteIndex.jsonText(.array(entry.mentions.map(JSONValue.string))),
+                ? "[]" : SQLiteBackend.jsonText(.array(entry.mentions.map(JSONValue.string))),
             entry.responseTo, entry.coordinatorMode, entry.escalation, entry.shareableInsight,
             entry.insightCategory,
         ])
         try self.entry.execute()
-        text.setUncheckedArguments([
-            entry.message, entry.category, details, entry.toolName, entry.toolError, bot,
-        ])
+        text.setUncheckedArguments(
+            SQLiteBackend.searchText(
+                entry: database.lastInsertedRowID, message: entry.message, category: entry.category,
+                details: details, toolName: entry.toolName, toolError: entry.toolError, bot: bot))
         try text.execute()
     }
 }

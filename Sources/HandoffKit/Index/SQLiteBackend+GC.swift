@@ -8,7 +8,7 @@ struct CollectedGarbage: Sendable {
     var handoffs = 0
 }
 
-extension SQLiteIndex {
+extension SQLiteBackend {
     /// Finds work sessions past their retention and the artifacts nothing live reaches, and removes their
     /// rows (not their object files) in one transaction, unless `dryRun`.
     ///
@@ -20,7 +20,7 @@ extension SQLiteIndex {
     ///   since 1970) are past their retention.
     /// - Parameter now: The store's time (milliseconds since 1970): open sessions active within a day of it, or
     ///   held by a recorder past it, are kept.
-    func collectGarbage(sessionCutoffs: [WorkspaceType: Int64], keepSince: Int64, now: Int64, dryRun: Bool)
+    func collectRows(sessionCutoffs: [WorkspaceType: Int64], keepSince: Int64, now: Int64, dryRun: Bool)
         throws(HandoffError)
         -> CollectedGarbage
     {
@@ -82,10 +82,7 @@ extension SQLiteIndex {
             guard !dryRun else { return result }
             try db.execute(
                 sql: """
-                    INSERT INTO work_entry_text (work_entry_text, rowid, message, category, details, tool_name,
-                        tool_error, bot)
-                    SELECT 'delete', seq, message, category, details, tool_name, tool_error, bot
-                    FROM work_entry WHERE session IN gc_expired;
+                    DELETE FROM work_entry_text WHERE rowid IN (SELECT seq FROM work_entry WHERE session IN gc_expired);
                     DELETE FROM work_entry WHERE session IN gc_expired;
                     DELETE FROM work_session_bot WHERE session IN gc_expired;
                     DELETE FROM work_escalation WHERE session IN gc_expired;

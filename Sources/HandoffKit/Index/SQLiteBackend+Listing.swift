@@ -1,6 +1,6 @@
 import HandoffJSON
 
-extension SQLiteIndex {
+extension SQLiteBackend {
     /// Writes the handoffs `filter` selects, in its order, as `{"handoff":{…},"next_actions":[…]}` objects
     /// separated by commas: the bytes `JSONWriter` writes for `Handoff.json` and `NextAction.json`, read in
     /// place from SQLite's rows, without a `Handoff`, a `String` or a `JSONValue` per value. A whole inbox

@@ -1,0 +1,247 @@
+import HandoffJSON
+
+/// What a store keeps its artifacts' bytes and its index in: the operations the engine uses, and nothing
+/// of how a backend does them. Everything above this (`Store`, the work log, the command line, MCP) talks to
+/// a backend only through it, so no SQL and no backend's search syntax leaves the backends.
+///
+/// Two backends implement it: `SQLiteBackend`, objects as files beside an SQLite index (one machine), and
+/// `PostgresBackend` in HandoffPostgres, objects and index in one PostgreSQL database (many hosts).
+///
+/// Every write is atomic and durable when it returns. Writes that store artifacts carry their canonical
+/// bytes (`PreparedPut`): a backend makes the bytes durable no later than the rows that name them, and
+/// checks bytes already stored under the same id (equal is a no-op, different a collision).
+package protocol StoreBackend: AnyObject, Sendable {
+    /// Where the store is, for messages: its folder, or its database's URL without a password.
+    var location: String { get }
+    /// Whether it was opened only to read: writes fail with `.io`.
+    var isReadOnly: Bool { get }
+
+    /// The time records are stamped with when the store has no clock of its own configured: the host's
+    /// for a store on this machine, the database's for a shared one.
+    func currentTime() -> Timestamp
+
+    // MARK: Artifacts
+
+    /// Stores artifacts (bytes and rows) with their handoffs, in one transaction.
+    func record(_ puts: [PreparedPut], at now: Timestamp) throws(HandoffError) -> [RecordedPut]
+    func artifact(_ id: ArtifactID) throws(HandoffError) -> ArtifactInfo?
+    /// Up to two artifacts whose ids start with the reference's digits: one means it is unique.
+    func artifacts(matching reference: ArtifactReference) throws(HandoffError) -> [ArtifactID]
+    func artifacts(_ filter: ArtifactFilter) throws(HandoffError) -> [ArtifactInfo]
+    /// An artifact's canonical bytes, which the caller checks against its id.
+    /// - Parameters:
+    ///   - size: The size the index records, which the bytes must have.
+    func objectBytes(_ id: ArtifactID, size: Int) throws(HandoffError) -> [UInt8]
+    func parents(of id: ArtifactID) throws(HandoffError) -> [ArtifactInfo]
+    func children(of id: ArtifactID) throws(HandoffError) -> [ArtifactInfo]
+    func nextActions(of id: ArtifactID) throws(HandoffError) -> [NextAction]
+    func stats() throws(HandoffError) -> IndexStats
+    /// How many bytes the index takes where it is kept.
+    func indexBytes() throws(HandoffError) -> Int
+
+    // MARK: Handoffs
+
+    func handoffs(_ filter: HandoffFilter) throws(HandoffError) -> [Handoff]
+    func handoffsWithNextActions(_ filter: HandoffFilter) throws(HandoffError) -> [(Handoff, [NextAction])]
+    /// The handoffs `filter` selects written as `{"handoff":{…},"next_actions":[…]}` objects separated by
+    /// commas, the bytes `JSONWriter` writes for them; see `Store.writeInboxJSON`.
+    func writeHandoffsWithNextActions(
+        _ filter: HandoffFilter, limit: Int, into text: inout JSONTextBuilder,
+        flush: (inout JSONTextBuilder) -> Bool
+    ) throws(HandoffError) -> (written: Int, more: Bool)
+    func handoff(id: String) throws(HandoffError) -> Handoff?
+    func events(ofHandoff id: String) throws(HandoffError) -> [HandoffEvent]
+    /// A value that changes whenever the consumer's pending handoffs change.
+    func inboxVersion(_ consumer: String) throws(HandoffError) -> String
+
+    func claim(
+        consumer: String, schema: String?, workspace: String?, worker: String?, leaseMilliseconds: Int64,
+        maxAttempts: Int, now: Timestamp
+    ) throws(HandoffError) -> Claim?
+    func ack(_ receipt: Receipt, outcome: Outcome, note: String?, now: Timestamp) throws(HandoffError)
+        -> Handoff
+    func release(_ receipt: Receipt, delayMilliseconds: Int64, note: String?, now: Timestamp)
+        throws(HandoffError) -> Handoff
+    func giveBack(_ receipt: Receipt, note: String, now: Timestamp) throws(HandoffError) -> Handoff
+    func extend(_ receipt: Receipt, leaseMilliseconds: Int64, now: Timestamp) throws(HandoffError) -> Handoff
+    func retry(handoffID: String, note: String?, now: Timestamp) throws(HandoffError) -> Handoff
+    func route(
+        artifact: ArtifactID, from origin: String?, receipt: Receipt?, producer: String, to consumer: String,
+        note: String?, now: Timestamp
+    ) throws(HandoffError) -> Handoff
+
+    // MARK: Schemas and settings
+
+    func schemaEntries() throws(HandoffError) -> [SchemaEntry]
+    func schemaEntry(named name: String) throws(HandoffError) -> SchemaEntry?
+    /// Registers a store-local schema, its document stored like an artifact's.
+    /// - Returns: Whether the same schema was already registered.
+    func addSchema(name: String, object: PreparedObject, at now: Timestamp) throws(HandoffError) -> Bool
+    func setting(_ name: String) throws(HandoffError) -> String?
+    func setSetting(_ name: String, to value: String?) throws(HandoffError)
+
+    // MARK: Work sessions
+
+    func createSession(
+        id: String, start: WorkSessionStart, stepwise: Bool, at time: Timestamp, holder: SessionHolder?
+    ) throws(HandoffError) -> WorkSessionInfo
+    func importSession(id: String, start: WorkSessionStart, at time: Timestamp, entries: [WorkLogEntry])
+        throws(HandoffError) -> Bool
+    func session(id: String) throws(HandoffError) -> WorkSessionInfo?
+    func session(producing artifact: ArtifactID) throws(HandoffError) -> WorkSessionInfo?
+    func sessions(_ filter: WorkSessionFilter) throws(HandoffError) -> [WorkSessionInfo]
+    func entries(ofSession id: String, bot: String?) throws(HandoffError) -> [WorkLogEntry]
+    func append(
+        _ batch: [(session: String, entries: [WorkLogEntry])], escalations: [EscalationPut],
+        at now: Timestamp,
+        holder: String?
+    ) throws(HandoffError)
+    func appendStep(
+        _ entry: WorkLogEntry, session id: String, at now: Timestamp,
+        escalation: (WorkSessionInfo, WorkLogEntry) throws(HandoffError) -> PreparedPut?
+    ) throws(HandoffError) -> WorkLogEntry
+    func renew(sessions ids: [String], holder: String, at now: Timestamp) throws(HandoffError) -> [String]
+    func release(sessions ids: [String], holder: String) throws(HandoffError)
+    func checkNotHeld(_ id: String, byOtherThan holder: String?, at now: Timestamp) throws(HandoffError)
+    /// Ends a session, storing its record's parts, its work log and its insights in one transaction;
+    /// nil when more entries arrived since the caller built them (`expectedSteps`).
+    func end(
+        session id: String, expectedSteps: Int, at endedAt: Timestamp, finalOutput: String?, summary: String?,
+        records: [(put: PreparedPut, firstStep: Int)], workLog: PreparedPut, insights: [InsightRecord],
+        now: Timestamp, holder: String?, force: Bool
+    ) throws(HandoffError) -> (session: WorkSessionInfo, workLog: RecordedPut)?
+    /// Entries matching the words and phrases of `query`, best first.
+    func search(
+        _ query: SearchTerms, workspace: String?, bot: String?, reader: String?, limit: Int, offset: Int
+    ) throws(HandoffError) -> [WorkLogSearchHit]
+    func escalations(states: [Handoff.State]?, session: String?, limit: Int?, offset: Int)
+        throws(HandoffError) -> [Escalation]
+    func insights(state: Insight.State?, session: String?, limit: Int?, offset: Int) throws(HandoffError)
+        -> [Insight]
+    func insight(id: String) throws(HandoffError) -> Insight?
+    func decide(insight id: String, approval: PreparedPut?, note: String?, at now: Timestamp)
+        throws(HandoffError) -> Insight
+    func knownBots() throws(HandoffError) -> [String]
+
+    // MARK: Upkeep
+
+    /// Removes work sessions past their retention and every artifact nothing live reaches (rows and
+    /// bytes), as `Store.collectGarbage` describes.
+    func collectGarbage(_ policy: GCPolicy, dryRun: Bool, now: Timestamp) throws(HandoffError) -> GCReport
+    /// Re-hashes every object and cross-checks objects and index.
+    /// - Parameter largest: The most bytes an object the index does not know is read up to.
+    func verify(largest: Int) throws(HandoffError) -> VerifyReport
+    /// An object `verify` found unindexed, to index it again, and when it was written if that is known.
+    func unindexedObject(_ id: ArtifactID, maxSize: Int) throws(HandoffError) -> (
+        bytes: [UInt8], writtenAt: Timestamp?
+    )
+    /// Lists the next actions of artifacts again from their rows where listings would show others.
+    func relistNextActions() throws(HandoffError) -> [ArtifactID]
+}
+
+/// An artifact's canonical bytes and id, ready to store.
+package struct PreparedObject: Sendable {
+    package var bytes: [UInt8]
+    package var id: ArtifactID
+
+    package init(bytes: [UInt8], id: ArtifactID) {
+        self.bytes = bytes
+        self.id = id
+    }
+}
+
+/// A checked request: its canonical bytes and what the index will record.
+package struct PreparedPut: Sendable {
+    package var bytes: [UInt8]
+    package var put: IndexedPut
+
+    package var object: PreparedObject { PreparedObject(bytes: bytes, id: put.id) }
+}
+
+/// An artifact as the index records it.
+package struct IndexedPut: Sendable {
+    package var id: ArtifactID
+    package var schema: String
+    package var size: Int
+    package var producer: String
+    package var consumers: [String]
+    package var workflow: String?
+    package var workspace: String?
+    /// The original creation time, when importing; otherwise now.
+    package var createdAt: Timestamp?
+    package var parents: [ArtifactID] = []
+    package var nextActions: [NextAction] = []
+    /// Whether the document was checked against its schema.
+    package var validated: Bool = false
+}
+
+/// What recording one artifact did.
+package struct RecordedPut: Sendable {
+    package var artifact: ArtifactInfo
+    package var existed: Bool
+    package var created: [Handoff]
+    package var duplicates: [Handoff]
+
+    package init(artifact: ArtifactInfo, existed: Bool, created: [Handoff], duplicates: [Handoff]) {
+        self.artifact = artifact
+        self.existed = existed
+        self.created = created
+        self.duplicates = duplicates
+    }
+}
+
+/// Counts of what an index holds.
+package struct IndexStats: Sendable {
+    package var artifacts: Int
+    package var artifactBytes: Int
+    package var handoffsByState: [Handoff.State: Int]
+    package var artifactsBySchema: [String: Int]
+    package var producers: Int
+    package var consumers: Int
+
+    package init(
+        artifacts: Int, artifactBytes: Int, handoffsByState: [Handoff.State: Int],
+        artifactsBySchema: [String: Int], producers: Int, consumers: Int
+    ) {
+        self.artifacts = artifacts
+        self.artifactBytes = artifactBytes
+        self.handoffsByState = handoffsByState
+        self.artifactsBySchema = artifactsBySchema
+        self.producers = producers
+        self.consumers = consumers
+    }
+}
+
+/// A store-local schema as the index records it.
+package struct SchemaEntry: Sendable {
+    package var name: String
+    package var id: ArtifactID
+    package var size: Int
+    package var addedAt: Timestamp
+
+    package init(name: String, id: ArtifactID, size: Int, addedAt: Timestamp) {
+        self.name = name
+        self.id = id
+        self.size = size
+        self.addedAt = addedAt
+    }
+}
+
+/// An escalation artifact an entry raised, and the entry.
+package struct EscalationPut: Sendable {
+    package var put: PreparedPut
+    package var session: String
+    package var step: Int
+}
+
+/// An insight to queue when its session ends; approved at once (with its artifact) when `approval` is set.
+package struct InsightRecord: Sendable {
+    package var step: Int
+    package var bot: String
+    package var category: String
+    package var confidence: Double?
+    package var content: String
+    package var appliesTo: [String]
+    package var learntAt: Timestamp
+    package var approval: PreparedPut?
+}
