@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "HandoffSchema", targets: ["HandoffSchema"]),
         .library(name: "HandoffKit", targets: ["HandoffKit"]),
         .library(name: "HandoffWorkLog", targets: ["HandoffWorkLog"]),
+        .library(name: "HandoffPostgres", targets: ["HandoffPostgres"]),
         .library(name: "HandoffMCP", targets: ["HandoffMCP"]),
         .library(name: "HandoffTesting", targets: ["HandoffTesting"]),
     ],
@@ -28,6 +29,11 @@ let package = Package(
             name: "CXXHash",
             pkgConfig: "libxxhash",
             providers: [.apt(["libxxhash-dev"])]
+        ),
+        .systemLibrary(
+            name: "CPostgres",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
         ),
         .target(name: "HandoffJSON"),
         .target(
@@ -66,11 +72,15 @@ let package = Package(
             ]
         ),
         .target(name: "HandoffWorkLog", dependencies: ["HandoffKit"]),
+        // The same store in a PostgreSQL database, for bots on many hosts, through libpq.
+        .target(
+            name: "HandoffPostgres",
+            dependencies: ["HandoffKit", "HandoffJSON", "HandoffSchema", "CPostgres"]),
         .target(
             name: "HandoffMCP",
             dependencies: ["HandoffKit", "HandoffWorkLog", .product(name: "MCP", package: "swift-sdk")]
         ),
-        .executableTarget(name: "handoff-mcp", dependencies: ["HandoffMCP"]),
+        .executableTarget(name: "handoff-mcp", dependencies: ["HandoffMCP", "HandoffPostgres"]),
         .target(
             name: "HandoffCLI",
             dependencies: [
@@ -79,11 +89,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .target(name: "HandoffTesting", dependencies: ["HandoffKit"]),
-        .executableTarget(name: "handoff", dependencies: ["HandoffCLI"]),
+        .target(name: "HandoffTesting", dependencies: ["HandoffKit", "HandoffPostgres"]),
+        .executableTarget(name: "handoff", dependencies: ["HandoffCLI", "HandoffPostgres"]),
         .executableTarget(
             name: "handoff-bench",
-            dependencies: ["HandoffKit", "HandoffWorkLog"],
+            dependencies: ["HandoffKit", "HandoffWorkLog", "HandoffPostgres"],
             path: "Sources/HandoffBench"
         ),
         // Where the test suites find the data shared beside the repository: one lookup for all of them.

@@ -9,17 +9,26 @@ import HandoffKit
 ///     #expect(try temporary.store.inbox("reviewer").count == 1)
 /// }
 /// ```
+///
+/// The store is where `TestBackend.current` keeps stores: in the directory, or in a PostgreSQL schema of
+/// its own that goes with it.
 public final class TemporaryStore: Sendable {
     /// The store.
     public let store: Store
     private let directory: TemporaryDirectory
 
-    /// The store's directory.
+    /// A directory for the test's files; the store's folder when stores are folders.
     public var path: String { directory.path }
+
+    /// Where the store is, to open it again: `path`, or the URL of its schema.
+    public let location: String
 
     /// Creates the store with `configuration`.
     public init(configuration: Store.Configuration = .init()) throws {
         directory = try TemporaryDirectory(prefix: "handoff-store")
-        store = try Store.create(at: directory.path, configuration: configuration)
+        location = TestBackend.current.freshLocation(folder: directory.path)
+        store = try Store.create(at: location, configuration: configuration)
     }
+
+    deinit { TestBackend.remove(location) }
 }

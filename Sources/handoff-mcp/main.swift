@@ -1,4 +1,5 @@
 import HandoffMCP
+import HandoffPostgres
 
 #if canImport(Glibc)
     import Glibc
@@ -8,4 +9,5 @@ import HandoffMCP
 
 // `handoff mcp` runs this executable, kept apart from `handoff` so that the MCP SDK and what it links are
 // loaded only by the server, not by every short-lived command a bot runs.
+HandoffPostgres.register()
 exit(await HandoffMCPMain.run(Array(CommandLine.arguments.dropFirst())))

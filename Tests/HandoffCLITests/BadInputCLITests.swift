@@ -1,4 +1,5 @@
 import Foundation
+import HandoffTesting
 import Testing
 
 /// Every rejection says what was wrong, where and with which input, exits with the contract's status, and
@@ -150,7 +151,7 @@ struct BadInputCLITests {
             result.stderr.split(separator: "\n").first.map(String.init)
                 == bad.message.replacingOccurrences(of: "STORE", with: scratch.store))
         #expect(result.stdout.isEmpty)
-        #expect(!FileManager.default.fileExists(atPath: scratch.store), "a refused command created the store")
+        #expect(!(try TestBackend.somethingIsAt(scratch.store)), "a refused command created the store")
     }
 
     @Test(arguments: cases.filter { $0.arguments.first == "put" })
@@ -168,13 +169,18 @@ struct BadInputCLITests {
             return NSDictionary(dictionary: object)
         }
         let before = try contents()
-        let objectsBefore = try FileManager.default.subpathsOfDirectory(atPath: scratch.store + "/objects")
+        let storedBefore = try TestBackend.storedBytes(at: scratch.store).filter {
+            !$0.name.hasPrefix("index.sqlite")
+        }
+        .map(\.bytes)
         let result = try HandoffProcess.run(
             bad.arguments + ["--store", scratch.store], stdin: Data(bad.stdin))
         #expect(result.status == bad.status)
         #expect(try contents() == before)
         #expect(
-            try FileManager.default.subpathsOfDirectory(atPath: scratch.store + "/objects") == objectsBefore)
+            try TestBackend.storedBytes(at: scratch.store).filter { !$0.name.hasPrefix("index.sqlite") }.map(
+                \.bytes)
+                == storedBefore, "every byte stored is as it was")
         #expect(try HandoffProcess.run(["verify", "--store", scratch.store]).status == 0)
     }
 
@@ -188,7 +194,7 @@ struct BadInputCLITests {
             ["put", "--from", "a", "--store", scratch.store], stdin: document)
         #expect(result.status == 65)
         #expect(result.stderr.hasPrefix("handoff: standard input is larger than the limit of 67108864 bytes"))
-        #expect(!FileManager.default.fileExists(atPath: scratch.store))
+        #expect(!(try TestBackend.somethingIsAt(scratch.store)))
     }
 
     @Test func readCommandsOnAMissingStoreExit66() throws {
@@ -199,7 +205,7 @@ struct BadInputCLITests {
             #expect(result.stderr.hasPrefix("handoff: no store at \(scratch.store)\n"), "\(arguments)")
             #expect(result.stderr.contains("hint: create one with `handoff init`"))
         }
-        #expect(!FileManager.default.fileExists(atPath: scratch.store))
+        #expect(!(try TestBackend.somethingIsAt(scratch.store)))
     }
 
     @Test func unknownArtifactsExit66() throws {

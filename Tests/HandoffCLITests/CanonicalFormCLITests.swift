@@ -18,7 +18,7 @@ struct CanonicalFormCLITests {
             #expect(canonical.status == 0, "\(relative): \(canonical.stderr)")
             let hash = try HandoffProcess.run(["hash", path])
             #expect(hash.status == 0, "\(relative): \(hash.stderr)")
-            let reference = Process()
+            let reference = ChildProcess()
             reference.executableURL = URL(fileURLWithPath: xxhsum)
             reference.arguments = ["-H2", "-"]
             let input = Pipe()

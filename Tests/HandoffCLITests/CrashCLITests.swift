@@ -1,4 +1,5 @@
 import Foundation
+import HandoffTesting
 import Testing
 
 /// Once a command reports success its data survives a crash, and a crash at any point leaves no torn object
@@ -13,12 +14,14 @@ struct CrashCLITests {
         var testDescription: String { failpoint }
     }
 
-    @Test(arguments: [
-        Point(failpoint: "object-temporary-written", indexed: false, objectWritten: false),
-        Point(failpoint: "object-linked", indexed: false, objectWritten: true),
-        Point(failpoint: "objects-durable", indexed: false, objectWritten: true),
-        Point(failpoint: "index-committed", indexed: true, objectWritten: true),
-    ])
+    @Test(
+        .storesAreFolders,
+        arguments: [
+            Point(failpoint: "object-temporary-written", indexed: false, objectWritten: false),
+            Point(failpoint: "object-linked", indexed: false, objectWritten: true),
+            Point(failpoint: "objects-durable", indexed: false, objectWritten: true),
+            Point(failpoint: "index-committed", indexed: true, objectWritten: true),
+        ])
     func aCrashAtEachStepOfAPutLeavesTheStoreSound(point: Point) throws {
         let scratch = Scratch()
         try #require(try HandoffProcess.run(["init", "--store", scratch.store]).status == 0)

@@ -81,7 +81,7 @@ struct EdgeCaseCLITests {
                         "\"\(HandoffProcess.executable.path)\" claim c --store \"\(scratch.store)\" > /dev/full"
                     ).status == 74)
             } else {
-                let process = Process()
+                let process = ChildProcess()
                 process.executableURL = HandoffProcess.executable
                 process.arguments = ["claim", "c", "--json", "--store", scratch.store]
                 let closed = Pipe()
@@ -100,10 +100,7 @@ struct EdgeCaseCLITests {
         #expect(kinds == Array(repeating: ["claimed", "returned"], count: 7).flatMap { $0 })
 
         // Its object is damaged: the claim fails, and gives the handoff back.
-        let hex = String(id.dropFirst(7))
-        let object = scratch.store + "/objects/xxh128/" + hex.prefix(2) + "/" + hex.dropFirst(2)
-        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: object)
-        try Data("{}".utf8).write(to: URL(fileURLWithPath: object))
+        try TestBackend.replaceObject(id, with: Array("{}".utf8), in: scratch.store)
         let damaged = try handoff(["claim", "c"])
         #expect(damaged.status == 74)
         #expect(try handoff(["inbox", "c", "--json"]).output.contains("\"state\":\"pending\""))
@@ -129,7 +126,7 @@ struct EdgeCaseCLITests {
         let input = Data(#"{"schema": "tool-result-v1", "tool": "bird"}"#.utf8)
         #expect(try handoff(["import", "-", "--from", "p"], stdin: input).status == 1)
         #expect(
-            !FileManager.default.fileExists(atPath: scratch.store), "nothing valid, so no store was created")
+            !(try TestBackend.somethingIsAt(scratch.store)), "nothing valid, so no store was created")
         let skipped = try handoff(["import", "-", "--from", "p", "--no-validate", "--json"], stdin: input)
         #expect(skipped.status == 0)
         #expect((try skipped.json() as? [String: Any])?["imported"] as? Int == 1)
@@ -146,19 +143,18 @@ struct EdgeCaseCLITests {
         #expect(changed.status == 65)
         #expect(
             changed.stderr.contains("work-log-v1 is a built-in schema, and a released version never changes"))
-        #expect(!FileManager.default.fileExists(atPath: scratch.store))
+        #expect(!(try TestBackend.somethingIsAt(scratch.store)))
     }
 
     @Test func aStoreLocalSchemaWhoseObjectIsLostIsDamage() throws {
         let schema = scratch.write("r.json", #"{"$id": "urn:handoff:schema:review-v1", "type": "object"}"#)
         let added = try #require(try handoff(["schema", "add", schema, "--json"]).json() as? [String: Any])
-        let hex = String((added["id"] as! String).dropFirst(7))
+        let id = try #require(added["id"] as? String)
         #expect(try handoff(["verify"]).status == 0)
-        try FileManager.default.removeItem(
-            atPath: scratch.store + "/objects/xxh128/" + hex.prefix(2) + "/" + hex.dropFirst(2))
+        try TestBackend.removeObject(id, in: scratch.store)
         let verify = try handoff(["verify"])
         #expect(verify.status == 1)
-        #expect(verify.output.contains("missing: xxh128:\(hex): indexed, but its object file is missing"))
+        #expect(verify.output.contains("missing: \(id): indexed, but its object"))
         let put = try handoff(["put", "--from", "p"], stdin: Data(#"{"schema": "review-v1"}"#.utf8))
         #expect(put.status == 74)
         #expect(put.stderr.hasPrefix("handoff: a registered schema's object cannot be read"))

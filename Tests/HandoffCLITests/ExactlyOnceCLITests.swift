@@ -67,7 +67,7 @@ struct ExactlyOnceCLITests {
         // Each execution appends one line, the handoff and the attempt, and takes a moment, so that a worker
         // spends most of its time holding a lease.
         let script = #"echo "$HANDOFF_ID $HANDOFF_ATTEMPT" >> "$1"; sleep 0.01"#
-        func startWorker(_ name: String) throws -> Process {
+        func startWorker(_ name: String) throws -> ChildProcess {
             try HandoffProcess.start(
                 [
                     "work", "worker", "--lease", "2", "--worker", name, "--store", scratch.store, "--", "sh",

@@ -1,4 +1,5 @@
 import Foundation
+import HandoffTesting
 import Testing
 
 /// The hot commands read their arguments without swift-argument-parser. Both ways must answer every command
@@ -111,7 +112,7 @@ struct FastPathTests {
         return text
     }
 
-    @Test func bothWaysOfReadingArgumentsAnswerAlike() throws {
+    @Test(.storesAreFolders) func bothWaysOfReadingArgumentsAnswerAlike() throws {
         let values = try prepare()
         var compared = 0
         for line in Self.lines {

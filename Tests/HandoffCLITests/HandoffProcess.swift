@@ -42,8 +42,8 @@ struct HandoffProcess {
     static func start(
         _ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:],
         directory: String? = nil, program: URL = executable
-    ) throws -> (Process, Pipe, Pipe) {
-        let process = Process()
+    ) throws -> (ChildProcess, Pipe, Pipe) {
+        let process = ChildProcess()
         process.executableURL = program
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
@@ -118,10 +118,20 @@ private final class DataBox: @unchecked Sendable {
 }
 
 /// A fresh directory for one test's store and files, removed afterwards.
+///
+/// Its store is where `TestBackend.current` keeps stores: the folder `store` in it, or a PostgreSQL schema
+/// of its own, dropped with it.
 final class Scratch: Sendable {
     private let directory = try! TemporaryDirectory(prefix: "handoff-cli")
     var path: String { directory.path }
-    var store: String { path + "/store" }
+    /// The store's location, for `--store`.
+    let store: String
+
+    init() {
+        store = TestBackend.current.freshLocation(folder: directory.path + "/store")
+    }
+
+    deinit { TestBackend.remove(store) }
 
     func write(_ name: String, _ text: String) -> String {
         let file = path + "/" + name

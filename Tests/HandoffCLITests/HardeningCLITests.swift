@@ -39,7 +39,7 @@ struct HardeningCLITests {
 
     // MARK: The store's own folder
 
-    @Test func aStoreInAFolderOthersMayWriteIsMadeOwnerOnly() throws {
+    @Test(.storesAreFolders) func aStoreInAFolderOthersMayWriteIsMadeOwnerOnly() throws {
         try FileManager.default.createDirectory(atPath: scratch.store, withIntermediateDirectories: false)
         chmod(scratch.store, 0o777)
         try FileManager.default.createDirectory(
@@ -77,7 +77,7 @@ struct HardeningCLITests {
         #expect(!FileManager.default.fileExists(atPath: folder + "/objects"))
     }
 
-    @Test func linksWhereTheStoresFoldersBelongAreNotFollowed() throws {
+    @Test(.storesAreFolders) func linksWhereTheStoresFoldersBelongAreNotFollowed() throws {
         let id = try putToolResult()
         let elsewhere = scratch.path + "/elsewhere"
         try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: false)
@@ -112,7 +112,7 @@ struct HardeningCLITests {
 
     // MARK: Reading objects and inputs
 
-    @Test(arguments: ["fifo", "device link", "sparse", "link to a copy"])
+    @Test(.storesAreFolders, arguments: ["fifo", "device link", "sparse", "link to a copy"])
     func anObjectThatIsNotItsFileIsDamageAndNeverAHang(_ kind: String) throws {
         let id = try putToolResult()
         let path = objectPath(id)
@@ -237,7 +237,7 @@ struct HardeningCLITests {
     @Test func aClaimWhoseReaderWentAwayGivesTheHandoffBack() throws {
         let id = try putToolResult()
         _ = id
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = HandoffProcess.executable
         process.arguments = ["claim", "c", "--json", "--store", scratch.store]
         let output = Pipe()
@@ -273,7 +273,7 @@ struct HardeningCLITests {
         }
     }
 
-    @Test func readCommandsWorkOnAStoreTheyMayOnlyReadAndLeaveItAsItWas() throws {
+    @Test(.storesAreFolders) func readCommandsWorkOnAStoreTheyMayOnlyReadAndLeaveItAsItWas() throws {
         let id = try putToolResult()
         let before = try FileManager.default.contentsOfDirectory(atPath: scratch.store).sorted()
         let reads = [
@@ -355,7 +355,7 @@ struct HardeningCLITests {
 
     /// Another program changed the index's record of an artifact's next actions, so `inbox` lists others than
     /// those recorded: verify reports it, and --repair lists the recorded ones.
-    @Test func nextActionsListedOtherwiseThanRecordedAreRepaired() throws {
+    @Test(.storesAreFolders) func nextActionsListedOtherwiseThanRecordedAreRepaired() throws {
         let scan =
             #"{"schema": "security-scan-v1", "skill_name": "x", "risk_score": 15, "passed": false, "status": "needs_review", "findings": [], "critical_count": 0, "high_count": 0, "medium_count": 0, "low_count": 0, "next_actions": ["manual_review", "notify_owner"]}"#
         let put = try handoff(["put", "--from", "scanner", "--to", "reviewer"], stdin: scan)
@@ -397,7 +397,7 @@ struct HardeningCLITests {
             (try handoff(["verify", "--json"]).json() as? [String: Any])?["relisted"] is NSNull)
     }
 
-    @Test func objectsTheIndexLostAreReportedAndRepairListsThemAgain() throws {
+    @Test(.storesAreFolders) func objectsTheIndexLostAreReportedAndRepairListsThemAgain() throws {
         let id = try putToolResult()
         // The index loses its entries; the objects stay.
         for suffix in ["", "-wal", "-shm"] {

@@ -8,7 +8,7 @@ struct InstallTests {
     @Test func installPutsTheBinariesTheManualAndTheCompletionsUnderThePrefix() throws {
         let built = HandoffProcess.executable.deletingLastPathComponent().path
         let prefix = scratch.path + "/prefix"
-        let install = Process()
+        let install = ChildProcess()
         install.executableURL = HandoffProcess.repositoryRoot.appendingPathComponent("scripts/install")
         install.arguments = [prefix]
         var environment = ProcessInfo.processInfo.environment

@@ -14,7 +14,7 @@ struct LiveSessionCLITests {
 
     /// A `log record` process whose standard input the test writes line by line.
     final class Recorder {
-        let process = Process()
+        let process = ChildProcess()
         let input = Pipe()
         let output = Pipe()
         let errors = Pipe()

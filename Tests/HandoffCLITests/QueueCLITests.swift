@@ -27,6 +27,58 @@ struct QueueCLITests {
         return result.output.trimmingCharacters(in: .newlines)
     }
 
+    /// A claim waiting on an empty inbox takes the handoff put while it waits, from another process, and
+    /// returns long before its wait ends; a wait nothing ends exits 2 after the time asked, having claimed
+    /// nothing.
+    @Test func aWaitingClaimTakesWhatArrivesAndAnEmptyWaitExits2() throws {
+        let started = Date()
+        let (waiting, out, _) = try HandoffProcess.start(
+            ["claim", "reviewer", "--wait", "60", "--json", "--store", scratch.store])
+        usleep(500_000)
+        #expect(waiting.isRunning, "it waits while the inbox is empty")
+        let artifact = try putScan(7)
+        waiting.waitUntilExit()
+        let elapsed = Date().timeIntervalSince(started)
+        #expect(waiting.terminationStatus == 0)
+        let claimed = try #require(
+            try JSONSerialization.jsonObject(with: out.fileHandleForReading.readDataToEndOfFile())
+                as? [String: Any])
+        #expect((claimed["handoff"] as? [String: Any])?["artifact"] as? String == artifact)
+        #expect(elapsed < 30, "woken by the put, not by the end of its 60 s wait")
+
+        let before = Date()
+        let empty = try handoff(["claim", "reviewer", "--wait", "0.5", "--json"])
+        #expect(empty.status == 2)
+        #expect(try empty.json() as? NSDictionary == ["claimed": false, "consumer": "reviewer"])
+        #expect(Date().timeIntervalSince(before) >= 0.5, "it waited the time asked")
+        let text = try handoff(["claim", "reviewer", "--wait", "0.25"])
+        #expect(
+            text.status == 2 && text.stderr == "handoff: nothing to claim for reviewer after waiting 0.25 s\n"
+        )
+        for bad in ["-1", "3601", "nan", "inf", "1e999"] {
+            let refused = try handoff(["claim", "reviewer", "--wait", bad])
+            #expect(refused.status == 64, "--wait \(bad)")
+            #expect(refused.stderr.contains("--wait"), "--wait \(bad): \(refused.stderr)")
+        }
+    }
+
+    /// A worker polling an empty inbox is woken by a handoff put for it, well within its poll interval.
+    @Test func aPollingWorkerIsWokenByAnArrival() throws {
+        let started = Date()
+        let (worker, _, err) = try HandoffProcess.start(
+            ["work", "reviewer", "--poll", "60", "--limit", "1", "--store", scratch.store, "--", "cat"])
+        usleep(500_000)
+        #expect(worker.isRunning)
+        _ = try putScan(3)
+        worker.waitUntilExit()
+        #expect(
+            worker.terminationStatus == 0,
+            "\(String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))")
+        #expect(Date().timeIntervalSince(started) < 30, "woken by the put, not by its 60 s poll")
+        let done = try json(["ls", "--handoffs", "--state", "done"])
+        #expect((done["handoffs"] as? [Any])?.count == 1)
+    }
+
     @Test func claimAckAndTheReceiptsContract() throws {
         let artifact = try putScan(15)
         let inbox = try json(["inbox", "reviewer"])

@@ -1,4 +1,5 @@
 import Foundation
+import HandoffTesting
 import Testing
 
 /// `handoff validate` and `handoff schema`, as a user runs them.
@@ -39,7 +40,7 @@ struct SchemaCLITests {
         let unknown = try handoff(["validate"], stdin: #"{"schema": "code-review-v1"}"#)
         #expect(unknown.status == 65)
         #expect(unknown.output.contains(#"unknown schema "code-review-v1""#))
-        #expect(!FileManager.default.fileExists(atPath: scratch.store), "validating needs no store")
+        #expect(!(try TestBackend.somethingIsAt(scratch.store)), "validating needs no store")
     }
 
     @Test func validateJSONGivesTheBasicOutputShape() throws {
@@ -190,7 +191,7 @@ struct SchemaCLITests {
             result.stderr.hasPrefix(
                 "handoff: \(sample("invalid/tool-result-v1/bad-input-timestamp.json")) is not a valid tool-result-v1 artifact: /input/timestamp:"
             ))
-        #expect(!FileManager.default.fileExists(atPath: scratch.store))
+        #expect(!(try TestBackend.somethingIsAt(scratch.store)))
         let skipped = try handoff([
             "put", sample("invalid/tool-result-v1/bad-input-timestamp.json"), "--from", "a", "--no-validate",
             "--json",

@@ -365,7 +365,7 @@ struct WorkLogCLITests {
         #expect(try handoff(["init"]).status == 0)
         let recorders = 6
         let entries = 300
-        var processes: [(Process, Pipe, Pipe)] = []
+        var processes: [(ChildProcess, Pipe, Pipe)] = []
         for index in 0..<recorders {
             let lines =
                 (1...entries).map {
@@ -382,13 +382,13 @@ struct WorkLogCLITests {
         }
         let session = try handoff(["log", "start", "--bot", "shell", "--query", "shared"]).output
             .trimmingCharacters(in: .whitespacesAndNewlines)
-        var adders: [Process] = []
+        var adders: [ChildProcess] = []
         for index in 0..<4 {
             let script = (1...15).map {
                 "'\(HandoffProcess.executable.path)' log add \(session) --level info --message 'adder \(index) #\($0)' --store '\(scratch.store)' >/dev/null || exit 1"
             }
             .joined(separator: "; ")
-            let process = Process()
+            let process = ChildProcess()
             process.executableURL = URL(fileURLWithPath: "/bin/sh")
             process.arguments = ["-c", script]
             try process.run()
@@ -469,8 +469,8 @@ struct WorkLogCLITests {
         #expect(try handoff(["log", "end", session.id, "--force"]).status == 0)
     }
 
-    private func startStreaming() throws -> (Process, Pipe, Pipe) {
-        let process = Process()
+    private func startStreaming() throws -> (ChildProcess, Pipe, Pipe) {
+        let process = ChildProcess()
         process.executableURL = HandoffProcess.executable
         process.arguments = [
             "log", "record", "--bot", "nanobot", "--query", "long", "--store", scratch.store,

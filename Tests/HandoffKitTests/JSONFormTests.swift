@@ -40,10 +40,12 @@ struct JSONFormTests {
 
     /// `inbox --json` writes handoffs and next actions straight from the index's rows to text; that text must
     /// be what `JSONWriter` writes for their `json` forms, whatever the columns hold.
-    @Test(arguments: [
-        "", "n", "a \"quoted\" note\\ with\nnew lines\tand \u{1} \u{1F} \u{7F}", "é 😀 \u{FB33} \u{2028}",
-        String(repeating: "long ", count: 200),
-    ])
+    @Test(
+        .storesAreFolders,
+        arguments: [
+            "", "n", "a \"quoted\" note\\ with\nnew lines\tand \u{1} \u{1F} \u{7F}", "é 😀 \u{FB33} \u{2028}",
+            String(repeating: "long ", count: 200),
+        ])
     func listingsWrittenFromRowsAreTheWrittenForms(_ text: String) throws {
         let temporary = try TemporaryStore()
         let store = temporary.store
@@ -130,7 +132,7 @@ struct JSONFormTests {
     /// A store whose index predates the rendered next actions (its artifacts have no such column) is listed
     /// from its rows by a command that only reads, without the upgrade it cannot make; the first writer adds
     /// the column, and artifacts recorded from then on are listed from what was rendered, the same bytes.
-    @Test func anIndexFromBeforeRenderedNextActionsIsListedTheSame() throws {
+    @Test(.storesAreFolders) func anIndexFromBeforeRenderedNextActionsIsListedTheSame() throws {
         let temporary = try TemporaryStore()
         try temporary.store.put(
             scanResult(risk: 1, actions: ["manual_review", "notify_owner"]), from: "s", to: ["c"])
@@ -153,12 +155,12 @@ struct JSONFormTests {
 
         var readOnly = Store.Configuration()
         readOnly.readOnly = true
-        let reader = try Store.open(at: temporary.path, configuration: readOnly)
+        let reader = try Store.open(at: temporary.location, configuration: readOnly)
         #expect(!reader.sqlite!.rendersNextActions)
         let before = try listing(reader)
         #expect(before.text == before.forms && before.text.contains("notify_owner"))
 
-        let writer = try Store.open(at: temporary.path)
+        let writer = try Store.open(at: temporary.location)
         #expect(writer.sqlite!.rendersNextActions)
         try writer.put(scanResult(risk: 2, actions: ["escalate"]), from: "s", to: ["c"])
         let rendered = try writer.sqlite!.read { db in

@@ -270,7 +270,7 @@ struct QueueTests {
         #expect(try store.inbox("reviewer", filter: HandoffFilter(action: "manual_review")).count == 1)
     }
 
-    @Test func inboxAndClaimQueriesUseIndexesNotScans() throws {
+    @Test(.storesAreFolders) func inboxAndClaimQueriesUseIndexesNotScans() throws {
         for n in 0..<50 { try put(n, to: ["reviewer", "auditor"]) }
         let filters = [
             HandoffFilter(consumer: "reviewer", states: [.pending], limit: 10),

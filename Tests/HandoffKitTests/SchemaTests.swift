@@ -103,7 +103,7 @@ struct SchemaTests {
             }
         }
         // Another process opening the store sees it too.
-        let reopened = try Store.open(at: temporary.path)
+        let reopened = try Store.open(at: temporary.location)
         #expect(try reopened.schemas.list().contains { $0.name == "code-review-v1" })
         #expect(throws: Never.self) { try reopened.put(review, from: "reviewer") }
     }

@@ -257,7 +257,8 @@ struct StoreTests {
         }
     }
 
-    @Test func damagedObjectsAreRefusedOnReadAndRepairedByPuttingTheDocumentAgain() throws {
+    @Test(.storesAreFolders) func damagedObjectsAreRefusedOnReadAndRepairedByPuttingTheDocumentAgain() throws
+    {
         let store = try Store.create(at: storePath)
         let result = try store.put(scanResult(), from: "scanner")
         let path = store.sqlite!.objects.path(of: result.id)
@@ -282,7 +283,9 @@ struct StoreTests {
 
     /// Listings print the next actions rendered when an artifact was recorded. Where they differ from the
     /// recorded rows, verify says so and a repair lists the recorded ones again.
-    @Test func renderedNextActionsThatDifferFromTheRecordedOnesAreReportedAndRepaired() throws {
+    @Test(.storesAreFolders) func renderedNextActionsThatDifferFromTheRecordedOnesAreReportedAndRepaired()
+        throws
+    {
         let store = try Store.create(at: storePath)
         let result = try store.put(
             scanResult(actions: ["manual_review", "notify_owner"]), from: "scanner", to: ["reviewer"])
@@ -314,7 +317,7 @@ struct StoreTests {
         #expect(try store.repairIndex(store.verify()).relistedNextActions.isEmpty)
     }
 
-    @Test func missingObjectsAreReported() throws {
+    @Test(.storesAreFolders) func missingObjectsAreReported() throws {
         let store = try Store.create(at: storePath)
         let result = try store.put(scanResult(), from: "scanner")
         try FileManager.default.removeItem(atPath: store.sqlite!.objects.path(of: result.id))
@@ -330,7 +333,7 @@ struct StoreTests {
         #expect(report.problems.first?.id == result.id)
     }
 
-    @Test func aCollisionIsReportedAndNothingIsOverwritten() throws {
+    @Test(.storesAreFolders) func aCollisionIsReportedAndNothingIsOverwritten() throws {
         let store = try Store.create(at: storePath)
         let original = Array(#"{"schema":"x-v1"}"#.utf8)
         let id = ArtifactID(canonicalBytes: original)
@@ -348,7 +351,7 @@ struct StoreTests {
         #expect(try store.sqlite!.objects.read(id, size: original.count, maxSize: original.count) == original)
     }
 
-    @Test func interruptedPutsLeaveOnlyHarmlessLeftovers() throws {
+    @Test(.storesAreFolders) func interruptedPutsLeaveOnlyHarmlessLeftovers() throws {
         let store = try Store.create(at: storePath)
         let bytes = CanonicalJSON.encode(scanResult())
         let id = ArtifactID(canonicalBytes: bytes)
@@ -367,7 +370,7 @@ struct StoreTests {
         }
     }
 
-    @Test func theStoreIsOwnerOnly() throws {
+    @Test(.storesAreFolders) func theStoreIsOwnerOnly() throws {
         let store = try Store.create(at: storePath + "/nested/deeper")
         let result = try store.put(scanResult(), from: "scanner")
         func mode(_ path: String) throws -> Int {

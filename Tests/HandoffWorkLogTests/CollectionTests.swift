@@ -122,7 +122,18 @@ struct CollectionTests {
         #expect(try fixture.store.verify().isClean)
     }
 
-    @Test func storeSchemasAndLeftoversOfInterruptedWrites() throws {
+    @Test func storeSchemasAreLive() throws {
+        let fixture = try WorkLogFixture()
+        let schema: JSONValue = ["$id": "urn:handoff:schema:note-v1", "type": "object"]
+        try fixture.store.addSchema(schema, source: "note-v1.schema.json")
+        fixture.clock.advance(days: 400)
+        let report = try fixture.store.collectGarbage(Self.policy(fixture, keepDays: 0))
+        #expect(report.objectFiles == 0 && report.artifacts.isEmpty)
+        #expect(try fixture.store.schemas.document(named: "note-v1")["type"] == "object")
+        #expect(try fixture.store.verify().isClean)
+    }
+
+    @Test(.storesAreFolders) func storeSchemasAndLeftoversOfInterruptedWrites() throws {
         let fixture = try WorkLogFixture()
         let schema: JSONValue = ["$id": "urn:handoff:schema:note-v1", "type": "object"]
         try fixture.store.addSchema(schema, source: "note-v1.schema.json")

@@ -67,7 +67,7 @@ struct ReadingTests {
 
     /// A store whose entries were indexed by SQLite's own stemming before: a command that only reads says
     /// `how` needs the upgrade, and the first command that writes makes it.
-    @Test func howOnAStoreIndexedTheOldWayAsksForTheUpgrade() throws {
+    @Test(.storesAreFolders) func howOnAStoreIndexedTheOldWayAsksForTheUpgrade() throws {
         let fixture = try Self.recordAll()
         let index = try #require(fixture.store.sqlite)
         try index.write { db in

@@ -14,6 +14,10 @@ extension HandoffCommand {
                 back with `handoff release RECEIPT`, or keep it with `handoff extend RECEIPT`. A handoff already \
                 claimed --max-attempts times is dead-lettered instead. Exits 2 when there is nothing to claim.
 
+                With --wait SECONDS, an empty inbox is waited on: a handoff put for CONSUMER from any host \
+                is claimed as it arrives (at once on PostgreSQL, within 50 ms on SQLite), and exit 2 comes only \
+                after that long.
+
                   if C=$(handoff claim reviewer --json); then      # exits 2: nothing claimed
                       jq .document <<<"$C" | ./review && handoff ack "$(jq -r .receipt <<<"$C")"
                   fi
@@ -25,13 +29,31 @@ extension HandoffCommand {
         @Option(name: .long, help: ArgumentHelp("Seconds the claim holds.", valueName: "seconds"))
         var lease: Double = Store.defaultLeaseSeconds
 
+        @Option(
+            name: .long,
+            help: ArgumentHelp(
+                "Wait up to this many seconds for a handoff when there is none (at most 3600).",
+                valueName: "seconds"))
+        var wait: Double = 0
+
+        /// The longest a claim waits, an hour: as `work --poll`.
+        static let longestWait = 3600.0
+
+        func validate() throws {
+            if let problem = Self.waitProblem(wait) { throw ValidationError(problem) }
+        }
+
+        static func waitProblem(_ wait: Double) -> String? {
+            wait >= 0 && wait <= longestWait ? nil : "--wait must be 0 to \(Int(longestWait)) seconds"
+        }
+
         @OptionGroup var claiming: ClaimOptions
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
 
         func run() throws {
             try Run(
-                consumer: consumer, lease: lease, claiming: claiming.values, store: store.choice,
+                consumer: consumer, lease: lease, wait: wait, claiming: claiming.values, store: store.choice,
                 json: output.json
             )
             .run()
@@ -40,23 +62,37 @@ extension HandoffCommand {
         struct Run: Invocation {
             var consumer: String
             var lease: Double
+            var wait: Double
             var claiming: ClaimValues
             var store: StoreChoice
             var json: Bool
 
             func run() throws {
-                let store = try store.open()
+                // A consumer that waits may start before anything was ever put: its store is made for it.
+                let store = wait > 0 ? try store.openOrCreate() : try store.open()
                 guard
-                    let claim = try store.claim(
-                        for: consumer, leaseSeconds: lease, worker: claiming.worker, schema: claiming.schema,
-                        workspace: claiming.workspace, maxAttempts: claiming.maxAttempts)
+                    let claim =
+                        wait > 0
+                        ? try store.claim(
+                            for: consumer, waitingUpTo: wait, leaseSeconds: lease, worker: claiming.worker,
+                            schema: claiming.schema, workspace: claiming.workspace,
+                            maxAttempts: claiming.maxAttempts)
+                        : try store.claim(
+                            for: consumer, leaseSeconds: lease, worker: claiming.worker,
+                            schema: claiming.schema,
+                            workspace: claiming.workspace, maxAttempts: claiming.maxAttempts)
                 else {
                     if json {
                         // A JSON answer on standard output too, so a bot reading it knows what happened.
                         Terminal.printJSON(["claimed": false, "consumer": .string(consumer)])
                         throw ExitCode(HandoffError.Code.nothingToClaim.exitStatus)
                     }
-                    throw HandoffError(.nothingToClaim, "nothing to claim for \(consumer)")
+                    throw HandoffError(
+                        .nothingToClaim,
+                        "nothing to claim for \(consumer)"
+                            + (wait > 0
+                                ? " after waiting \(wait == wait.rounded() ? String(Int(wait)) : String(wait)) s"
+                                : ""))
                 }
                 // The claim is committed; if its document cannot be read or its receipt cannot be printed, nobody
                 // could ack it, so give it back at once rather than leave it held until the lease ends.
@@ -290,10 +326,12 @@ extension HandoffCommand.ClaimCommand.Run {
             let parsed = FastArguments(
                 arguments,
                 options: FastArguments.storeOptions + [
-                    "--lease", "--worker", "--schema", "--workspace", "--max-attempts",
+                    "--lease", "--wait", "--worker", "--schema", "--workspace", "--max-attempts",
                 ], flags: ["--json"], positionals: 1...1),
             let store = parsed.store,
             let lease = parsed.converted("--lease", Store.defaultLeaseSeconds, Double.init),
+            let wait = parsed.converted("--wait", 0, Double.init),
+            HandoffCommand.ClaimCommand.waitProblem(wait) == nil,
             let maxAttempts = parsed.converted(
                 "--max-attempts", Store.defaultMaxAttempts, { Int($0) })
         else { return nil }
@@ -302,7 +340,7 @@ extension HandoffCommand.ClaimCommand.Run {
             workspace: parsed.value("--workspace"), maxAttempts: maxAttempts)
         guard claiming.problem == nil else { return nil }
         self.init(
-            consumer: parsed.positionals[0], lease: lease, claiming: claiming, store: store,
+            consumer: parsed.positionals[0], lease: lease, wait: wait, claiming: claiming, store: store,
             json: parsed.flag("--json"))
     }
 }

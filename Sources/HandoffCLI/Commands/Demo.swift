@@ -47,7 +47,8 @@ extension HandoffCommand {
             let workLog = try WorkLog(store: store)
             guard workLog.configuration.enabled else {
                 throw HandoffError(
-                    .usage, "work logs are disabled in the store at \(store.path), and the demo records some",
+                    .usage,
+                    "work logs are disabled in the store at \(store.location), and the demo records some",
                     hint:
                         "enable them with `handoff config set work_logs.enabled true`, or use another --store"
                 )
@@ -61,8 +62,7 @@ extension HandoffCommand {
 
         /// A new, empty folder for the demo's own store: `$TMPDIR/handoff-demo-XXXXXX`.
         static func freshFolder() throws(HandoffError) -> String {
-            let base =
-                getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+            let base = FileIO.temporaryDirectory
             var template = Array((base + "/handoff-demo-XXXXXX").utf8CString)
             guard let made = mkdtemp(&template) else {
                 throw FileIO.failure("cannot make a folder for the demo's store in", base, errno)
@@ -83,7 +83,7 @@ private struct BookmarkDemo {
 
     func run() throws {
         Terminal.print(
-            Terminal.bold("Handoff demo") + ": the bookmark workflow, on the store at \(store.path)")
+            Terminal.bold("Handoff demo") + ": the bookmark workflow, on the store at \(store.location)")
         Terminal.print()
 
         demoStep(1, "\(analyzer) works on the user's request, recording each step of its session")
@@ -274,7 +274,7 @@ private struct CoordinationDemo {
     func run() throws {
         Terminal.print(
             Terminal.bold("Handoff demo --coordination")
-                + ": #coordination-website overnight, on the store at \(store.path)")
+                + ": #coordination-website overnight, on the store at \(store.location)")
         Terminal.print()
 
         demoStep(1, "nanobot coordinates researcher, creative and coder while the user is offline")
@@ -423,7 +423,7 @@ private func demoSay(_ text: String) {
 
 private func demoTryNext(_ suggestions: [(String, String)], store: Store) {
     Terminal.print(Terminal.bold("Try next"))
-    let export = "export HANDOFF_STORE=\(Page<Never>.shellQuoted(store.path))"
+    let export = "export HANDOFF_STORE=\(Page<Never>.shellQuoted(store.location))"
     for (line, what) in [(export, "the demo's store, for the commands below")] + suggestions {
         Terminal.print(
             "   \(line)" + String(repeating: " ", count: max(2, 56 - line.count)) + Terminal.dim(what))

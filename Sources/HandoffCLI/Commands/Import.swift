@@ -96,11 +96,12 @@ extension HandoffCommand {
             if let nanobot {
                 let input = try ImportInput.nanobot(
                     folder: nanobot, validate: !noValidate, limits: limits.limits)
-                if !Store.exists(at: store.path), let refusals = allRefused(input) {
+                let present = try store.openIfPresent(limits: limits.limits)
+                if present == nil, let refusals = allRefused(input) {
                     // Nothing would be imported: report it without creating a store.
                     report = refusals
                 } else {
-                    report = try store.openOrCreate(limits: limits.limits).importArtifacts(
+                    report = try (present ?? store.openOrCreate(limits: limits.limits)).importArtifacts(
                         input, progress: progress.update)
                 }
             } else {
@@ -137,7 +138,7 @@ extension HandoffCommand {
                     .usage, "no input: give a JSON Lines file, or pipe artifacts to standard input",
                     hint: "for example: handoff import runs.jsonl --from bookmark_analyzer"))
             defer { if descriptor != STDIN_FILENO { close(descriptor) } }
-            var opened = Store.exists(at: store.path) ? try store.openOrCreate(limits: limits.limits) : nil
+            var opened = try store.openIfPresent(limits: limits.limits)
             // Before there is a store, lines are checked the way a new store (built-in schemas only) would.
             let builtIn = SchemaCatalog()
             var report = ImportReport()

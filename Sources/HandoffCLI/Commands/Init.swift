@@ -34,9 +34,9 @@ extension HandoffCommand {
         func run() throws {
             var choice = store.choice
             if let directory { choice.store = directory }
-            let existed = Store.exists(at: choice.path)
-            _ = try choice.openOrCreate(intoExistingFolder: true)
-            let path = choice.path
+            let opened = try choice.openOrCreate(intoExistingFolder: true)
+            let existed = !opened.backend.createdStore
+            let path = opened.location
             if output.json {
                 Terminal.printJSON(["path": .string(path), "created": .bool(!existed)])
             } else if existed {

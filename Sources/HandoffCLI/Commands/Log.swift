@@ -157,7 +157,7 @@ extension HandoffCommand.Log {
             guard let recorder = try workLog.start(start) else {
                 throw HandoffError(
                     .usage,
-                    "work logs are disabled in the store at \(workLog.store.path); nothing was recorded",
+                    "work logs are disabled in the store at \(workLog.store.location); nothing was recorded",
                     hint: "enable them with `handoff config set work_logs.enabled true`")
             }
             var reader = LineReader(descriptor: descriptor, name: source, limit: limits.maxBytes)
@@ -285,7 +285,7 @@ extension HandoffCommand.Log {
             guard let started = try workLog.startStepwise(start) else {
                 throw HandoffError(
                     .usage,
-                    "work logs are disabled in the store at \(workLog.store.path); no session was started",
+                    "work logs are disabled in the store at \(workLog.store.location); no session was started",
                     hint: "enable them with `handoff config set work_logs.enabled true`")
             }
             if output.json {

@@ -85,11 +85,13 @@ extension HandoffCommand {
                 // A request that would be refused must not create a store on its way out. A new store knows only
                 // the built-in schemas, so those decide.
                 let schema = try request.check()
-                if validate && !Store.exists(at: store.path) {
+                let present = try store.openIfPresent(limits: limits)
+                if validate && present == nil {
                     try SchemaCatalog().check(document, declaring: schema.description, source: source)
                 }
                 let store =
-                    parents.isEmpty ? try store.openOrCreate(limits: limits) : try store.open(limits: limits)
+                    try present
+                    ?? (parents.isEmpty ? store.openOrCreate(limits: limits) : store.open(limits: limits))
                 request.parents = try parents.map { argument throws(HandoffError) in
                     try argument.resolve(in: store)
                 }

@@ -100,10 +100,11 @@ extension HandoffCommand {
             func run() throws {
                 let (document, source) = try Input.document(file, limits: limits.limits)
                 // A schema that would be refused must not create a store on its way out.
-                if !Store.exists(at: store.path) {
+                let present = try store.openIfPresent(limits: limits.limits)
+                if present == nil {
                     _ = try SchemaCatalog().checkNewSchema(document, source: source)
                 }
-                let store = try store.openOrCreate(limits: limits.limits)
+                let store = try present ?? store.openOrCreate(limits: limits.limits)
                 let (schema, existed) = try store.addSchema(document, source: source)
                 if output.json {
                     Terminal.printJSON([
@@ -181,11 +182,11 @@ extension HandoffCommand {
 private func catalog(_ options: StoreOptions, loaders: [any SchemaLoader] = []) throws(HandoffError)
     -> SchemaCatalog
 {
-    guard Store.exists(at: options.path) else { return SchemaCatalog(loaders: loaders) }
     var configuration = options.configuration
     configuration.schemaLoaders = loaders
     configuration.readOnly = true
-    return try Store.open(at: options.path, configuration: configuration).schemas
+    return try Store.openIfPresent(at: options.path, configuration: configuration)?.schemas
+        ?? SchemaCatalog(loaders: loaders)
 }
 
 /// The error `body` throws, or nil when it succeeds. (A `do`/`catch` in `run()` would do, but this Swift

@@ -60,13 +60,13 @@ extension HandoffCommand {
                 try DirectorySchemaLoader(mapping: mapping) as any SchemaLoader
             }
             // The store's own schemas count when there is a store; validating needs none.
+            var configuration = store.configuration
+            configuration.schemaLoaders = loaders
+            configuration.assertFormats = !noFormatCheck
+            configuration.readOnly = true
             let catalog: SchemaCatalog
-            if Store.exists(at: store.path) {
-                var configuration = store.configuration
-                configuration.schemaLoaders = loaders
-                configuration.assertFormats = !noFormatCheck
-                configuration.readOnly = true
-                catalog = try Store.open(at: store.path, configuration: configuration).schemas
+            if let present = try Store.openIfPresent(at: store.path, configuration: configuration) {
+                catalog = present.schemas
             } else {
                 catalog = SchemaCatalog(
                     loaders: loaders, assertFormats: !noFormatCheck,

@@ -58,7 +58,9 @@ extension HandoffCommand {
 
         @Option(
             name: .long,
-            help: ArgumentHelp("Keep polling an empty inbox every this many seconds.", valueName: "seconds"))
+            help: ArgumentHelp(
+                "Keep waiting on an empty inbox, looking at least every this many seconds; a handoff that arrives wakes it at once.",
+                valueName: "seconds"))
         var poll: Double?
 
         @Option(
@@ -93,11 +95,15 @@ extension HandoffCommand {
         }
 
         func run() throws {
-            let store = try store.open()
+            // A worker that waits may start before anything was ever put: its store is made for it.
+            let store = poll != nil ? try store.openOrCreate() : try store.open()
             let worker = claiming.worker ?? "work-\(getpid())"
             var counts: [String: Int] = [:]
             var processed = 0
             Stop.install()
+            // Heard from before the first claim, so that a handoff put between a claim that finds none and
+            // the wait after it still wakes the wait.
+            if poll != nil { try store.listenForHandoffs(for: consumer) }
             while Stop.signal == 0, limit.map({ processed < $0 }) ?? true {
                 guard
                     let claim = try store.claim(
@@ -106,9 +112,16 @@ extension HandoffCommand {
                         maxAttempts: claiming.maxAttempts)
                 else {
                     guard let poll else { break }
-                    // Sleep in short steps, so that a signal stops the wait at once.
+                    // Wait in short steps, so that a signal stops the wait at once; a handoff announced for the
+                    // consumer (or, on SQLite, any commit) ends it sooner.
                     let wake = Timestamp.now().adding(milliseconds: Int64(poll * 1000))
-                    while Stop.signal == 0, Timestamp.now() < wake { usleep(20_000) }
+                    while Stop.signal == 0 {
+                        let left = wake.millisecondsSince1970 - Timestamp.now().millisecondsSince1970
+                        guard left > 0 else { break }
+                        if try store.waitForHandoffs(for: consumer, seconds: Double(min(left, 200)) / 1000) {
+                            break
+                        }
+                    }
                     continue
                 }
                 processed += 1
@@ -144,7 +157,11 @@ extension HandoffCommand {
         private func process(_ claim: Claim, in store: Store) throws -> String {
             let handoff = claim.handoff
             let document = try store.canonicalBytes(of: handoff.artifactID)
-            let input = store.path + "/tmp/work-\(getpid())-\(handoff.id)"
+            // The document is the command's standard input, from a file removed once open: in the store's own
+            // folder when it has one (owner-only), else in the temporary directory.
+            let folder =
+                Store.urlScheme(of: store.path) == nil ? store.path + "/tmp" : FileIO.temporaryDirectory
+            let input = folder + "/handoff-work-\(getpid())-\(handoff.id)"
             try FileIO.writeNewFileDurably(input, document + [0x0A], mode: 0o600)
             let descriptor = open(input, O_RDONLY | O_CLOEXEC)
             FileIO.removeFile(input)

@@ -59,6 +59,16 @@ struct StoreChoice: Sendable {
         return kept(try Store.open(at: path, configuration: configuration))
     }
 
+    /// Opens the store when there is one (nil when not), without creating it.
+    func openIfPresent(limits: JSONParser.Limits = .init(), readOnly: Bool = false) throws(HandoffError)
+        -> Store?
+    {
+        var configuration = configuration
+        configuration.limits = limits
+        configuration.readOnly = readOnly
+        return try Store.openIfPresent(at: path, configuration: configuration).map(kept)
+    }
+
     /// Opens the store only to read it: the command writes nothing, and works on a store it may only read.
     func openToRead(limits: JSONParser.Limits = .init()) throws(HandoffError) -> Store {
         var configuration = configuration
@@ -127,6 +137,12 @@ struct StoreOptions: ParsableArguments {
 
     func openToRead(limits: JSONParser.Limits = .init()) throws(HandoffError) -> Store {
         try choice.openToRead(limits: limits)
+    }
+
+    func openIfPresent(limits: JSONParser.Limits = .init(), readOnly: Bool = false) throws(HandoffError)
+        -> Store?
+    {
+        try choice.openIfPresent(limits: limits, readOnly: readOnly)
     }
 
     func openOrCreate(limits: JSONParser.Limits = .init()) throws(HandoffError) -> Store {

@@ -39,7 +39,11 @@ struct Page<Element> {
             if argument == "--offset" {
                 _ = rest.popFirst()
             } else if !argument.hasPrefix("--offset=") {
-                arguments.append(Self.shellQuoted(argument))
+                // A store's URL is shown without its password.
+                let shown =
+                    argument.hasPrefix("--store=")
+                    ? "--store=" + Store.redacted(String(argument.dropFirst(8))) : Store.redacted(argument)
+                arguments.append(Self.shellQuoted(shown))
             }
         }
         arguments += ["--offset", String(nextOffset)]

@@ -15,6 +15,8 @@ package protocol StoreBackend: AnyObject, Sendable {
     var location: String { get }
     /// Whether it was opened only to read: writes fail with `.io`.
     var isReadOnly: Bool { get }
+    /// Whether opening it created it (what `handoff init` reports).
+    var createdStore: Bool { get }
 
     /// The time records are stamped with when the store has no clock of its own configured: the host's
     /// for a store on this machine, the database's for a shared one.
@@ -53,6 +55,12 @@ package protocol StoreBackend: AnyObject, Sendable {
     func events(ofHandoff id: String) throws(HandoffError) -> [HandoffEvent]
     /// A value that changes whenever the consumer's pending handoffs change.
     func inboxVersion(_ consumer: String) throws(HandoffError) -> String
+    /// Starts hearing of handoffs that arrive for `consumer`, before the claim that may find none, so that
+    /// none arriving between the two is missed.
+    func listenForHandoffs(consumer: String) throws(HandoffError)
+    /// Sleeps until a handoff may have arrived for `consumer` since `listenForHandoffs` or the last wake
+    /// (true), or `seconds` passed (false). A wake may be spurious; the caller claims to find out.
+    func waitForHandoffs(consumer: String, seconds: Double) throws(HandoffError) -> Bool
 
     func claim(
         consumer: String, schema: String?, workspace: String?, worker: String?, leaseMilliseconds: Int64,
@@ -224,6 +232,28 @@ package struct SchemaEntry: Sendable {
         self.id = id
         self.size = size
         self.addedAt = addedAt
+    }
+}
+
+extension SchemaEntry {
+    /// The refusal of other content under a registered schema's name, whichever backend keeps it.
+    package static func changed(name: String, stored: String) -> HandoffError {
+        HandoffError(
+            .invalidInput,
+            "schema \(name) is already registered with other content (\(stored)); a registered version never changes",
+            hint: "publish the change as a new version, such as \(nextVersion(of: name))")
+    }
+}
+
+extension SessionHolder {
+    /// The refusal to end a session another live recorder holds, naming it.
+    package static func conflict(session id: String, holder: String, until: Timestamp) -> HandoffError {
+        HandoffError(
+            .conflict,
+            "work session \(quotedForMessage(id)) is being recorded by \(holder) (its lease runs to \(until)); ending it here would lose what it has not written yet",
+            hint:
+                "let its recorder end it, or end it with --force once that recorder is gone (a lease lapses a minute after its recorder stops)"
+        )
     }
 }
 

@@ -1,9 +1,9 @@
 /// Handoff ids are ULIDs: 48 bits of milliseconds and 80 random bits in Crockford's base 32, so they sort by
 /// creation time, are unique across processes without coordination, and are safe to type.
-enum HandoffID {
+package enum HandoffID {
     private static let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ".utf8)
 
-    static func make(at time: Timestamp) -> String {
+    package static func make(at time: Timestamp) -> String {
         var generator = SystemRandomNumberGenerator()
         let randomHigh = generator.next() & 0xFFFF  // 16 bits
         let randomLow = generator.next()  // 64 bits

@@ -42,7 +42,8 @@ extension SQLiteBackend {
                     hint: "`handoff init \(path)` makes a store there; or name another --store")
             }
         }
-        if !exists(at: path) {
+        let created = !exists(at: path)
+        if created {
             try makeDirectories(path)
             // Nothing is created in a folder that is not the user's alone.
             try secure(path)
@@ -51,15 +52,16 @@ extension SQLiteBackend {
             try FileIO.syncDirectory(path + "/objects")
             try FileIO.syncDirectory(path)
         }
-        return try opened(path, configuration)
+        return try opened(path, configuration, created: created)
     }
 
-    private static func opened(_ path: String, _ configuration: Store.Configuration) throws(HandoffError)
-        -> SQLiteBackend
+    private static func opened(_ path: String, _ configuration: Store.Configuration, created: Bool = false)
+        throws(HandoffError) -> SQLiteBackend
     {
         if !configuration.readOnly { try secure(path) }
         return try SQLiteBackend(
-            storePath: path, busyTimeout: Store.busyTimeout(configuration), readOnly: configuration.readOnly)
+            storePath: path, busyTimeout: Store.busyTimeout(configuration), readOnly: configuration.readOnly,
+            created: created)
     }
 
     private static func makeDirectories(_ path: String) throws(HandoffError) {

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Claims and leases: each operation is one IMMEDIATE transaction, so two processes can never both take
 /// the same handoff, and a receipt is checked and used in the same transaction that changes the state.
 extension SQLiteBackend {
@@ -320,23 +326,7 @@ extension SQLiteBackend {
         if state == "claimed", token == receipt.token, attempts == receipt.attempt {
             return row["seq"]
         }
-        let message: String
-        if state == "claimed", attempts == receipt.attempt {
-            // The same claim, another token: not a receipt `claim` printed (mistyped, or forged).
-            throw HandoffError(
-                .conflict,
-                "the receipt's token does not match: handoff \(receipt.handoffID) is claimed (attempt \(attempts)) under another receipt",
-                hint: "nothing was changed; use the receipt `handoff claim` printed, whole")
-        } else if state == "claimed" || attempts > receipt.attempt {
-            message =
-                "the receipt no longer holds: its lease expired and handoff \(receipt.handoffID) was claimed again (attempt \(attempts))"
-        } else if state == "pending" {
-            message =
-                "the receipt no longer holds: handoff \(receipt.handoffID) was released back to the inbox"
-        } else {
-            message = "the receipt no longer holds: handoff \(receipt.handoffID) is already \(state)"
-        }
-        throw HandoffError(.conflict, message, hint: "nothing was changed; claim again to work on it")
+        throw Receipt.conflict(receipt, state: state, attempts: attempts)
     }
 
     func addEvent(
@@ -364,5 +354,32 @@ extension SQLiteBackend {
             throw HandoffError(.io, "index \(path): handoff \(seq) vanished")
         }
         return try Self.handoff(row)
+    }
+
+    /// SQLite has no notifications: a waiting claim asks, every 50 ms, whether any other connection committed
+    /// since it last looked (`PRAGMA data_version`, read from the shared memory of the write-ahead log, no
+    /// query of the tables), and claims again when one did.
+    func listenForHandoffs(consumer: String) throws(HandoffError) {
+        let version = try dataVersion()
+        lastDataVersion.withLock { $0 = version }
+    }
+
+    func waitForHandoffs(consumer: String, seconds: Double) throws(HandoffError) -> Bool {
+        let deadline = Timestamp.now().adding(milliseconds: Int64(max(0, seconds) * 1000))
+        while true {
+            let version = try dataVersion()
+            let changed = lastDataVersion.withLock { last in
+                defer { last = version }
+                return last != version
+            }
+            if changed { return true }
+            let left = deadline.millisecondsSince1970 - Timestamp.now().millisecondsSince1970
+            if left <= 0 { return false }
+            usleep(useconds_t(min(left, 50) * 1000))
+        }
+    }
+
+    private func dataVersion() throws(HandoffError) -> Int64 {
+        try read { db in try db.value(Int64.self, sql: "PRAGMA data_version") ?? 0 }
     }
 }

@@ -24,12 +24,7 @@ extension SQLiteBackend {
         return try write { db in
             if let existing = try db.row(sql: "SELECT object FROM schema WHERE name = ?", arguments: [name]) {
                 let stored: String = existing["object"]
-                guard stored == id.description else {
-                    throw HandoffError(
-                        .invalidInput,
-                        "schema \(name) is already registered with other content (\(stored)); a registered version never changes",
-                        hint: "publish the change as a new version, such as \(nextVersion(of: name))")
-                }
+                guard stored == id.description else { throw SchemaEntry.changed(name: name, stored: stored) }
                 return true
             }
             try db.run(

@@ -264,13 +264,8 @@ extension SQLiteBackend {
             let token: String = row[1], token != holder, let until: Int64 = row[2],
             until > now.millisecondsSince1970
         else { return }
-        let description: String = row[0] ?? "another process"
-        throw HandoffError(
-            .conflict,
-            "work session \(quotedForMessage(id)) is being recorded by \(description) (its lease runs to \(Timestamp(millisecondsSince1970: until))); ending it here would lose what it has not written yet",
-            hint:
-                "let its recorder end it, or end it with --force once that recorder is gone (a lease lapses a minute after its recorder stops)"
-        )
+        throw SessionHolder.conflict(
+            session: id, holder: row[0] ?? "another process", until: Timestamp(millisecondsSince1970: until))
     }
 
     private struct OpenSession {

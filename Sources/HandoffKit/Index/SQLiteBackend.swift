@@ -1,4 +1,5 @@
 import HandoffJSON
+import HandoffSchema
 
 #if canImport(Glibc)
     import Glibc
@@ -16,6 +17,8 @@ final class SQLiteBackend: StoreBackend {
     let path: String
     let objects: ObjectStore
     private let connection: SQLiteConnection
+    /// The data version a waiting claim last saw (`waitForHandoffs`).
+    let lastDataVersion = Locked<Int64>(0)
     /// Whether artifacts have the column of their rendered next actions (`IndexMigrations`): a store opened
     /// only to read may not have had that upgrade yet.
     let rendersNextActions: Bool
@@ -24,6 +27,8 @@ final class SQLiteBackend: StoreBackend {
     let searchesStems: Bool
 
     var location: String { storePath }
+    /// Whether `create` made the store, rather than finding it.
+    let createdStore: Bool
 
     /// Opens the index of the store at `storePath` (creating it when absent, unless read-only), bringing its
     /// schema up to date.
@@ -32,8 +37,11 @@ final class SQLiteBackend: StoreBackend {
     ///   - busyTimeout: How long to wait for other processes' locks before failing with `.busy`.
     ///   - readOnly: Open it only to read: nothing is written, not even a checkpoint, and a store the user may
     ///     only read can be read.
-    init(storePath: String, busyTimeout: Double, readOnly: Bool = false) throws(HandoffError) {
+    init(storePath: String, busyTimeout: Double, readOnly: Bool = false, created: Bool = false)
+        throws(HandoffError)
+    {
         self.storePath = storePath
+        createdStore = created
         path = Self.indexPath(storePath)
         objects = ObjectStore(storePath: storePath)
         do {
@@ -595,7 +603,7 @@ struct ObjectVanished: Error, Sendable {}
 
 extension ArtifactID {
     /// An id read back from the index, which holds only ids this library wrote.
-    init(stored text: String) throws(HandoffError) {
+    package init(stored text: String) throws(HandoffError) {
         // Listings read thousands of these: the usual form straight from its bytes.
         var text = text
         if let id = text.withUTF8(ArtifactID.init(written:)) {

@@ -35,7 +35,7 @@ public struct Receipt: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { "\(handoffID).\(attempt).\(token)" }
 
-    static func make(handoffID: String, attempt: Int) -> Receipt {
+    package static func make(handoffID: String, attempt: Int) -> Receipt {
         var generator = SystemRandomNumberGenerator()
         let token = joinedText(
             [generator.next(), generator.next()].map { value in
@@ -50,6 +50,11 @@ public struct Receipt: Sendable, Hashable, CustomStringConvertible {
 public struct Claim: Sendable {
     public let handoff: Handoff
     public let receipt: Receipt
+
+    package init(handoff: Handoff, receipt: Receipt) {
+        self.handoff = handoff
+        self.receipt = receipt
+    }
 }
 
 /// How a consumer finished a handoff.
@@ -61,7 +66,7 @@ public enum Outcome: String, Sendable, CaseIterable {
     /// It refused the artifact (wrong kind, invalid content).
     case rejected
 
-    var state: Handoff.State {
+    package var state: Handoff.State {
         switch self {
         case .done: .done
         case .blocked: .blocked
@@ -79,6 +84,17 @@ public struct HandoffEvent: Sendable, Hashable {
     public let attempt: Int?
     public let leaseExpiresAt: Timestamp?
     public let note: String?
+
+    package init(
+        kind: String, at: Timestamp, worker: String?, attempt: Int?, leaseExpiresAt: Timestamp?, note: String?
+    ) {
+        self.kind = kind
+        self.at = at
+        self.worker = worker
+        self.attempt = attempt
+        self.leaseExpiresAt = leaseExpiresAt
+        self.note = note
+    }
 }
 
 /// An action an artifact recommends to whoever reads it next, and where in the document it came from.
@@ -95,5 +111,29 @@ public struct NextAction: Sendable, Hashable {
         self.action = action
         self.source = source
         self.inferred = inferred
+    }
+}
+
+extension Receipt {
+    /// Why a receipt no longer holds its handoff, in `state` after `attempts` claims: the conflict every
+    /// backend reports, nothing changed.
+    package static func conflict(_ receipt: Receipt, state: String, attempts: Int) -> HandoffError {
+        let message: String
+        if state == "claimed", attempts == receipt.attempt {
+            // The same claim, another token: not a receipt `claim` printed (mistyped, or forged).
+            return HandoffError(
+                .conflict,
+                "the receipt's token does not match: handoff \(receipt.handoffID) is claimed (attempt \(attempts)) under another receipt",
+                hint: "nothing was changed; use the receipt `handoff claim` printed, whole")
+        } else if state == "claimed" || attempts > receipt.attempt {
+            message =
+                "the receipt no longer holds: its lease expired and handoff \(receipt.handoffID) was claimed again (attempt \(attempts))"
+        } else if state == "pending" {
+            message =
+                "the receipt no longer holds: handoff \(receipt.handoffID) was released back to the inbox"
+        } else {
+            message = "the receipt no longer holds: handoff \(receipt.handoffID) is already \(state)"
+        }
+        return HandoffError(.conflict, message, hint: "nothing was changed; claim again to work on it")
     }
 }

@@ -284,6 +284,16 @@ public struct WorkLogSearchHit: Sendable, Equatable {
     /// How well it matches, higher first: the sum, over the question's words and phrases it holds, of the
     /// weights of the fields that hold them (`SearchTerms.fieldWeights`).
     public let score: Int
+
+    package init(
+        session: String, workspace: String, workspaceType: WorkspaceType, entry: WorkLogEntry, score: Int
+    ) {
+        self.session = session
+        self.workspace = workspace
+        self.workspaceType = workspaceType
+        self.entry = entry
+        self.score = score
+    }
 }
 
 /// An insight queued for the learning exchange, and what became of it.
@@ -359,4 +369,17 @@ public struct Escalation: Sendable, Equatable {
     public let artifact: ArtifactID
     /// Its delivery to the decider; its state says whether a decision was made, its note what it was.
     public let handoff: Handoff
+
+    package init(
+        session: String, step: Int, workspace: String, bot: String, message: String, artifact: ArtifactID,
+        handoff: Handoff
+    ) {
+        self.session = session
+        self.step = step
+        self.workspace = workspace
+        self.bot = bot
+        self.message = message
+        self.artifact = artifact
+        self.handoff = handoff
+    }
 }

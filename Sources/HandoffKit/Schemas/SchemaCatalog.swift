@@ -206,8 +206,9 @@ struct LocalSchemas: Sendable {
         let bytes: [UInt8]
         do throws(HandoffError) {
             bytes = try backend.objectBytes(id, size: size)
-            guard ArtifactID(canonicalBytes: bytes) == id else {
-                throw HandoffError(.io, "object \(id) is damaged: its bytes no longer match its id")
+            let actual = ArtifactID(canonicalBytes: bytes)
+            guard actual == id else {
+                throw HandoffError(.io, "object \(id) is damaged: its bytes hash to \(actual)")
             }
         } catch {
             throw HandoffError(

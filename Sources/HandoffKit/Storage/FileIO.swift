@@ -7,6 +7,11 @@
 /// The few POSIX file operations the store needs, with the durability steps spelled out and failures turned
 /// into `HandoffError`s that name the path.
 package enum FileIO {
+    /// The folder for temporary files: `$TMPDIR`, else `/tmp`.
+    package static var temporaryDirectory: String {
+        getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+    }
+
     /// Creates a directory with owner-only permissions; returns whether it was created (false: it existed).
     @discardableResult
     package static func makeDirectory(_ path: String) throws(HandoffError) -> Bool {

@@ -37,6 +37,8 @@ public struct GCReport: Sendable {
     /// Temporary files of interrupted writes removed.
     public var temporaryFiles = 0
     public var dryRun = false
+
+    package init(dryRun: Bool = false) { self.dryRun = dryRun }
 }
 
 extension Store {

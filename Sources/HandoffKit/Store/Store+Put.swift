@@ -103,7 +103,7 @@ extension Store {
     func commit(_ prepared: [PreparedPut]) throws(HandoffError) -> [PutResult] {
         // Refuse unknown parents before writing anything.
         for parent in Set(prepared.flatMap(\.put.parents)) where try backend.artifact(parent) == nil {
-            throw HandoffError(.notFound, "no parent artifact \(parent) in the store at \(path)")
+            throw HandoffError(.notFound, "no parent artifact \(parent) in the store at \(location)")
         }
         let recorded = try backend.record(prepared, at: now())
         Failpoint.hit("index-committed")

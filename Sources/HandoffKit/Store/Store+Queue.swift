@@ -79,6 +79,49 @@ extension Store {
             maxAttempts: max(1, maxAttempts), now: now())
     }
 
+    /// Claims the next handoff for `consumer` as `claim(for:…)` does, waiting up to `seconds` for one when
+    /// there is none: a handoff put for it on any host wakes the wait at once (PostgreSQL's notifications;
+    /// on SQLite, a look every 50 ms at whether anything was committed). Returns nil when the time passed.
+    public func claim(
+        for consumer: String, waitingUpTo seconds: Double, leaseSeconds: Double = Store.defaultLeaseSeconds,
+        worker: String? = nil, schema: String? = nil, workspace: String? = nil,
+        maxAttempts: Int = Store.defaultMaxAttempts
+    ) throws(HandoffError) -> Claim? {
+        try Name.check(consumer, as: "consumer")
+        guard seconds.isFinite, seconds >= 0 else {
+            throw HandoffError(.usage, "the wait must be 0 seconds or more, not \(seconds)")
+        }
+        try backend.listenForHandoffs(consumer: consumer)
+        let deadline = Timestamp.now().adding(milliseconds: Int64(seconds * 1000))
+        while true {
+            if let claim = try claim(
+                for: consumer, leaseSeconds: leaseSeconds, worker: worker, schema: schema,
+                workspace: workspace,
+                maxAttempts: maxAttempts)
+            {
+                return claim
+            }
+            let left = Double(deadline.millisecondsSince1970 - Timestamp.now().millisecondsSince1970) / 1000
+            guard left > 0 else { return nil }
+            // Nothing announces a handoff that becomes available by time (a release's delay, a lease that
+            // ends): a look at least every second finds those.
+            _ = try backend.waitForHandoffs(consumer: consumer, seconds: min(left, 1))
+        }
+    }
+
+    /// Starts hearing of handoffs that arrive for `consumer`, for `waitForHandoffs(for:seconds:)`: call it
+    /// before the claim that may find none, so that a handoff arriving in between is not missed.
+    public func listenForHandoffs(for consumer: String) throws(HandoffError) {
+        try Name.check(consumer, as: "consumer")
+        try backend.listenForHandoffs(consumer: consumer)
+    }
+
+    /// Sleeps until a handoff may have arrived for `consumer` (true; claim to find out) or `seconds` passed
+    /// (false). What a worker waits on between claims of an empty inbox.
+    public func waitForHandoffs(for consumer: String, seconds: Double) throws(HandoffError) -> Bool {
+        try backend.waitForHandoffs(consumer: consumer, seconds: max(0, seconds))
+    }
+
     /// Finishes a claimed handoff.
     /// - Throws: `HandoffError` `.conflict` when the receipt no longer holds (the lease expired and the handoff
     ///   was claimed again, or it was already acked or released); nothing is changed then.

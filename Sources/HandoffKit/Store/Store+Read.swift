@@ -10,7 +10,7 @@ extension Store {
         let matches = try backend.artifacts(matching: reference)
         switch matches.count {
         case 0:
-            throw HandoffError(.notFound, "no artifact \(reference) in the store at \(path)")
+            throw HandoffError(.notFound, "no artifact \(reference) in the store at \(location)")
         case 1:
             return matches[0]
         default:
@@ -25,7 +25,7 @@ extension Store {
     /// - Throws: `HandoffError` `.notFound` when the store does not hold it.
     public func artifact(_ id: ArtifactID) throws(HandoffError) -> ArtifactInfo {
         guard let info = try backend.artifact(id) else {
-            throw HandoffError(.notFound, "no artifact \(id) in the store at \(path)")
+            throw HandoffError(.notFound, "no artifact \(id) in the store at \(location)")
         }
         return info
     }
@@ -37,10 +37,10 @@ extension Store {
         let info = try artifact(id)
         let bytes = try backend.objectBytes(id, size: info.size)
         // Whatever keeps it, an object is what its name says or it is damage.
-        guard bytes.count == info.size, ArtifactID(canonicalBytes: bytes) == id else {
+        let actual = ArtifactID(canonicalBytes: bytes)
+        guard bytes.count == info.size, actual == id else {
             throw HandoffError(
-                .io, "object \(id) is damaged: its bytes no longer match its id", hint: "run `handoff verify`"
-            )
+                .io, "object \(id) is damaged: its bytes hash to \(actual)", hint: "run `handoff verify`")
         }
         return bytes
     }
@@ -72,7 +72,7 @@ extension Store {
     /// - Throws: `HandoffError` `.notFound` when there is no such handoff.
     public func handoff(id: String) throws(HandoffError) -> Handoff {
         guard let handoff = try backend.handoff(id: id) else {
-            throw HandoffError(.notFound, "no handoff \(quotedForMessage(id)) in the store at \(path)")
+            throw HandoffError(.notFound, "no handoff \(quotedForMessage(id)) in the store at \(location)")
         }
         return handoff
     }
@@ -85,7 +85,7 @@ extension Store {
         let stats = try backend.stats()
         let indexBytes = try backend.indexBytes()
         return StoreStats(
-            path: path, artifacts: stats.artifacts, artifactBytes: stats.artifactBytes,
+            path: location, artifacts: stats.artifacts, artifactBytes: stats.artifactBytes,
             handoffsByState: stats.handoffsByState, artifactsBySchema: stats.artifactsBySchema,
             producers: stats.producers,
             consumers: stats.consumers, indexBytes: indexBytes)

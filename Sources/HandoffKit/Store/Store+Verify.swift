@@ -22,6 +22,12 @@ public struct VerifyReport: Sendable {
         public let message: String
 
         public var description: String { message }
+
+        package init(kind: Kind, id: ArtifactID?, message: String) {
+            self.kind = kind
+            self.id = id
+            self.message = message
+        }
     }
 
     /// Objects read and re-hashed.
@@ -37,6 +43,8 @@ public struct VerifyReport: Sendable {
     /// Files in the store that are neither objects nor the index, such as temporary files of interrupted
     /// writes. Harmless.
     public var strayFiles: [String] = []
+
+    package init() {}
 
     /// Whether nothing is wrong.
     public var isClean: Bool { problems.isEmpty }

@@ -151,7 +151,7 @@ extension Store {
         while true {
             guard let session = try backend.session(id: id) else {
                 throw HandoffError(
-                    .notFound, "no work session \(quotedForMessage(id)) in the store at \(path)")
+                    .notFound, "no work session \(quotedForMessage(id)) in the store at \(location)")
             }
             guard !session.isEnded else {
                 throw HandoffError(.conflict, "work session \(quotedForMessage(id)) has already ended")
@@ -203,7 +203,7 @@ extension Store {
     package func workSession(_ id: String) throws(HandoffError) -> WorkSessionInfo {
         guard let session = try backend.session(id: id) else {
             throw HandoffError(
-                .notFound, "no work session \(quotedForMessage(id)) in the store at \(path)",
+                .notFound, "no work session \(quotedForMessage(id)) in the store at \(location)",
                 hint: "`handoff logs` lists the sessions")
         }
         return session
@@ -247,7 +247,7 @@ extension Store {
     package func insight(_ id: String) throws(HandoffError) -> Insight {
         guard let insight = try backend.insight(id: id) else {
             throw HandoffError(
-                .notFound, "no insight \(quotedForMessage(id)) in the store at \(path)",
+                .notFound, "no insight \(quotedForMessage(id)) in the store at \(location)",
                 hint: "`handoff insights` lists the pending ones")
         }
         return insight

@@ -46,6 +46,8 @@ public final class Store: Sendable {
 
     /// Where the store is, as given: its folder, or its database's URL.
     public let path: String
+    /// Where the store is, to show: `path`, less any password in it.
+    public var location: String { Store.redacted(path) }
     public let configuration: Configuration
     /// What keeps its objects and backend.
     package let backend: any StoreBackend
@@ -136,15 +138,40 @@ public final class Store: Sendable {
         return String(decoding: scheme, as: UTF8.self).lowercased()
     }
 
+    /// A store location fit to show or log: a URL without its password (the one in its user information,
+    /// and a `password=` parameter); a folder as it is.
+    public static func redacted(_ location: String) -> String {
+        guard let scheme = urlScheme(of: location) else { return location }
+        var text = location
+        if let question = text.firstIndex(of: "?") {
+            let parameters = text[text.index(after: question)...].split(
+                separator: "&", omittingEmptySubsequences: false
+            ).filter { !$0.hasPrefix("password=") }
+            text =
+                String(text[..<question])
+                + (parameters.isEmpty ? "" : "?" + parameters.joined(separator: "&"))
+        }
+        let authority = text.utf8.index(text.utf8.startIndex, offsetBy: scheme.utf8.count + 3)
+        let end = text[authority...].firstIndex { $0 == "/" || $0 == "?" } ?? text.endIndex
+        guard let at = text[authority..<end].lastIndex(of: "@"),
+            let colon = text[authority..<at].firstIndex(of: ":")
+        else { return text }
+        return String(text[..<colon]) + String(text[at...])
+    }
+
     /// Refuses a store location this version does not serve: a URL of any scheme (a folder is a path), so
     /// that `--store s3://bucket` never creates a folder named `s3:`.
     /// - Throws: `.usage` naming the scheme.
     public static func checkLocation(_ location: String) throws(HandoffError) {
         guard let scheme = urlScheme(of: location), opener(for: scheme) == nil else { return }
+        let served = openers.withLock { $0.keys.sorted() }.map { "\($0)://" }
         throw HandoffError(
             .usage,
-            "\(quotedForMessage(location)) is a URL (\(scheme)://), and a store is a folder on this machine; nothing was created",
-            hint: "name a folder with --store DIR (or $HANDOFF_STORE)")
+            "\(quotedForMessage(location)) is a URL (\(scheme)://), and a store is a folder on this machine"
+                + (served.isEmpty ? "" : " or a database named by \(joinedText(served, separator: ", "))")
+                + "; nothing was created",
+            hint: "name a folder with --store DIR (or $HANDOFF_STORE)"
+                + (served.last.map { ", or a database such as \($0)user@host/db" } ?? ""))
     }
 
     /// Opens an existing store.
@@ -160,6 +187,25 @@ public final class Store: Sendable {
         return Store(
             path: path, backend: try SQLiteBackend.open(at: path, configuration: configuration),
             configuration: configuration)
+    }
+
+    /// Opens the store at `path` when there is one, else nil: for commands that use a store's schemas when
+    /// there is a store and must not create one. A database is asked (one connection, kept when it holds
+    /// the store).
+    public static func openIfPresent(at path: String, configuration: Configuration = .init())
+        throws(HandoffError) -> Store?
+    {
+        try checkLocation(path)
+        if let scheme = urlScheme(of: path), let opener = opener(for: scheme) {
+            do {
+                return Store(
+                    path: path, backend: try opener(path, configuration, false), configuration: configuration)
+            } catch  where error.code == .notFound {
+                return nil
+            }
+        }
+        guard SQLiteBackend.exists(at: path) else { return nil }
+        return try open(at: path, configuration: configuration)
     }
 
     /// Opens the store at `path`, creating it (with owner-only permissions) when it does not exist.

@@ -1,0 +1,300 @@
+import HandoffJSON
+import HandoffKit
+
+/// Claims and leases, across hosts: a claim takes a handoff with `FOR UPDATE SKIP LOCKED`, so that workers
+/// never wait for each other nor take the same handoff, and every other operation locks the handoff's row
+/// before it checks the receipt, in the transaction that changes it.
+extension PostgresBackend {
+    func claim(
+        consumer: String, schema: String?, workspace: String?, worker: String?, leaseMilliseconds: Int64,
+        maxAttempts: Int, now: Timestamp
+    ) throws(HandoffError) -> Claim? {
+        try write { connection in
+            while true {
+                guard
+                    let candidate = try claimCandidate(
+                        consumer: consumer, schema: schema, workspace: workspace, now: now, in: connection)
+                else { return nil }
+                if candidate.state == "claimed", let expiredAt = candidate.leaseExpiresAt {
+                    try addEvent(
+                        candidate.seq, "expired", at: Timestamp(millisecondsSince1970: expiredAt),
+                        worker: candidate.worker, attempt: candidate.attempts, note: nil, in: connection)
+                }
+                if candidate.attempts >= maxAttempts {
+                    let note = "dead-lettered after \(candidate.attempts) attempts"
+                    try connection.execute(
+                        """
+                        UPDATE handoff SET state = 'dead', lease_token = NULL, lease_expires_at = NULL,
+                            note = $1, updated_at = $2 WHERE seq = $3
+                        """, [note.pgValue, now.millisecondsSince1970.pgValue, candidate.seq.pgValue])
+                    try addEvent(
+                        candidate.seq, "dead", at: now, worker: nil, attempt: candidate.attempts, note: note,
+                        in: connection)
+                    continue
+                }
+                let receipt = Receipt.make(handoffID: candidate.id, attempt: candidate.attempts + 1)
+                let expiry = now.adding(milliseconds: leaseMilliseconds)
+                try connection.execute(
+                    """
+                    UPDATE handoff SET state = 'claimed', attempts = attempts + 1, lease_token = $1,
+                        lease_expires_at = $2, worker = $3, updated_at = $4 WHERE seq = $5
+                    """,
+                    [
+                        receipt.token.pgValue, expiry.millisecondsSince1970.pgValue, worker.pgValue,
+                        now.millisecondsSince1970.pgValue, candidate.seq.pgValue,
+                    ])
+                try addEvent(
+                    candidate.seq, "claimed", at: now, worker: worker, attempt: candidate.attempts + 1,
+                    leaseExpiresAt: expiry, note: nil, in: connection)
+                return Claim(handoff: try handoff(seq: candidate.seq, in: connection), receipt: receipt)
+            }
+        }
+    }
+
+    private struct Candidate {
+        var seq: Int64
+        var id: String
+        var state: String
+        var attempts: Int
+        var createdAt: Int64
+        var worker: String?
+        var leaseExpiresAt: Int64?
+    }
+
+    /// The oldest of the first available pending handoff and the first expired lease, each locked and
+    /// skipped over by other claimers while this transaction runs.
+    private func claimCandidate(
+        consumer: String, schema: String?, workspace: String?, now: Timestamp, in connection: PGConnection
+    ) throws -> Candidate? {
+        func find(_ state: String, _ order: String) throws -> Candidate? {
+            var arguments: [PGValue?] = [consumer.pgValue, now.millisecondsSince1970.pgValue]
+            var sql = """
+                SELECT h.seq, h.id, h.state, h.attempts, h.created_at, h.worker, h.lease_expires_at FROM handoff h
+                """
+            if let schema {
+                arguments.append(schema.pgValue)
+                sql += " JOIN artifact a ON a.seq = h.artifact AND a.schema = $\(arguments.count)"
+            }
+            sql +=
+                state == "pending"
+                ? " WHERE h.consumer = $1 AND h.state = 'pending' AND h.available_at <= $2"
+                : " WHERE h.consumer = $1 AND h.state = 'claimed' AND h.lease_expires_at <= $2"
+            if let workspace {
+                arguments.append(workspace.pgValue)
+                sql += " AND h.workspace = $\(arguments.count)"
+            }
+            sql += " ORDER BY \(order) LIMIT 1 FOR UPDATE OF h SKIP LOCKED"
+            let rows = try connection.execute(sql, arguments)
+            guard rows.rowCount == 1 else { return nil }
+            return Candidate(
+                seq: rows.int(0, 0) ?? 0, id: rows.string(0, 1) ?? "", state: rows.string(0, 2) ?? "",
+                attempts: Int(rows.int(0, 3) ?? 0), createdAt: rows.int(0, 4) ?? 0, worker: rows.string(0, 5),
+                leaseExpiresAt: rows.int(0, 6))
+        }
+        let pending = try find("pending", "h.created_at, h.seq")
+        let expired = try find("claimed", "h.lease_expires_at")
+        switch (pending, expired) {
+        case (nil, nil): return nil
+        case (let row?, nil), (nil, let row?): return row
+        case (let pending?, let expired?): return expired.createdAt <= pending.createdAt ? expired : pending
+        }
+    }
+
+    func ack(_ receipt: Receipt, outcome: Outcome, note: String?, now: Timestamp) throws(HandoffError)
+        -> Handoff
+    {
+        try write { connection in
+            let seq = try holdingLease(receipt, in: connection)
+            try connection.execute(
+                """
+                UPDATE handoff SET state = $1, lease_token = NULL, lease_expires_at = NULL, note = $2,
+                    updated_at = $3 WHERE seq = $4
+                """,
+                [
+                    outcome.state.rawValue.pgValue, note.pgValue, now.millisecondsSince1970.pgValue,
+                    seq.pgValue,
+                ])
+            try addEvent(
+                seq, outcome.rawValue, at: now, worker: nil, attempt: receipt.attempt, note: note,
+                in: connection)
+            return try handoff(seq: seq, in: connection)
+        }
+    }
+
+    func release(_ receipt: Receipt, delayMilliseconds: Int64, note: String?, now: Timestamp)
+        throws(HandoffError) -> Handoff
+    {
+        try write { connection in
+            let seq = try holdingLease(receipt, in: connection)
+            try connection.execute(
+                """
+                UPDATE handoff SET state = 'pending', lease_token = NULL, lease_expires_at = NULL,
+                    available_at = $1, updated_at = $2 WHERE seq = $3
+                """,
+                [
+                    (now.millisecondsSince1970 + delayMilliseconds).pgValue,
+                    now.millisecondsSince1970.pgValue,
+                    seq.pgValue,
+                ])
+            try addEvent(
+                seq, "released", at: now, worker: nil, attempt: receipt.attempt, note: note, in: connection)
+            let released = try handoff(seq: seq, in: connection)
+            try announce(released.consumer, in: connection)
+            return released
+        }
+    }
+
+    func giveBack(_ receipt: Receipt, note: String, now: Timestamp) throws(HandoffError) -> Handoff {
+        try write { connection in
+            let seq = try holdingLease(receipt, in: connection)
+            try connection.execute(
+                """
+                UPDATE handoff SET state = 'pending', attempts = attempts - 1, lease_token = NULL,
+                    lease_expires_at = NULL, available_at = $1, updated_at = $1 WHERE seq = $2
+                """, [now.millisecondsSince1970.pgValue, seq.pgValue])
+            try addEvent(
+                seq, "returned", at: now, worker: nil, attempt: receipt.attempt, note: note, in: connection)
+            let returned = try handoff(seq: seq, in: connection)
+            try announce(returned.consumer, in: connection)
+            return returned
+        }
+    }
+
+    func extend(_ receipt: Receipt, leaseMilliseconds: Int64, now: Timestamp) throws(HandoffError) -> Handoff
+    {
+        try write { connection in
+            let seq = try holdingLease(receipt, in: connection)
+            let expiry = now.adding(milliseconds: leaseMilliseconds)
+            try connection.execute(
+                "UPDATE handoff SET lease_expires_at = $1, updated_at = $2 WHERE seq = $3",
+                [expiry.millisecondsSince1970.pgValue, now.millisecondsSince1970.pgValue, seq.pgValue])
+            try addEvent(
+                seq, "extended", at: now, worker: nil, attempt: receipt.attempt, leaseExpiresAt: expiry,
+                note: nil,
+                in: connection)
+            return try handoff(seq: seq, in: connection)
+        }
+    }
+
+    func retry(handoffID: String, note: String?, now: Timestamp) throws(HandoffError) -> Handoff {
+        try write { connection in
+            let rows = try connection.execute(
+                "SELECT seq, state FROM handoff WHERE id = $1 FOR UPDATE", [handoffID.pgValue])
+            guard rows.rowCount == 1, let seq = rows.int(0, 0) else {
+                throw HandoffError(.notFound, "no handoff \(quotedForMessage(handoffID)) in the store")
+            }
+            let state = rows.string(0, 1) ?? ""
+            guard ["dead", "blocked", "rejected"].contains(state) else {
+                throw HandoffError(
+                    .conflict,
+                    "handoff \(handoffID) is \(state); only dead, blocked or rejected handoffs can be retried"
+                )
+            }
+            let onward = try connection.execute(
+                "SELECT id FROM handoff WHERE routed_from = $1 ORDER BY seq LIMIT 1", [seq.pgValue])
+            if let onward = onward.string(0, 0) {
+                throw HandoffError(
+                    .conflict, "handoff \(handoffID) was routed on as handoff \(onward)",
+                    hint: "retry that one instead")
+            }
+            try connection.execute(
+                """
+                UPDATE handoff SET state = 'pending', attempts = 0, available_at = $1, note = $2, updated_at = $1
+                WHERE seq = $3
+                """, [now.millisecondsSince1970.pgValue, note.pgValue, seq.pgValue])
+            try addEvent(seq, "retried", at: now, worker: nil, attempt: nil, note: note, in: connection)
+            let retried = try handoff(seq: seq, in: connection)
+            try announce(retried.consumer, in: connection)
+            return retried
+        }
+    }
+
+    func route(
+        artifact: ArtifactID, from origin: String?, receipt: Receipt?, producer: String, to consumer: String,
+        note: String?, now: Timestamp
+    ) throws(HandoffError) -> Handoff {
+        try write { connection in
+            try excludeCollection(connection)
+            let artifactRow = try connection.execute(
+                "SELECT \(Self.artifactColumns) FROM artifact a WHERE a.id = $1",
+                [artifact.description.pgValue])
+            guard artifactRow.rowCount == 1, let artifactSeq = artifactRow.int(0, 0) else {
+                throw HandoffError(.notFound, "no artifact \(artifact) in the store")
+            }
+            let info = try Self.artifactInfo(artifactRow, 0)
+            var routedFrom: (seq: Int64, id: String)?
+            var workflow = info.workflow
+            var workspace = info.workspace
+            if let origin {
+                let originRow = try connection.execute(
+                    """
+                    SELECT seq, state, workflow, workspace, lease_token, lease_expires_at, worker
+                    FROM handoff WHERE id = $1 FOR UPDATE
+                    """, [origin.pgValue])
+                guard originRow.rowCount == 1, let originSeq = originRow.int(0, 0) else {
+                    throw HandoffError(.notFound, "no handoff \(quotedForMessage(origin)) in the store")
+                }
+                routedFrom = (originSeq, origin)
+                workflow = originRow.string(0, 2)
+                workspace = originRow.string(0, 3)
+                let destination = "routed to \(consumer) by \(producer)" + (note.map { ": \($0)" } ?? "")
+                let state = originRow.string(0, 1) ?? ""
+                if state == "claimed", let leaseEnd = originRow.int(0, 5),
+                    leaseEnd > now.millisecondsSince1970,
+                    receipt?.token != originRow.string(0, 4)
+                {
+                    let holder = originRow.string(0, 6)
+                    throw HandoffError(
+                        .conflict,
+                        "handoff \(origin) is claimed\(holder.map { " by \($0)" } ?? "") until \(Timestamp(millisecondsSince1970: leaseEnd))",
+                        hint: "route it with the claim's --receipt, or after the lease ends")
+                }
+                if state == "pending" || state == "claimed" {
+                    try connection.execute(
+                        """
+                        UPDATE handoff SET state = 'routed', lease_token = NULL, lease_expires_at = NULL,
+                            note = $1, updated_at = $2 WHERE seq = $3
+                        """, [destination.pgValue, now.millisecondsSince1970.pgValue, originSeq.pgValue])
+                }
+                try addEvent(
+                    originSeq, "routed", at: now, worker: nil, attempt: nil, note: destination, in: connection
+                )
+            }
+            return try insertHandoff(
+                artifact: info, artifactSeq: artifactSeq, producer: producer, consumer: consumer,
+                workflow: workflow, workspace: workspace, createdAt: now, now: now, note: note,
+                routedFrom: routedFrom, in: connection)
+        }
+    }
+
+    /// The handoff a receipt names, locked, if its lease is still this receipt's; otherwise a conflict
+    /// saying why not.
+    private func holdingLease(_ receipt: Receipt, in connection: PGConnection) throws -> Int64 {
+        let rows = try connection.execute(
+            "SELECT seq, state, attempts, lease_token FROM handoff WHERE id = $1 FOR UPDATE",
+            [receipt.handoffID.pgValue])
+        guard rows.rowCount == 1, let seq = rows.int(0, 0) else {
+            throw HandoffError(.notFound, "no handoff \(receipt.handoffID) in the store")
+        }
+        let state = rows.string(0, 1) ?? ""
+        let attempts = Int(rows.int(0, 2) ?? 0)
+        let token = rows.string(0, 3)
+        if state == "claimed", token == receipt.token, attempts == receipt.attempt { return seq }
+        throw Receipt.conflict(receipt, state: state, attempts: attempts)
+    }
+
+    func addEvent(
+        _ handoff: Int64, _ kind: String, at: Timestamp, worker: String?, attempt: Int?,
+        leaseExpiresAt: Timestamp? = nil, note: String?, in connection: PGConnection
+    ) throws {
+        try connection.execute(
+            """
+            INSERT INTO handoff_event (handoff, kind, at, worker, attempt, lease_expires_at, note)
+            VALUES ($1, $2, $3, $4, $5, $6, $7)
+            """,
+            [
+                handoff.pgValue, kind.pgValue, at.millisecondsSince1970.pgValue, worker.pgValue,
+                attempt.pgValue, leaseExpiresAt?.millisecondsSince1970.pgValue, note.pgValue,
+            ])
+    }
+}
