@@ -29,7 +29,7 @@ public struct HandoffCommand: ParsableCommand {
             Next.self, Work.self, Import.self, Validate.self, SchemaCommand.self, Log.self, Explain.self,
             How.self, Logs.self, Escalations.self, Insights.self, Config.self, MCP.self, Stats.self,
             Verify.self,
-            GC.self, Demo.self,
+            GC.self, Copy.self, Demo.self,
         ]
     )
 

@@ -295,7 +295,7 @@ extension PostgresBackend {
         }
     }
 
-    private func insert(
+    func insert(
         _ entry: WorkLogEntry, session: Int64, sessionBot: String, in connection: PGConnection
     )
         throws

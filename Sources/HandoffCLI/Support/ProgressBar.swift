@@ -16,6 +16,13 @@ final class ProgressBar {
         drawn = true
     }
 
+    /// Shows counts where no total is known: `copying 1200 artifacts, 300 handoffs`.
+    func update(_ counts: String) {
+        guard Terminal.stderrIsTerminal else { return }
+        Terminal.writeError("\r\u{1B}[2K\(label) \(counts)")
+        drawn = true
+    }
+
     func finish() {
         if drawn { Terminal.writeError("\r\u{1B}[2K") }
     }

@@ -131,6 +131,49 @@ package protocol StoreBackend: AnyObject, Sendable {
         throws(HandoffError) -> Insight
     func knownBots() throws(HandoffError) -> [String]
 
+    // MARK: Copying (`StoreCopy.swift`)
+
+    /// Store-local schemas and settings, all of them.
+    func copySchemas() throws(HandoffError) -> [CopiedSchema]
+    func copySettings() throws(HandoffError) -> [(name: String, value: String)]
+    /// Artifacts after `cursor` in the order they were stored, with their bytes: up to `limit` of them, and
+    /// no more than `maxBytes` of bytes unless one alone is larger. Empty at the end.
+    func copyArtifacts(after cursor: CopyCursor?, limit: Int, maxBytes: Int) throws(HandoffError) -> (
+        [CopiedArtifact], next: CopyCursor?
+    )
+    /// Handoffs after `cursor` in the order they were created, up to `limit`, with their events.
+    func copyHandoffs(after cursor: CopyCursor?, limit: Int) throws(HandoffError) -> (
+        [CopiedHandoff], next: CopyCursor?
+    )
+    /// Work sessions after `cursor` in the order they started, up to `limit`, without their entries.
+    func copySessions(after cursor: CopyCursor?, limit: Int) throws(HandoffError) -> (
+        [CopiedSession], next: CopyCursor?
+    )
+    /// A session's entries after step `step`, up to `limit`, in step order.
+    func copyEntries(ofSession id: String, afterStep step: Int, limit: Int) throws(HandoffError)
+        -> [WorkLogEntry]
+
+    /// Writes what another store holds, each part in one transaction; what this store already holds stays.
+    func importCopiedSchemas(_ schemas: [CopiedSchema]) throws(HandoffError) -> CopyCounts
+    func importCopiedSettings(_ settings: [(name: String, value: String)]) throws(HandoffError) -> CopyCounts
+    /// Artifacts absent here are added, linked to those of their parents that are here (the others are
+    /// returned, `unlinked`); an artifact already here with other bytes is a collision, and nothing of the
+    /// part is written.
+    func importCopiedArtifacts(_ artifacts: [CopiedArtifact]) throws(HandoffError) -> CopyCounts
+    /// Links artifacts to parents copied after them.
+    /// - Throws: `.io` naming a parent that is not here.
+    func importCopiedLinks(_ links: [ArtifactLink]) throws(HandoffError)
+    /// Handoffs absent here are added; one here that the source changed since (a later `updatedAt`) takes
+    /// the source's state, and the events it lacks.
+    func importCopiedHandoffs(_ handoffs: [CopiedHandoff]) throws(HandoffError) -> CopyCounts
+    /// A session absent here is added; one here takes the source's state (ended, counts, artifacts, holder)
+    /// where it differs. Its escalations and insights come with it.
+    func importCopiedSession(_ session: CopiedSession) throws(HandoffError) -> CopyCounts
+    /// Entries of a session already here, those of steps it lacks.
+    func importCopiedEntries(_ entries: [WorkLogEntry], session id: String) throws(HandoffError) -> CopyCounts
+    /// The last step of the session's entries here, 0 for none.
+    func lastCopiedStep(ofSession id: String) throws(HandoffError) -> Int
+
     // MARK: Upkeep
 
     /// Removes work sessions past their retention and every artifact nothing live reaches (rows and

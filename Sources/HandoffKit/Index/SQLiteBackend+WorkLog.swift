@@ -749,7 +749,7 @@ extension SQLiteBackend {
 
 /// Inserts entries with two statements compiled once for a batch: looking a statement up by its SQL, and
 /// checking its arguments, cost more than inserting the row.
-private struct EntryInserter {
+struct EntryInserter {
     let database: Database
     let entry: Statement
     let text: Statement
