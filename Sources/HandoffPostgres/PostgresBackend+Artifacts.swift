@@ -14,10 +14,64 @@ extension PostgresBackend {
     }
 
     func record(_ puts: [PreparedPut], at now: Timestamp) throws(HandoffError) -> [RecordedPut] {
-        try write { connection in
-            try excludeCollection(connection)
-            return try puts.map { put in try record(put, at: now, in: connection) }
+        // The new handoffs' ids are drawn first, so that a put whose commit was cut off is known by them.
+        let ids = puts.map { put in put.put.consumers.map { _ in HandoffID.make(at: now) } }
+        return try write(
+            { connection in
+                try excludeCollection(connection)
+                return try zip(puts, ids).map { put, ids in
+                    try record(put, at: now, handoffIDs: ids, in: connection)
+                }
+            },
+            verify: { connection in try self.recorded(puts, handoffIDs: ids, at: now, in: connection) })
+    }
+
+    /// What a put whose commit was cut off recorded, if it took effect: when any of the handoffs it would
+    /// have created is there. When none is (it created none, each delivery still pending from before), it
+    /// is tried again, which finds them pending again.
+    private func recorded(
+        _ puts: [PreparedPut], handoffIDs: [[String]], at now: Timestamp, in connection: PGConnection
+    ) throws -> [RecordedPut]? {
+        var recorded: [RecordedPut] = []
+        var tookEffect = false
+        for (prepared, ids) in zip(puts, handoffIDs) {
+            let put = prepared.put
+            let row = try connection.execute(
+                "SELECT \(Self.artifactColumns) FROM artifact a WHERE a.id = $1", [put.id.description.pgValue]
+            )
+            guard row.rowCount == 1 else { return nil }
+            let artifact = try Self.artifactInfo(row, 0)
+            let created = try connection.execute(
+                """
+                SELECT \(Self.handoffColumns) FROM handoff h JOIN artifact a ON a.seq = h.artifact
+                WHERE h.id = ANY($1::text[]) ORDER BY h.seq
+                """, [("{" + ids.joined(separator: ",") + "}").pgValue])
+            let handoffs = try (0..<created.rowCount).map { row throws(HandoffError) in
+                try Self.handoff(created, row)
+            }
+            tookEffect = tookEffect || !handoffs.isEmpty
+            var duplicates: [Handoff] = []
+            for consumer in put.consumers where !handoffs.contains(where: { $0.consumer == consumer }) {
+                let pending = try connection.execute(
+                    """
+                    SELECT \(Self.handoffColumns) FROM handoff h JOIN artifact a ON a.seq = h.artifact
+                    WHERE a.id = $1 AND h.consumer = $2 AND h.producer = $3
+                        AND h.workflow IS NOT DISTINCT FROM $4 AND h.state = 'pending'
+                    ORDER BY h.seq LIMIT 1
+                    """,
+                    [
+                        put.id.description.pgValue, consumer.pgValue, put.producer.pgValue,
+                        put.workflow.pgValue,
+                    ])
+                if pending.rowCount == 1 { duplicates.append(try Self.handoff(pending, 0)) }
+            }
+            recorded.append(
+                RecordedPut(
+                    artifact: artifact, existed: artifact.createdAt != (put.createdAt ?? now),
+                    created: handoffs,
+                    duplicates: duplicates))
         }
+        return tookEffect ? recorded : nil
     }
 
     /// Stores an artifact's bytes, unless the same are there: other bytes under its id are a collision,
@@ -48,8 +102,10 @@ extension PostgresBackend {
     }
 
     /// Records one artifact (its bytes, its row, its next actions and parents) and its handoffs.
-    func record(_ prepared: PreparedPut, at now: Timestamp, in connection: PGConnection) throws -> RecordedPut
-    {
+    /// - Parameter handoffIDs: The ids of the handoffs it creates, one per consumer; drawn here when nil.
+    func record(
+        _ prepared: PreparedPut, at now: Timestamp, handoffIDs: [String]? = nil, in connection: PGConnection
+    ) throws -> RecordedPut {
         let put = prepared.put
         try writeObject(prepared.object, at: now, in: connection)
         let createdAt = put.createdAt ?? now
@@ -115,7 +171,7 @@ extension PostgresBackend {
         }
         var created: [Handoff] = []
         var duplicates: [Handoff] = []
-        for consumer in put.consumers {
+        for (index, consumer) in put.consumers.enumerated() {
             // The same delivery while an earlier one still waits is a retry, not a new handoff; the lock keeps
             // two puts of it at once from both finding none.
             try connection.execute(
@@ -137,7 +193,7 @@ extension PostgresBackend {
                 try insertHandoff(
                     artifact: artifact, artifactSeq: artifactSeq, producer: put.producer, consumer: consumer,
                     workflow: put.workflow, workspace: put.workspace, createdAt: createdAt, now: now,
-                    in: connection))
+                    id: handoffIDs?[index], in: connection))
         }
         return RecordedPut(artifact: artifact, existed: existed, created: created, duplicates: duplicates)
     }
@@ -145,9 +201,9 @@ extension PostgresBackend {
     func insertHandoff(
         artifact: ArtifactInfo, artifactSeq: Int64, producer: String, consumer: String, workflow: String?,
         workspace: String?, createdAt: Timestamp, now: Timestamp, note: String? = nil,
-        routedFrom: (seq: Int64, id: String)? = nil, in connection: PGConnection
+        routedFrom: (seq: Int64, id: String)? = nil, id: String? = nil, in connection: PGConnection
     ) throws -> Handoff {
-        let id = HandoffID.make(at: now)
+        let id = id ?? HandoffID.make(at: now)
         // An imported handoff keeps its original time, but is claimable now even if that time lies ahead.
         let availableAt = min(createdAt, now)
         try connection.execute(

@@ -9,46 +9,88 @@ extension PostgresBackend {
         consumer: String, schema: String?, workspace: String?, worker: String?, leaseMilliseconds: Int64,
         maxAttempts: Int, now: Timestamp
     ) throws(HandoffError) -> Claim? {
-        try write { connection in
-            while true {
-                guard
-                    let candidate = try claimCandidate(
-                        consumer: consumer, schema: schema, workspace: workspace, now: now, in: connection)
-                else { return nil }
-                if candidate.state == "claimed", let expiredAt = candidate.leaseExpiresAt {
-                    try addEvent(
-                        candidate.seq, "expired", at: Timestamp(millisecondsSince1970: expiredAt),
-                        worker: candidate.worker, attempt: candidate.attempts, note: nil, in: connection)
-                }
-                if candidate.attempts >= maxAttempts {
-                    let note = "dead-lettered after \(candidate.attempts) attempts"
+        // Drawn before the transaction, so that a claim whose commit was cut off can be recognised by it.
+        let token = Receipt.newToken()
+        return try write(
+            { connection in
+                while true {
+                    guard
+                        let candidate = try claimCandidate(
+                            consumer: consumer, schema: schema, workspace: workspace, now: now, in: connection
+                        )
+                    else { return nil }
+                    if candidate.state == "claimed", let expiredAt = candidate.leaseExpiresAt {
+                        try addEvent(
+                            candidate.seq, "expired", at: Timestamp(millisecondsSince1970: expiredAt),
+                            worker: candidate.worker, attempt: candidate.attempts, note: nil, in: connection)
+                    }
+                    if candidate.attempts >= maxAttempts {
+                        let note = "dead-lettered after \(candidate.attempts) attempts"
+                        try connection.execute(
+                            """
+                            UPDATE handoff SET state = 'dead', lease_token = NULL, lease_expires_at = NULL,
+                                note = $1, updated_at = $2 WHERE seq = $3
+                            """, [note.pgValue, now.millisecondsSince1970.pgValue, candidate.seq.pgValue])
+                        try addEvent(
+                            candidate.seq, "dead", at: now, worker: nil, attempt: candidate.attempts,
+                            note: note,
+                            in: connection)
+                        continue
+                    }
+                    let receipt = Receipt(
+                        handoffID: candidate.id, attempt: candidate.attempts + 1, token: token)
+                    let expiry = now.adding(milliseconds: leaseMilliseconds)
                     try connection.execute(
                         """
-                        UPDATE handoff SET state = 'dead', lease_token = NULL, lease_expires_at = NULL,
-                            note = $1, updated_at = $2 WHERE seq = $3
-                        """, [note.pgValue, now.millisecondsSince1970.pgValue, candidate.seq.pgValue])
+                        UPDATE handoff SET state = 'claimed', attempts = attempts + 1, lease_token = $1,
+                            lease_expires_at = $2, worker = $3, updated_at = $4 WHERE seq = $5
+                        """,
+                        [
+                            receipt.token.pgValue, expiry.millisecondsSince1970.pgValue, worker.pgValue,
+                            now.millisecondsSince1970.pgValue, candidate.seq.pgValue,
+                        ])
                     try addEvent(
-                        candidate.seq, "dead", at: now, worker: nil, attempt: candidate.attempts, note: note,
-                        in: connection)
-                    continue
+                        candidate.seq, "claimed", at: now, worker: worker, attempt: candidate.attempts + 1,
+                        leaseExpiresAt: expiry, note: nil, in: connection)
+                    return Claim(handoff: try handoff(seq: candidate.seq, in: connection), receipt: receipt)
                 }
-                let receipt = Receipt.make(handoffID: candidate.id, attempt: candidate.attempts + 1)
-                let expiry = now.adding(milliseconds: leaseMilliseconds)
-                try connection.execute(
-                    """
-                    UPDATE handoff SET state = 'claimed', attempts = attempts + 1, lease_token = $1,
-                        lease_expires_at = $2, worker = $3, updated_at = $4 WHERE seq = $5
-                    """,
-                    [
-                        receipt.token.pgValue, expiry.millisecondsSince1970.pgValue, worker.pgValue,
-                        now.millisecondsSince1970.pgValue, candidate.seq.pgValue,
-                    ])
-                try addEvent(
-                    candidate.seq, "claimed", at: now, worker: worker, attempt: candidate.attempts + 1,
-                    leaseExpiresAt: expiry, note: nil, in: connection)
-                return Claim(handoff: try handoff(seq: candidate.seq, in: connection), receipt: receipt)
-            }
-        }
+            },
+            verify: { connection in
+                let held = try connection.execute(
+                    "SELECT seq, id, attempts FROM handoff WHERE consumer = $1 AND lease_token = $2",
+                    [consumer.pgValue, token.pgValue])
+                guard let seq = held.int(0, 0) else { return nil }
+                let receipt = Receipt(
+                    handoffID: held.string(0, 1) ?? "", attempt: Int(held.int(0, 2) ?? 0), token: token)
+                return Claim(handoff: try self.handoff(seq: seq, in: connection), receipt: receipt)
+            })
+    }
+
+    /// Runs a receipt operation that writes a `kind` event at `now`; a commit cut off is settled by looking
+    /// for that event.
+    private func write(
+        _ kind: String, of receipt: Receipt, at now: Timestamp, _ body: (PGConnection) throws -> Handoff
+    ) throws(HandoffError) -> Handoff {
+        try write(
+            body, verify: { connection in try self.recorded(kind, of: receipt, at: now, in: connection) })
+    }
+
+    /// The handoff a receipt operation changed, if the event it writes (`kind`, at `now`, for the receipt's
+    /// attempt) is there: how an operation whose commit was cut off is known to have taken effect.
+    private func recorded(
+        _ kind: String, of receipt: Receipt, at now: Timestamp, in connection: PGConnection
+    ) throws -> Handoff? {
+        let found = try connection.execute(
+            """
+            SELECT h.seq FROM handoff_event e JOIN handoff h ON h.seq = e.handoff
+            WHERE h.id = $1 AND e.kind = $2 AND e.at = $3 AND e.attempt = $4
+            """,
+            [
+                receipt.handoffID.pgValue, kind.pgValue, now.millisecondsSince1970.pgValue,
+                receipt.attempt.pgValue,
+            ])
+        guard let seq = found.int(0, 0) else { return nil }
+        return try handoff(seq: seq, in: connection)
     }
 
     private struct Candidate {
@@ -103,7 +145,7 @@ extension PostgresBackend {
     func ack(_ receipt: Receipt, outcome: Outcome, note: String?, now: Timestamp) throws(HandoffError)
         -> Handoff
     {
-        try write { connection in
+        try write(outcome.rawValue, of: receipt, at: now) { connection in
             let seq = try holdingLease(receipt, in: connection)
             try connection.execute(
                 """
@@ -124,7 +166,7 @@ extension PostgresBackend {
     func release(_ receipt: Receipt, delayMilliseconds: Int64, note: String?, now: Timestamp)
         throws(HandoffError) -> Handoff
     {
-        try write { connection in
+        try write("released", of: receipt, at: now) { connection in
             let seq = try holdingLease(receipt, in: connection)
             try connection.execute(
                 """
@@ -145,7 +187,7 @@ extension PostgresBackend {
     }
 
     func giveBack(_ receipt: Receipt, note: String, now: Timestamp) throws(HandoffError) -> Handoff {
-        try write { connection in
+        try write("returned", of: receipt, at: now) { connection in
             let seq = try holdingLease(receipt, in: connection)
             try connection.execute(
                 """
@@ -162,7 +204,7 @@ extension PostgresBackend {
 
     func extend(_ receipt: Receipt, leaseMilliseconds: Int64, now: Timestamp) throws(HandoffError) -> Handoff
     {
-        try write { connection in
+        try write("extended", of: receipt, at: now) { connection in
             let seq = try holdingLease(receipt, in: connection)
             let expiry = now.adding(milliseconds: leaseMilliseconds)
             try connection.execute(

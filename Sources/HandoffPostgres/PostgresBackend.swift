@@ -243,30 +243,44 @@ final class PostgresBackend: StoreBackend, @unchecked Sendable {
 
     /// Runs `body` in a read-write transaction. It is tried again when the database asks (a serialization
     /// failure or deadlock) and when the connection was lost before the commit was sent, when nothing of it
-    /// took effect; a connection lost during the commit is reported (`.busy`), since its outcome is unknown.
-    func write<T>(_ body: (PGConnection) throws -> T) throws(HandoffError) -> T {
+    /// took effect. When the connection is lost during the commit, its outcome is unknown: `verify`, run on
+    /// a new connection, says whether it took effect (its result) or not (nil, and `body` is tried again);
+    /// without one, or when the database stays unreachable, that is reported (`.busy`).
+    func write<T>(_ body: (PGConnection) throws -> T, verify: ((PGConnection) throws -> T?)? = nil)
+        throws(HandoffError) -> T
+    {
         guard !isReadOnly else {
             throw HandoffError(.io, "the store in \(location) was opened only to read")
         }
-        return try transaction(readOnly: false, body)
+        return try transaction(readOnly: false, body, verify: verify)
     }
 
-    private func transaction<T>(readOnly: Bool, _ body: (PGConnection) throws -> T) throws(HandoffError) -> T
-    {
+    private func transaction<T>(
+        readOnly: Bool, _ body: (PGConnection) throws -> T, verify: ((PGConnection) throws -> T?)? = nil
+    ) throws(HandoffError) -> T {
         // One connection serves the store's threads (a recorder's lease renewal, say) one transaction at a time.
-        try lock.withLock { _ throws(HandoffError) in try runTransaction(readOnly: readOnly, body) }
+        try lock.withLock { _ throws(HandoffError) in
+            try runTransaction(readOnly: readOnly, body, verify: verify)
+        }
     }
 
-    private func runTransaction<T>(readOnly: Bool, _ body: (PGConnection) throws -> T) throws(HandoffError)
-        -> T
-    {
+    private func runTransaction<T>(
+        readOnly: Bool, _ body: (PGConnection) throws -> T, verify: ((PGConnection) throws -> T?)?
+    ) throws(HandoffError) -> T {
         var attempt = 0
         let started = Timestamp.now().millisecondsSince1970
+        // How long a lost connection is tried again: the busy timeout, and at least long enough for a server
+        // to restart.
+        let patience = Int64(max(busyMilliseconds, 2000))
+        var lost = false
         while true {
             attempt += 1
             var committing = false
             do {
-                if !connection.isConnected { try reconnect() }
+                if lost || !connection.isConnected {
+                    try reconnect()
+                    lost = false
+                }
                 try connection.run(
                     readOnly
                         ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
@@ -276,13 +290,19 @@ final class PostgresBackend: StoreBackend, @unchecked Sendable {
                 try connection.run("COMMIT")
                 return result
             } catch let error as PGError {
-                if connection.isConnected { try? connection.run("ROLLBACK") }
+                if error.connectionLost { lost = true }
+                if !lost && connection.isConnected { try? connection.run("ROLLBACK") }
                 let waited = Timestamp.now().millisecondsSince1970 - started
                 let retryable =
                     error.isSerializationFailure || (error.connectionLost && (readOnly || !committing))
-                if retryable && attempt < 50 && waited < Int64(max(busyMilliseconds, 2000)) {
+                if retryable && attempt < 50 && waited < patience {
                     // Back off a little, more each time, so that a restarting server has time to come back.
                     usleep(useconds_t(min(500_000, 2_000 * attempt * attempt)))
+                    continue
+                }
+                if error.connectionLost && committing, let verify {
+                    if let outcome = try settle(verify, until: started + patience) { return outcome }
+                    lost = false
                     continue
                 }
                 if error.connectionLost && committing {
@@ -298,6 +318,40 @@ final class PostgresBackend: StoreBackend, @unchecked Sendable {
                 throw error
             } catch {
                 if connection.isConnected { try? connection.run("ROLLBACK") }
+                throw HandoffError(.io, "\(location): \(error)")
+            }
+        }
+    }
+
+    /// Finds out, on a new connection, whether a transaction whose commit was cut off took effect: the
+    /// result of `verify` if it did, nil if it did not.
+    /// - Throws: `.busy` when the database cannot be reached again before `deadline`.
+    private func settle<T>(_ verify: (PGConnection) throws -> T?, until deadline: Int64) throws(HandoffError)
+        -> T?
+    {
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                try reconnect()
+                try connection.run("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                let outcome = try verify(connection)
+                try connection.run("COMMIT")
+                return outcome
+            } catch let error as PGError
+                where error.connectionLost && Timestamp.now().millisecondsSince1970 < deadline
+            {
+                usleep(useconds_t(min(500_000, 2_000 * attempt * attempt)))
+            } catch let error as PGError {
+                if connection.isConnected { try? connection.run("ROLLBACK") }
+                throw HandoffError(
+                    .busy,
+                    "the connection to \(location) was lost while committing, and whether the change took effect cannot be told: \(error.message)",
+                    hint: "look before trying again (a claim that took effect holds until its lease ends)")
+            } catch let error as HandoffError {
+                if connection.isConnected { try? connection.run("ROLLBACK") }
+                throw error
+            } catch {
                 throw HandoffError(.io, "\(location): \(error)")
             }
         }

@@ -32,6 +32,15 @@ public enum TestBackend: Sendable, Equatable {
         return url
     }()
 
+    /// Lets this process open stores named by `postgresql://` URLs, such as a cluster a test started.
+    public static func servePostgres() { HandoffPostgres.register() }
+
+    /// Runs one statement in the database of a store `url` names (in its schema): for tests that need what
+    /// only a database does, such as ending other connections (`pg_terminate_backend`).
+    public static func execute(_ sql: String, inDatabaseOf url: String) throws {
+        try HandoffPostgres.execute(sql, [], inStoreAt: url)
+    }
+
     /// Whether stores are folders, so that a test may reach into their files.
     public static var storesAreFolders: Bool { current == .sqlite }
 

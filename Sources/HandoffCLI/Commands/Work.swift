@@ -105,12 +105,7 @@ extension HandoffCommand {
             // the wait after it still wakes the wait.
             if poll != nil { try store.listenForHandoffs(for: consumer) }
             while Stop.signal == 0, limit.map({ processed < $0 }) ?? true {
-                guard
-                    let claim = try store.claim(
-                        for: consumer, leaseSeconds: lease, worker: worker, schema: claiming.schema,
-                        workspace: claiming.workspace,
-                        maxAttempts: claiming.maxAttempts)
-                else {
+                guard let claim = try claimOutlastingABusyStore(store, worker: worker) else {
                     guard let poll else { break }
                     // Wait in short steps, so that a signal stops the wait at once; a handoff announced for the
                     // consumer (or, on SQLite, any commit) ends it sooner.
@@ -118,9 +113,7 @@ extension HandoffCommand {
                     while Stop.signal == 0 {
                         let left = wake.millisecondsSince1970 - Timestamp.now().millisecondsSince1970
                         guard left > 0 else { break }
-                        if try store.waitForHandoffs(for: consumer, seconds: Double(min(left, 200)) / 1000) {
-                            break
-                        }
+                        if try waitOutlastingABusyStore(store, milliseconds: min(left, 200)) { break }
                     }
                     continue
                 }
@@ -151,6 +144,34 @@ extension HandoffCommand {
                 )
             }
             if Stop.signal != 0 { throw ExitCode(128 + Stop.signal) }
+        }
+
+        /// The next claim; with --poll, a store that is busy or a database that restarts counts as an empty
+        /// inbox (said on standard error), so that a worker that keeps waiting outlasts it.
+        private func claimOutlastingABusyStore(_ store: Store, worker: String) throws(HandoffError) -> Claim?
+        {
+            do {
+                return try store.claim(
+                    for: consumer, leaseSeconds: lease, worker: worker, schema: claiming.schema,
+                    workspace: claiming.workspace, maxAttempts: claiming.maxAttempts)
+            } catch {
+                guard error.code == .busy, let poll else { throw error }
+                Terminal.printError("\(Display.line(error.message)); trying again within \(poll) s")
+                return nil
+            }
+        }
+
+        /// Waits for an arrival; a store that is busy meanwhile is waited out the same time.
+        private func waitOutlastingABusyStore(_ store: Store, milliseconds: Int64) throws(HandoffError)
+            -> Bool
+        {
+            do {
+                return try store.waitForHandoffs(for: consumer, seconds: Double(milliseconds) / 1000)
+            } catch {
+                guard error.code == .busy else { throw error }
+                usleep(useconds_t(milliseconds * 1000))
+                return false
+            }
         }
 
         /// Runs the command for one claim and finishes the handoff by its exit status; returns what became of it.
@@ -224,7 +245,9 @@ extension HandoffCommand {
             stderr.drain()
             let tail = stderr.tail.map { ": " + $0 } ?? ""
             var outcome = "blocked"
-            let lost = try conflict { () throws(HandoffError) in
+            // The command ran: its outcome is recorded even through a busy store or a database restarting,
+            // for as long as the lease lasts, so that it is not run again for want of an ack.
+            let lost = try conflict(persistingFor: lease) { () throws(HandoffError) in
                 guard exited(status) else {
                     let signal = status & 0x7F
                     if Stop.signal != 0 && signal == Stop.signal {
@@ -268,14 +291,22 @@ extension HandoffCommand {
     }
 }
 
-/// Runs `body`, returning the conflict it met (a receipt that no longer holds) instead of throwing it.
-private func conflict(_ body: () throws(HandoffError) -> Void) throws(HandoffError) -> HandoffError? {
-    do {
-        try body()
-        return nil
-    } catch {
-        if error.code == .conflict { return error }
-        throw error
+/// Runs `body`, returning the conflict it met (a receipt that no longer holds) instead of throwing it, and
+/// running it again while the store is busy (`.busy`), for up to `seconds`.
+private func conflict(persistingFor seconds: Double, _ body: () throws(HandoffError) -> Void)
+    throws(HandoffError)
+    -> HandoffError?
+{
+    let deadline = Timestamp.now().adding(milliseconds: Int64(seconds * 1000))
+    while true {
+        do {
+            try body()
+            return nil
+        } catch {
+            if error.code == .conflict { return error }
+            guard error.code == .busy, Timestamp.now() < deadline else { throw error }
+            usleep(200_000)
+        }
     }
 }
 

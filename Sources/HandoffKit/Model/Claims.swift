@@ -11,7 +11,7 @@ public struct Receipt: Sendable, Hashable, CustomStringConvertible {
     /// A random token that only this claim knows.
     public let token: String
 
-    init(handoffID: String, attempt: Int, token: String) {
+    package init(handoffID: String, attempt: Int, token: String) {
         self.handoffID = handoffID
         self.attempt = attempt
         self.token = token
@@ -36,13 +36,17 @@ public struct Receipt: Sendable, Hashable, CustomStringConvertible {
     public var description: String { "\(handoffID).\(attempt).\(token)" }
 
     package static func make(handoffID: String, attempt: Int) -> Receipt {
+        Receipt(handoffID: handoffID, attempt: attempt, token: newToken())
+    }
+
+    /// 128 random bits in hex: a token only the claim that drew it knows.
+    package static func newToken() -> String {
         var generator = SystemRandomNumberGenerator()
-        let token = joinedText(
+        return joinedText(
             [generator.next(), generator.next()].map { value in
                 let hex = String(value, radix: 16)
                 return String(repeating: "0", count: 16 - hex.count) + hex
             }, separator: "")
-        return Receipt(handoffID: handoffID, attempt: attempt, token: token)
     }
 }
 
