@@ -9,6 +9,10 @@ struct BenchOptions {
     var only: String?
     /// An earlier `handoff` executable that the CLI workers' figure is measured beside.
     var baseline: String?
+    /// `postgresql` adds the PostgreSQL figures, beside SQLite's.
+    var backend = "sqlite"
+    /// The database for them; else `scripts/postgres` starts one.
+    var postgres: String?
 
     init(_ arguments: [String]) {
         var iterator = arguments.makeIterator()
@@ -19,9 +23,17 @@ struct BenchOptions {
             case "--dir": directory = iterator.next() ?? directory
             case "--only": only = iterator.next()
             case "--baseline": baseline = iterator.next()
+            case "--backend":
+                backend = iterator.next() ?? ""
+                guard ["sqlite", "postgresql"].contains(backend) else {
+                    FileHandle.standardError.write(
+                        Data("handoff-bench: --backend is sqlite or postgresql\n".utf8))
+                    exit(64)
+                }
+            case "--postgres": postgres = iterator.next()
             case "--help", "-h":
                 say(
-                    "usage: handoff-bench [--quick] [--json] [--dir DIR] [--only canonical|schema|store|queue|worklog|mcp|processes] [--baseline HANDOFF]"
+                    "usage: handoff-bench [--quick] [--json] [--dir DIR] [--only canonical|schema|store|queue|worklog|mcp|processes|postgresql] [--baseline HANDOFF] [--backend sqlite|postgresql] [--postgres URL]"
                 )
                 exit(0)
             default:

@@ -1,14 +1,17 @@
 import Foundation
 import HandoffJSON
 import HandoffKit
+import HandoffPostgres
 
 // handoff-bench: measures the hot paths. Build it in release mode:
 //
 //   scripts/build-release && .build/release/handoff-bench [--quick] [--json] [--dir DIR] [--only SECTION]
+//       [--backend postgresql [--postgres URL]]
 //
 // Figures are throughput over a fixed amount of work after a warm-up, or latencies as a median of many
 // runs; "peak RSS" is the process's maximum resident set size as the kernel reports it.
 
+HandoffPostgres.register()
 if CommandLine.arguments.count > 1, CommandLine.arguments[1] == "--claim-worker" {
     // A worker process of the multi-process claim+ack measurement (see QueueBench.swift).
     exit(runClaimWorker(Array(CommandLine.arguments.dropFirst(2))))
@@ -24,7 +27,7 @@ if !options.json {
 let sections: [(String, @MainActor (Bench) throws -> Void)] = [
     ("canonical", benchCanonicalization), ("schema", benchSchemas), ("store", benchStore),
     ("queue", benchQueue), ("worklog", benchWorkLogs), ("mcp", benchMCP),
-    ("processes", benchProcesses),
+    ("processes", benchProcesses), ("postgresql", benchPostgres),
 ]
 for (name, section) in sections where options.only == nil || options.only == name {
     try section(bench)

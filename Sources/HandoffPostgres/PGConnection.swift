@@ -158,6 +158,11 @@ final class PGConnection: @unchecked Sendable {
     static func quoteIdentifier(_ name: String) -> String {
         "\"" + name.split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\"\"") + "\""
     }
+
+    /// `text` as an SQL string literal, quoted.
+    static func quoteLiteral(_ text: String) -> String {
+        "'" + text.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "''") + "'"
+    }
 }
 
 /// A parameter of a statement: text (numbers and booleans written as PostgreSQL reads them), or bytes.

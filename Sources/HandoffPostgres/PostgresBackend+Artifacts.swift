@@ -121,7 +121,8 @@ extension PostgresBackend {
             """
             INSERT INTO artifact (id, schema, size, created_at, producer, workflow, workspace, validated,
                 next_actions_json)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING RETURNING seq
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING
+            RETURNING \(Self.artifactColumns.replacing("a.", with: ""))
             """,
             [
                 put.id.description.pgValue, put.schema.pgValue, put.size.pgValue,
@@ -129,8 +130,13 @@ extension PostgresBackend {
                 put.workspace.pgValue, put.validated.pgValue, rendered.pgValue,
             ])
         let existed = insert.rowCount == 0
-        let row = try connection.execute(
-            "SELECT \(Self.artifactColumns) FROM artifact a WHERE a.id = $1", [put.id.description.pgValue])
+        // A new artifact's row came back with the insert; an existing one is read.
+        let row =
+            existed
+            ? try connection.execute(
+                "SELECT \(Self.artifactColumns) FROM artifact a WHERE a.id = $1", [put.id.description.pgValue]
+            )
+            : insert
         guard row.rowCount == 1, let artifactSeq = row.int(0, 0) else {
             throw HandoffError(.io, "\(location): the artifact \(put.id) vanished while being recorded")
         }
@@ -206,18 +212,23 @@ extension PostgresBackend {
         let id = id ?? HandoffID.make(at: now)
         // An imported handoff keeps its original time, but is claimable now even if that time lies ahead.
         let availableAt = min(createdAt, now)
+        // Inserted and announced (see `announce`) in one round trip.
         try connection.execute(
             """
-            INSERT INTO handoff (id, artifact, producer, consumer, workflow, workspace, state, attempts,
-                created_at, updated_at, available_at, note, routed_from)
-            VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, $8, $9, $10, $11)
+            WITH inserted AS (
+                INSERT INTO handoff (id, artifact, producer, consumer, workflow, workspace, state, attempts,
+                    created_at, updated_at, available_at, note, routed_from)
+                VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, $8, $9, $10, $11)
+                RETURNING seq
+            )
+            SELECT pg_notify($12, '') FROM inserted
             """,
             [
                 id.pgValue, artifactSeq.pgValue, producer.pgValue, consumer.pgValue, workflow.pgValue,
                 workspace.pgValue, createdAt.millisecondsSince1970.pgValue, now.millisecondsSince1970.pgValue,
                 availableAt.millisecondsSince1970.pgValue, note.pgValue, routedFrom?.seq.pgValue,
+                Self.channel(for: consumer).pgValue,
             ])
-        try announce(consumer, in: connection)
         return Handoff(
             id: id, artifactID: artifact.id, schema: artifact.schema, producer: producer, consumer: consumer,
             workflow: workflow, workspace: workspace, state: .pending, attempts: 0, createdAt: createdAt,
@@ -234,7 +245,7 @@ extension PostgresBackend {
     // MARK: Reading
 
     func artifact(_ id: ArtifactID) throws(HandoffError) -> ArtifactInfo? {
-        try read { connection in
+        try readStatement { connection in
             let rows = try connection.execute(
                 "SELECT \(Self.artifactColumns) FROM artifact a WHERE a.id = $1", [id.description.pgValue])
             return rows.rowCount == 0 ? nil : try Self.artifactInfo(rows, 0)
@@ -244,7 +255,7 @@ extension PostgresBackend {
     func artifacts(matching reference: ArtifactReference) throws(HandoffError) -> [ArtifactID] {
         let low = reference.description
         let high = low + "g"
-        return try read { connection in
+        return try readStatement { connection in
             let rows = try connection.execute(
                 "SELECT id FROM artifact WHERE id >= $1 AND id < $2 ORDER BY id LIMIT 2",
                 [low.pgValue, high.pgValue])
@@ -271,7 +282,7 @@ extension PostgresBackend {
             sql +=
                 " LIMIT \(conditions.placeholder(limit.pgValue)) OFFSET \(conditions.placeholder(filter.offset.pgValue))"
         }
-        return try read { connection in
+        return try readStatement { connection in
             let rows = try connection.execute(sql, conditions.arguments)
             return try (0..<rows.rowCount).map { row throws(HandoffError) in try Self.artifactInfo(rows, row)
             }
@@ -279,7 +290,7 @@ extension PostgresBackend {
     }
 
     func objectBytes(_ id: ArtifactID, size: Int) throws(HandoffError) -> [UInt8] {
-        try read { connection in
+        try readStatement { connection in
             let rows = try connection.execute(
                 "SELECT bytes FROM object WHERE id = $1", [id.description.pgValue], binaryResult: true)
             guard let bytes = rows.bytes(0, 0) else {
@@ -305,7 +316,7 @@ extension PostgresBackend {
 
     /// Artifacts joined to `id` through `artifact_parent`, oldest first.
     private func related(to id: ArtifactID, through join: String) throws(HandoffError) -> [ArtifactInfo] {
-        try read { connection in
+        try readStatement { connection in
             let rows = try connection.execute(
                 """
                 SELECT \(Self.artifactColumns) FROM artifact c JOIN artifact_parent p ON \(join)
@@ -317,7 +328,7 @@ extension PostgresBackend {
     }
 
     func nextActions(of id: ArtifactID) throws(HandoffError) -> [NextAction] {
-        try read { connection in
+        try readStatement { connection in
             let rows = try connection.execute(
                 """
                 SELECT n.action, n.source, n.inferred FROM next_action n JOIN artifact a ON a.seq = n.artifact
@@ -357,7 +368,7 @@ extension PostgresBackend {
 
     /// The store's tables and their indexes, less the objects' bytes, which the stats count apart.
     func indexBytes() throws(HandoffError) -> Int {
-        try read { connection in
+        try readStatement { connection in
             let rows = try connection.execute(
                 """
                 SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c
@@ -402,7 +413,7 @@ extension PostgresBackend {
 
     func handoffs(_ filter: HandoffFilter) throws(HandoffError) -> [Handoff] {
         let (sql, arguments) = handoffQuery(filter)
-        return try read { connection in
+        return try readStatement { connection in
             let rows = try connection.execute(sql, arguments)
             return try (0..<rows.rowCount).map { row throws(HandoffError) in try Self.handoff(rows, row) }
         }
@@ -410,7 +421,7 @@ extension PostgresBackend {
 
     func handoffsWithNextActions(_ filter: HandoffFilter) throws(HandoffError) -> [(Handoff, [NextAction])] {
         let (sql, arguments) = handoffQuery(filter, extraColumns: ", a.next_actions_json")
-        return try read { connection in
+        return try readStatement { connection in
             let rows = try connection.execute(sql, arguments)
             return try (0..<rows.rowCount).map { row throws(HandoffError) in
                 (try Self.handoff(rows, row), try Self.nextActions(rendered: rows.string(row, 17) ?? "[]"))
@@ -439,7 +450,7 @@ extension PostgresBackend {
         flush: (inout JSONTextBuilder) -> Bool
     ) throws(HandoffError) -> (written: Int, more: Bool) {
         let (sql, arguments) = handoffQuery(filter, extraColumns: ", a.next_actions_json")
-        let rows: PGResult = try read { connection in try connection.execute(sql, arguments) }
+        let rows: PGResult = try readStatement { connection in try connection.execute(sql, arguments) }
         var written = 0
         for row in 0..<rows.rowCount {
             guard written < limit else { return (written, true) }
@@ -460,7 +471,7 @@ extension PostgresBackend {
     }
 
     func handoff(id: String) throws(HandoffError) -> Handoff? {
-        try read { connection in
+        try readStatement { connection in
             let rows = try connection.execute(
                 "SELECT \(Self.handoffColumns) FROM handoff h JOIN artifact a ON a.seq = h.artifact WHERE h.id = $1",
                 [id.pgValue])
@@ -477,7 +488,7 @@ extension PostgresBackend {
     }
 
     func events(ofHandoff id: String) throws(HandoffError) -> [HandoffEvent] {
-        try read { connection in
+        try readStatement { connection in
             let rows = try connection.execute(
                 """
                 SELECT e.kind, e.at, e.worker, e.attempt, e.lease_expires_at, e.note FROM handoff_event e
@@ -495,7 +506,7 @@ extension PostgresBackend {
     }
 
     func inboxVersion(_ consumer: String) throws(HandoffError) -> String {
-        try read { connection in
+        try readStatement { connection in
             let rows = try connection.execute(
                 """
                 SELECT count(*), coalesce(max(seq), 0), coalesce(max(updated_at), 0) FROM handoff

@@ -40,19 +40,24 @@ extension PostgresBackend {
                     let receipt = Receipt(
                         handoffID: candidate.id, attempt: candidate.attempts + 1, token: token)
                     let expiry = now.adding(milliseconds: leaseMilliseconds)
-                    try connection.execute(
-                        """
-                        UPDATE handoff SET state = 'claimed', attempts = attempts + 1, lease_token = $1,
-                            lease_expires_at = $2, worker = $3, updated_at = $4 WHERE seq = $5
-                        """,
-                        [
-                            receipt.token.pgValue, expiry.millisecondsSince1970.pgValue, worker.pgValue,
-                            now.millisecondsSince1970.pgValue, candidate.seq.pgValue,
-                        ])
-                    try addEvent(
-                        candidate.seq, "claimed", at: now, worker: worker, attempt: candidate.attempts + 1,
-                        leaseExpiresAt: expiry, note: nil, in: connection)
-                    return Claim(handoff: try handoff(seq: candidate.seq, in: connection), receipt: receipt)
+                    guard
+                        let claimed = try change(
+                            where: ("seq = $1", [candidate.seq.pgValue]),
+                            set: """
+                                state = 'claimed', attempts = attempts + 1, lease_token = $7, lease_expires_at = $8,
+                                    worker = $9, updated_at = $10
+                                """,
+                            arguments: [
+                                token.pgValue, expiry.millisecondsSince1970.pgValue, worker.pgValue,
+                                now.millisecondsSince1970.pgValue,
+                            ], event: "claimed", at: now, worker: worker, attempt: nil,
+                            leaseExpiresAt: expiry,
+                            note: nil, in: connection)
+                    else {
+                        throw HandoffError(
+                            .io, "\(location): handoff \(candidate.id) vanished while it was claimed")
+                    }
+                    return Claim(handoff: claimed, receipt: receipt)
                 }
             },
             verify: { connection in
@@ -104,37 +109,44 @@ extension PostgresBackend {
     }
 
     /// The oldest of the first available pending handoff and the first expired lease, each locked and
-    /// skipped over by other claimers while this transaction runs.
+    /// skipped over by other claimers while this transaction runs; both looked for in one statement.
     private func claimCandidate(
         consumer: String, schema: String?, workspace: String?, now: Timestamp, in connection: PGConnection
     ) throws -> Candidate? {
-        func find(_ state: String, _ order: String) throws -> Candidate? {
-            var arguments: [PGValue?] = [consumer.pgValue, now.millisecondsSince1970.pgValue]
-            var sql = """
-                SELECT h.seq, h.id, h.state, h.attempts, h.created_at, h.worker, h.lease_expires_at FROM handoff h
-                """
-            if let schema {
-                arguments.append(schema.pgValue)
-                sql += " JOIN artifact a ON a.seq = h.artifact AND a.schema = $\(arguments.count)"
-            }
-            sql +=
-                state == "pending"
-                ? " WHERE h.consumer = $1 AND h.state = 'pending' AND h.available_at <= $2"
-                : " WHERE h.consumer = $1 AND h.state = 'claimed' AND h.lease_expires_at <= $2"
-            if let workspace {
-                arguments.append(workspace.pgValue)
-                sql += " AND h.workspace = $\(arguments.count)"
-            }
-            sql += " ORDER BY \(order) LIMIT 1 FOR UPDATE OF h SKIP LOCKED"
-            let rows = try connection.execute(sql, arguments)
-            guard rows.rowCount == 1 else { return nil }
-            return Candidate(
-                seq: rows.int(0, 0) ?? 0, id: rows.string(0, 1) ?? "", state: rows.string(0, 2) ?? "",
-                attempts: Int(rows.int(0, 3) ?? 0), createdAt: rows.int(0, 4) ?? 0, worker: rows.string(0, 5),
-                leaseExpiresAt: rows.int(0, 6))
+        var arguments: [PGValue?] = [consumer.pgValue, now.millisecondsSince1970.pgValue]
+        var join = ""
+        var filter = ""
+        if let schema {
+            arguments.append(schema.pgValue)
+            join = " JOIN artifact a ON a.seq = h.artifact AND a.schema = $\(arguments.count)"
         }
-        let pending = try find("pending", "h.created_at, h.seq")
-        let expired = try find("claimed", "h.lease_expires_at")
+        if let workspace {
+            arguments.append(workspace.pgValue)
+            filter = " AND h.workspace = $\(arguments.count)"
+        }
+        let columns = "h.seq, h.id, h.state, h.attempts, h.created_at, h.worker, h.lease_expires_at"
+        let rows = try connection.execute(
+            """
+            WITH pending AS (
+                SELECT \(columns) FROM handoff h\(join)
+                WHERE h.consumer = $1 AND h.state = 'pending' AND h.available_at <= $2\(filter)
+                ORDER BY h.created_at, h.seq LIMIT 1 FOR UPDATE OF h SKIP LOCKED
+            ), expired AS (
+                SELECT \(columns) FROM handoff h\(join)
+                WHERE h.consumer = $1 AND h.state = 'claimed' AND h.lease_expires_at <= $2\(filter)
+                ORDER BY h.lease_expires_at LIMIT 1 FOR UPDATE OF h SKIP LOCKED
+            )
+            SELECT * FROM expired UNION ALL SELECT * FROM pending
+            """, arguments)
+        let found = (0..<rows.rowCount).map { row in
+            Candidate(
+                seq: rows.int(row, 0) ?? 0, id: rows.string(row, 1) ?? "", state: rows.string(row, 2) ?? "",
+                attempts: Int(rows.int(row, 3) ?? 0), createdAt: rows.int(row, 4) ?? 0,
+                worker: rows.string(row, 5), leaseExpiresAt: rows.int(row, 6))
+        }
+        // An expired lease goes first when its handoff is no younger than the pending one, as on SQLite.
+        let expired = found.first { $0.state == "claimed" }
+        let pending = found.first { $0.state == "pending" }
         switch (pending, expired) {
         case (nil, nil): return nil
         case (let row?, nil), (nil, let row?): return row
@@ -146,20 +158,11 @@ extension PostgresBackend {
         -> Handoff
     {
         try write(outcome.rawValue, of: receipt, at: now) { connection in
-            let seq = try holdingLease(receipt, in: connection)
-            try connection.execute(
-                """
-                UPDATE handoff SET state = $1, lease_token = NULL, lease_expires_at = NULL, note = $2,
-                    updated_at = $3 WHERE seq = $4
-                """,
-                [
-                    outcome.state.rawValue.pgValue, note.pgValue, now.millisecondsSince1970.pgValue,
-                    seq.pgValue,
-                ])
-            try addEvent(
-                seq, outcome.rawValue, at: now, worker: nil, attempt: receipt.attempt, note: note,
-                in: connection)
-            return try handoff(seq: seq, in: connection)
+            try changeHeld(
+                receipt,
+                set: "state = $7, lease_token = NULL, lease_expires_at = NULL, note = $8, updated_at = $9",
+                arguments: [outcome.state.rawValue.pgValue, note.pgValue, now.millisecondsSince1970.pgValue],
+                event: outcome.rawValue, at: now, note: note, in: connection)
         }
     }
 
@@ -167,54 +170,38 @@ extension PostgresBackend {
         throws(HandoffError) -> Handoff
     {
         try write("released", of: receipt, at: now) { connection in
-            let seq = try holdingLease(receipt, in: connection)
-            try connection.execute(
-                """
-                UPDATE handoff SET state = 'pending', lease_token = NULL, lease_expires_at = NULL,
-                    available_at = $1, updated_at = $2 WHERE seq = $3
-                """,
-                [
+            try changeHeld(
+                receipt,
+                set:
+                    "state = 'pending', lease_token = NULL, lease_expires_at = NULL, available_at = $7, updated_at = $8",
+                arguments: [
                     (now.millisecondsSince1970 + delayMilliseconds).pgValue,
                     now.millisecondsSince1970.pgValue,
-                    seq.pgValue,
-                ])
-            try addEvent(
-                seq, "released", at: now, worker: nil, attempt: receipt.attempt, note: note, in: connection)
-            let released = try handoff(seq: seq, in: connection)
-            try announce(released.consumer, in: connection)
-            return released
+                ], event: "released", at: now, note: note, announce: true, in: connection)
         }
     }
 
     func giveBack(_ receipt: Receipt, note: String, now: Timestamp) throws(HandoffError) -> Handoff {
         try write("returned", of: receipt, at: now) { connection in
-            let seq = try holdingLease(receipt, in: connection)
-            try connection.execute(
-                """
-                UPDATE handoff SET state = 'pending', attempts = attempts - 1, lease_token = NULL,
-                    lease_expires_at = NULL, available_at = $1, updated_at = $1 WHERE seq = $2
-                """, [now.millisecondsSince1970.pgValue, seq.pgValue])
-            try addEvent(
-                seq, "returned", at: now, worker: nil, attempt: receipt.attempt, note: note, in: connection)
-            let returned = try handoff(seq: seq, in: connection)
-            try announce(returned.consumer, in: connection)
-            return returned
+            try changeHeld(
+                receipt,
+                set: """
+                    state = 'pending', attempts = attempts - 1, lease_token = NULL, lease_expires_at = NULL,
+                        available_at = $7, updated_at = $7
+                    """, arguments: [now.millisecondsSince1970.pgValue], event: "returned", at: now,
+                note: note,
+                announce: true, in: connection)
         }
     }
 
     func extend(_ receipt: Receipt, leaseMilliseconds: Int64, now: Timestamp) throws(HandoffError) -> Handoff
     {
         try write("extended", of: receipt, at: now) { connection in
-            let seq = try holdingLease(receipt, in: connection)
             let expiry = now.adding(milliseconds: leaseMilliseconds)
-            try connection.execute(
-                "UPDATE handoff SET lease_expires_at = $1, updated_at = $2 WHERE seq = $3",
-                [expiry.millisecondsSince1970.pgValue, now.millisecondsSince1970.pgValue, seq.pgValue])
-            try addEvent(
-                seq, "extended", at: now, worker: nil, attempt: receipt.attempt, leaseExpiresAt: expiry,
-                note: nil,
-                in: connection)
-            return try handoff(seq: seq, in: connection)
+            return try changeHeld(
+                receipt, set: "lease_expires_at = $7, updated_at = $8",
+                arguments: [expiry.millisecondsSince1970.pgValue, now.millisecondsSince1970.pgValue],
+                event: "extended", at: now, leaseExpiresAt: expiry, note: nil, in: connection)
         }
     }
 
@@ -309,20 +296,58 @@ extension PostgresBackend {
         }
     }
 
-    /// The handoff a receipt names, locked, if its lease is still this receipt's; otherwise a conflict
-    /// saying why not.
-    private func holdingLease(_ receipt: Receipt, in connection: PGConnection) throws -> Int64 {
+    /// Changes one handoff, records what happened to it and returns it as it is now, in one statement (one
+    /// round trip): `set` (its parameters numbered from `$7`, given in `arguments`) on the row `match`
+    /// picks (its parameters numbered from `$1` in the clause, renumbered after `arguments`), then an event
+    /// of `kind`. Nil when no row matched.
+    ///
+    /// - Parameter announce: Whether to tell those waiting on its consumer that it may be claimed.
+    private func change(
+        where match: (clause: String, arguments: [PGValue?]), set: String, arguments: [PGValue?],
+        event kind: String, at now: Timestamp, worker: String? = nil, attempt: Int?,
+        leaseExpiresAt: Timestamp? = nil, note: String?, announce: Bool = false, in connection: PGConnection
+    ) throws -> Handoff? {
+        let clause = match.clause.renumberingPlaceholders(by: 6 + arguments.count)
         let rows = try connection.execute(
-            "SELECT seq, state, attempts, lease_token FROM handoff WHERE id = $1 FOR UPDATE",
-            [receipt.handoffID.pgValue])
-        guard rows.rowCount == 1, let seq = rows.int(0, 0) else {
+            """
+            WITH h AS (UPDATE handoff SET \(set) WHERE \(clause) RETURNING *),
+            e AS (
+                INSERT INTO handoff_event (handoff, kind, at, worker, attempt, lease_expires_at, note)
+                SELECT seq, $1, $2, $3, coalesce($4::integer, h.attempts), $5, $6 FROM h
+            )
+            SELECT \(Self.handoffColumns) FROM h JOIN artifact a ON a.seq = h.artifact
+            """,
+            [
+                kind.pgValue, now.millisecondsSince1970.pgValue, worker.pgValue, attempt.pgValue,
+                leaseExpiresAt?.millisecondsSince1970.pgValue, note.pgValue,
+            ] + arguments + match.arguments)
+        guard rows.rowCount == 1 else { return nil }
+        let changed = try Self.handoff(rows, 0)
+        if announce { try self.announce(changed.consumer, in: connection) }
+        return changed
+    }
+
+    /// A receipt operation: `set` on the handoff the receipt holds, with its event; or, when the receipt no
+    /// longer holds it, the conflict saying why (nothing changed).
+    private func changeHeld(
+        _ receipt: Receipt, set: String, arguments: [PGValue?], event kind: String, at now: Timestamp,
+        leaseExpiresAt: Timestamp? = nil, note: String?, announce: Bool = false, in connection: PGConnection
+    ) throws -> Handoff {
+        if let changed = try change(
+            where: (
+                "id = $1 AND state = 'claimed' AND lease_token = $2 AND attempts = $3",
+                [receipt.handoffID.pgValue, receipt.token.pgValue, receipt.attempt.pgValue]
+            ), set: set, arguments: arguments, event: kind, at: now, attempt: receipt.attempt,
+            leaseExpiresAt: leaseExpiresAt, note: note, announce: announce, in: connection)
+        {
+            return changed
+        }
+        let rows = try connection.execute(
+            "SELECT state, attempts FROM handoff WHERE id = $1", [receipt.handoffID.pgValue])
+        guard rows.rowCount == 1 else {
             throw HandoffError(.notFound, "no handoff \(receipt.handoffID) in the store")
         }
-        let state = rows.string(0, 1) ?? ""
-        let attempts = Int(rows.int(0, 2) ?? 0)
-        let token = rows.string(0, 3)
-        if state == "claimed", token == receipt.token, attempts == receipt.attempt { return seq }
-        throw Receipt.conflict(receipt, state: state, attempts: attempts)
+        throw Receipt.conflict(receipt, state: rows.string(0, 0) ?? "", attempts: Int(rows.int(0, 1) ?? 0))
     }
 
     func addEvent(

@@ -122,7 +122,7 @@ extension PostgresBackend {
             + " ORDER BY s.started_at DESC, s.seq DESC"
         if let limit = filter.limit { sql += " LIMIT \(conditions.placeholder(limit.pgValue))" }
         sql += " OFFSET \(conditions.placeholder(filter.offset.pgValue))"
-        return try read { connection in
+        return try readStatement { connection in
             let rows = try connection.execute(sql, conditions.arguments)
             return try (0..<rows.rowCount).map { row throws(HandoffError) in try Self.sessionInfo(rows, row) }
         }
@@ -536,7 +536,7 @@ extension PostgresBackend {
             JOIN work_entry e ON e.seq = m.entry JOIN work_session s ON s.seq = e.session
             """ + condition.sql
             + " ORDER BY m.score DESC, e.at DESC, s.id DESC, e.step DESC LIMIT \(condition.placeholder(limit.pgValue)) OFFSET \(condition.placeholder(offset.pgValue))"
-        return try read { connection in
+        return try readStatement { connection in
             let rows = try connection.execute(sql, condition.arguments)
             return try (0..<rows.rowCount).map { row throws(HandoffError) in
                 let base = Self.entryColumnCount
@@ -567,7 +567,7 @@ extension PostgresBackend {
             """ + conditions.sql + " ORDER BY h.created_at, h.seq"
         if let limit { sql += " LIMIT \(conditions.placeholder(limit.pgValue))" }
         sql += " OFFSET \(conditions.placeholder(offset.pgValue))"
-        return try read { connection in
+        return try readStatement { connection in
             let rows = try connection.execute(sql, conditions.arguments)
             return try (0..<rows.rowCount).map { row throws(HandoffError) in
                 let handoff = try Self.handoff(rows, row)
@@ -638,14 +638,14 @@ extension PostgresBackend {
             + conditions.sql + " ORDER BY i.queued_at, i.seq"
         if let limit { sql += " LIMIT \(conditions.placeholder(limit.pgValue))" }
         sql += " OFFSET \(conditions.placeholder(offset.pgValue))"
-        return try read { connection in
+        return try readStatement { connection in
             let rows = try connection.execute(sql, conditions.arguments)
             return try (0..<rows.rowCount).map { row throws(HandoffError) in try Self.insight(rows, row) }
         }
     }
 
     func insight(id: String) throws(HandoffError) -> Insight? {
-        try read { connection in
+        try readStatement { connection in
             let rows = try connection.execute(
                 "SELECT \(Self.insightColumns) FROM insight i JOIN work_session s ON s.seq = i.session WHERE i.id = $1",
                 [id.pgValue])
@@ -687,7 +687,7 @@ extension PostgresBackend {
     }
 
     func knownBots() throws(HandoffError) -> [String] {
-        try read { connection in
+        try readStatement { connection in
             let rows = try connection.execute(
                 """
                 SELECT bot FROM work_session_bot
@@ -702,7 +702,7 @@ extension PostgresBackend {
     // MARK: Schemas and settings
 
     func schemaEntries() throws(HandoffError) -> [SchemaEntry] {
-        try read { connection in
+        try readStatement { connection in
             let rows = try connection.execute(
                 "SELECT name, object, size, created_at FROM schema_entry ORDER BY name")
             return try (0..<rows.rowCount).map { row throws(HandoffError) in try Self.schemaEntry(rows, row) }
@@ -710,7 +710,7 @@ extension PostgresBackend {
     }
 
     func schemaEntry(named name: String) throws(HandoffError) -> SchemaEntry? {
-        try read { connection in
+        try readStatement { connection in
             let rows = try connection.execute(
                 "SELECT name, object, size, created_at FROM schema_entry WHERE name = $1", [name.pgValue])
             return rows.rowCount == 0 ? nil : try Self.schemaEntry(rows, 0)
@@ -746,7 +746,7 @@ extension PostgresBackend {
     }
 
     func setting(_ name: String) throws(HandoffError) -> String? {
-        try read { connection in
+        try readStatement { connection in
             try connection.execute("SELECT value FROM setting WHERE name = $1", [name.pgValue]).string(0, 0)
         }
     }

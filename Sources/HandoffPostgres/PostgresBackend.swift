@@ -80,6 +80,15 @@ final class PostgresBackend: StoreBackend, @unchecked Sendable {
         }
         let named = Set(kept.map { $0.split(separator: "=", maxSplits: 1).first.map(String.init) ?? "" })
         let seconds = max(2, Int(timeout.rounded(.up)))
+        // The session's settings travel with the connection request, unless the URL has options of its
+        // own (then `sessionSettings` sets them): no round trip of their own.
+        if !named.contains("options") {
+            let settings = sessionSettings(schema: schema, lockMilliseconds: Int(timeout * 1000))
+            kept.append(
+                Substring(
+                    "options="
+                        + joinedText(settings.map { "-c%20\($0.name)%3D\($0.value)" }, separator: "%20")))
+        }
         var defaults: [(String, String)] = [
             ("tcp_user_timeout", String(seconds * 1000)), ("keepalives_idle", "30"),
             ("keepalives_interval", "10"), ("keepalives_count", "3"),
@@ -89,6 +98,15 @@ final class PostgresBackend: StoreBackend, @unchecked Sendable {
             kept.append(Substring(name + "=" + value))
         }
         return (base + "?" + kept.joined(separator: "&"), schema, Store.redacted(url))
+    }
+
+    /// What every connection of a store sets: its schema first on the search path, how long to wait for
+    /// locks, and no notices.
+    static func sessionSettings(schema: String, lockMilliseconds: Int) -> [(name: String, value: String)] {
+        [
+            ("search_path", schema), ("lock_timeout", String(max(1, lockMilliseconds))),
+            ("idle_in_transaction_session_timeout", "600000"), ("client_min_messages", "warning"),
+        ]
     }
 
     /// A failed connection, by what failed: the server refused who connects (not worth retrying), the
@@ -122,13 +140,8 @@ final class PostgresBackend: StoreBackend, @unchecked Sendable {
     /// the database's clock.
     private func configure(create: Bool) throws(HandoffError) {
         do {
-            try connection.run(
-                """
-                SET search_path TO \(PGConnection.quoteIdentifier(schemaName));
-                SET lock_timeout = \(max(1, busyMilliseconds));
-                SET idle_in_transaction_session_timeout = 600000;
-                SET client_min_messages = warning;
-                """)
+            try applySessionSettings()
+            if try isPresentAndCurrent() { return }
             try measureClock()
             let present =
                 try connection.execute(
@@ -161,6 +174,27 @@ final class PostgresBackend: StoreBackend, @unchecked Sendable {
         } catch {
             throw HandoffError(.io, "\(location): \(error)")
         }
+    }
+
+    /// The usual case, in one round trip: the store is there, up to date, and this role's to use; the
+    /// database's clock is read on the way. False sends `configure` the long way, which says what is not so.
+    private func isPresentAndCurrent() throws(PGError) -> Bool {
+        let before = Timestamp.now().millisecondsSince1970
+        let row: PGResult
+        do {
+            row = try connection.execute(
+                """
+                SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint,
+                    (SELECT string_agg(identifier, E'\\n') FROM handoff_migration)
+                """)
+        } catch {
+            // Not there (42P01), or not this role's to use (42501).
+            if error.isUndefinedTable || error.state == "42501" { return false }
+            throw error
+        }
+        setClock(database: row.int(0, 0), before: before)
+        let applied = (row.string(0, 1) ?? "").split(separator: "\n").map(String.init)
+        return Set(applied) == Set(PostgresMigrations.all.map(\.identifier))
     }
 
     /// Applies the migrations not applied yet, under an advisory lock, so that hosts starting at once do each
@@ -224,9 +258,14 @@ final class PostgresBackend: StoreBackend, @unchecked Sendable {
     private func measureClock() throws(PGError) {
         let before = Timestamp.now().millisecondsSince1970
         let result = try connection.execute("SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint")
+        setClock(database: result.int(0, 0), before: before)
+    }
+
+    /// The offset of the database's clock, read at `database` by a request sent at `before`: corrected by
+    /// half the round trip.
+    private func setClock(database: Int64?, before: Int64) {
         let after = Timestamp.now().millisecondsSince1970
-        let database = result.int(0, 0) ?? after
-        clockOffset.withLock { $0 = database - (before + after) / 2 }
+        clockOffset.withLock { $0 = (database ?? after) - (before + after) / 2 }
     }
 
     func currentTime() -> Timestamp {
@@ -239,6 +278,12 @@ final class PostgresBackend: StoreBackend, @unchecked Sendable {
     /// runs it again (reading twice does no harm).
     func read<T>(_ body: (PGConnection) throws -> T) throws(HandoffError) -> T {
         try transaction(readOnly: true, body)
+    }
+
+    /// Runs `body`, which reads with one statement, outside a transaction: that statement sees one
+    /// snapshot by itself, and the two round trips of BEGIN and COMMIT are saved.
+    func readStatement<T>(_ body: (PGConnection) throws -> T) throws(HandoffError) -> T {
+        try transaction(readOnly: true, body, autocommit: true)
     }
 
     /// Runs `body` in a read-write transaction. It is tried again when the database asks (a serialization
@@ -256,16 +301,18 @@ final class PostgresBackend: StoreBackend, @unchecked Sendable {
     }
 
     private func transaction<T>(
-        readOnly: Bool, _ body: (PGConnection) throws -> T, verify: ((PGConnection) throws -> T?)? = nil
+        readOnly: Bool, _ body: (PGConnection) throws -> T, verify: ((PGConnection) throws -> T?)? = nil,
+        autocommit: Bool = false
     ) throws(HandoffError) -> T {
         // One connection serves the store's threads (a recorder's lease renewal, say) one transaction at a time.
         try lock.withLock { _ throws(HandoffError) in
-            try runTransaction(readOnly: readOnly, body, verify: verify)
+            try runTransaction(readOnly: readOnly, body, verify: verify, autocommit: autocommit)
         }
     }
 
     private func runTransaction<T>(
-        readOnly: Bool, _ body: (PGConnection) throws -> T, verify: ((PGConnection) throws -> T?)?
+        readOnly: Bool, _ body: (PGConnection) throws -> T, verify: ((PGConnection) throws -> T?)?,
+        autocommit: Bool
     ) throws(HandoffError) -> T {
         var attempt = 0
         let started = Timestamp.now().millisecondsSince1970
@@ -281,11 +328,14 @@ final class PostgresBackend: StoreBackend, @unchecked Sendable {
                     try reconnect()
                     lost = false
                 }
-                try connection.run(
-                    readOnly
-                        ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
-                        : "BEGIN ISOLATION LEVEL READ COMMITTED")
+                if !autocommit {
+                    try connection.run(
+                        readOnly
+                            ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+                            : "BEGIN ISOLATION LEVEL READ COMMITTED")
+                }
                 let result = try body(connection)
+                guard !autocommit else { return result }
                 committing = true
                 try connection.run("COMMIT")
                 return result
@@ -360,13 +410,16 @@ final class PostgresBackend: StoreBackend, @unchecked Sendable {
     private func reconnect() throws(PGError) {
         listening = []
         try connection.reconnect()
+        try applySessionSettings()
+    }
+
+    /// Sets the session's settings, when the URL's own `options` kept them from the connection request.
+    private func applySessionSettings() throws(PGError) {
+        guard !connection.conninfo.contains("options=-c%20search_path") else { return }
         try connection.run(
-            """
-            SET search_path TO \(PGConnection.quoteIdentifier(schemaName));
-            SET lock_timeout = \(max(1, busyMilliseconds));
-            SET idle_in_transaction_session_timeout = 600000;
-            SET client_min_messages = warning;
-            """)
+            Self.sessionSettings(schema: schemaName, lockMilliseconds: busyMilliseconds).map {
+                "SET \($0.name) = \(PGConnection.quoteLiteral($0.value));"
+            }.joined(separator: "\n"))
     }
 
     func translate(_ error: PGError) -> HandoffError {

@@ -78,6 +78,28 @@ struct PGConditions {
 }
 
 extension String {
+    /// The statement with each placeholder `$n` made `$(n + offset)`, to follow other parameters.
+    func renumberingPlaceholders(by offset: Int) -> String {
+        var result = ""
+        // The digits after a `$`, while reading them.
+        var digits: String?
+        func flush() {
+            guard let read = digits else { return }
+            result += read.isEmpty ? "$" : "$\(Int(read)! + offset)"
+            digits = nil
+        }
+        for character in self {
+            if character.isASCII, character.isNumber, digits != nil {
+                digits!.append(character)
+                continue
+            }
+            flush()
+            if character == "$" { digits = "" } else { result.append(character) }
+        }
+        flush()
+        return result
+    }
+
     func replacingFirst(_ target: Character, with replacement: String) -> String {
         guard let index = firstIndex(of: target) else { return self }
         return String(self[..<index]) + replacement + String(self[self.index(after: index)...])
