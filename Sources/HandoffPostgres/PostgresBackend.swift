@@ -535,7 +535,12 @@ public enum HandoffPostgres {
         do {
             let connection = try PGConnection(conninfo: parsed.conninfo)
             try connection.run("SET search_path TO " + PGConnection.quoteIdentifier(parsed.schema))
-            try connection.execute(sql, parameters.map { .bytes($0) })
+            // Without parameters, several statements at once.
+            if parameters.isEmpty {
+                try connection.run(sql)
+            } else {
+                try connection.execute(sql, parameters.map { .bytes($0) })
+            }
         } catch {
             throw HandoffError(.io, "\(parsed.location): \(error.message)")
         }

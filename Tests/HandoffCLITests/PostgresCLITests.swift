@@ -234,6 +234,42 @@ struct PostgresCLITests {
         #expect(created.status == 0, "\(created.stderr)")
     }
 
+    /// A role granted only reading of a store's schema runs the commands that only read; a command that
+    /// writes is refused with exit 74, naming what it may not do, and changes nothing.
+    @Test func aRoleThatMayOnlyReadReadsAndCannotWrite() throws {
+        let url = try #require(TestBackend.postgresURL)
+        let schema = "read_only_\(getpid())"
+        let store = url + "?schema=" + schema
+        defer { TestBackend.remove(store) }
+        let put = try handoff(
+            ["put", "--from", "p", "--to", "c", "--no-validate", "--store", store],
+            stdin: #"{"schema": "x-v1"}"#)
+        try #require(put.status == 0, "\(put.stderr)")
+        let id = put.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        let role = "reader_\(getpid())"
+        try TestBackend.execute(
+            """
+            DROP ROLE IF EXISTS \(role); CREATE ROLE \(role) LOGIN;
+            GRANT USAGE ON SCHEMA \(schema) TO \(role); GRANT SELECT ON ALL TABLES IN SCHEMA \(schema) TO \(role)
+            """, inDatabaseOf: url)
+        defer { try? TestBackend.execute("DROP OWNED BY \(role); DROP ROLE \(role)", inDatabaseOf: url) }
+        let reader = store.replacingOccurrences(of: "handoff@", with: "\(role)@")
+        for arguments in [["ls"], ["inbox", "c"], ["get", id], ["show", id], ["stats"], ["verify"]] {
+            let result = try handoff(arguments + ["--store", reader])
+            #expect(result.status == 0, "\(arguments): \(result.stderr)")
+        }
+        let refused = try handoff(
+            ["put", "--from", "p", "--no-validate", "--store", reader], stdin: #"{"schema": "y-v1"}"#)
+        #expect(refused.status == 74)
+        #expect(refused.stderr.contains("permission denied"), "\(refused.stderr)")
+        let claim = try handoff(["claim", "c", "--store", reader])
+        #expect(claim.status == 74, "\(claim.stderr)")
+        let stats = try #require(try handoff(["stats", "--json", "--store", store]).json() as? [String: Any])
+        #expect(
+            stats["artifacts"] as? Int == 1 && (stats["handoffs_by_state"] as? [String: Int])?["pending"] == 1
+        )
+    }
+
     /// Bots on two hosts, each in a network namespace of its own, connected over veth pairs to a PostgreSQL
     /// server in a third, drain one inbox together: every handoff done once, by workers of both hosts.
     @Test(.enabled(if: namespacesWork, "`ip netns` cannot make network namespaces here (it needs root)"))
