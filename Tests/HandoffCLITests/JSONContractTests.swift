@@ -503,6 +503,9 @@ private final class Scenario {
             ("config-show", demo, ["config", "--json"]),
             ("gc", demo, ["gc", "--dry-run", "--json"]),
             ("insights-ls", demo, ["insights", "--json"]),
+            // Copied, then copied again: nothing left to copy.
+            ("copy", demo, ["copy", "--to", scratch.path + "/copied", "--json"]),
+            ("copy", demo, ["copy", "--to", scratch.path + "/copied", "--json"]),
         ]
         for (schema, place, arguments) in listings { check(schema, arguments + place) }
     }

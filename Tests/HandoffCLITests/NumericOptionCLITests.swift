@@ -31,6 +31,7 @@ struct NumericOptionCLITests {
             []
         case "get", "show", "chain", "next": ["xxh128:00000000"]
         case "inbox", "claim": ["c"]
+        case "copy": []
         case "ack", "release", "extend": ["01J00000000000000000000000.1.00000000000000000000000000000000"]
         case "retry", "route": ["01J00000000000000000000000"]
         case "work": ["c", "--", "true"]
@@ -97,6 +98,8 @@ struct NumericOptionCLITests {
             var arguments = option.command + [option.name, value, "--store", scratch.store]
             // `work` stops after one handoff, and finds none; `--poll` alone would keep it waiting.
             if command == "work" && option.name != "--limit" { arguments += ["--limit", "1"] }
+            // `copy` copies into a folder of the run's own.
+            if command == "copy" { arguments += ["--to", scratch.path + "/copy-\(index)"] }
             arguments += positionals
             let result: HandoffProcess.Result
             do {
