@@ -57,6 +57,25 @@ final class SQLiteBackend: StoreBackend {
 
     static func indexPath(_ storePath: String) -> String { storePath + "/index.sqlite" }
 
+    /// Turns WAL on in a new index. Processes creating the store at once each want the database alone for
+    /// it, and SQLite answers such a deadlock with SQLITE_BUSY at once, without waiting: so it is tried
+    /// again, a little later each time, for as long as the busy timeout (a process that got there first
+    /// leaves it on, and the pragma is then a no-op).
+    private static func switchToWAL(_ connection: SQLiteConnection) throws {
+        var attempt = 0
+        let deadline = Timestamp.now().adding(milliseconds: Int64(connection.busyTimeout * 1000))
+        while true {
+            do {
+                try connection.withoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
+                return
+            } catch let error as SQLiteError where error.isBusy && Timestamp.now() < deadline {
+                attempt += 1
+                var random = SystemRandomNumberGenerator()
+                usleep(useconds_t(min(100_000, 1_000 * attempt + Int.random(in: 0..<5_000, using: &random))))
+            }
+        }
+    }
+
     func currentTime() -> Timestamp { Timestamp.now() }
 
     /// Whether an artifact's object file exists; checked inside the transaction that records the artifact,
@@ -118,9 +137,7 @@ final class SQLiteBackend: StoreBackend {
                 hint: "run a command that writes, such as `handoff init`, once")
         }
         do {
-            if journal != "wal" {
-                try connection.withoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
-            }
+            if journal != "wal" { try switchToWAL(connection) }
             if !complete { try migrator.migrate(connection) }
         } catch {
             throw Self.translate(error, path: path)

@@ -16,6 +16,8 @@ internal import CSQLite
 final class SQLiteConnection: @unchecked Sendable {
     let path: String
     let readOnly: Bool
+    /// Seconds it waits for other processes' locks.
+    let busyTimeout: Double
     private let handle: OpaquePointer
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     /// The busy handler's state; freed after the connection is closed.
@@ -37,6 +39,7 @@ final class SQLiteConnection: @unchecked Sendable {
     {
         self.path = path
         self.readOnly = readOnly || immutable
+        self.busyTimeout = busyTimeout
         var pointer: OpaquePointer?
         var flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI
         flags |=
