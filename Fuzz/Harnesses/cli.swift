@@ -9,7 +9,7 @@ import HandoffCLI
 ///
 /// Command lines that would leave the sandbox are skipped: commands that run other programs or serve
 /// (`work`, `demo`, `mcp`, `ui`) and absolute or parent paths other than `/dev/null`, since the fuzzer runs as
-/// whoever starts it. Relative paths land in the scratch folder, which is the working directory. Standard
+/// whoever starts it; so are claims that wait (`--wait`). Relative paths land in the scratch folder, which is the working directory. Standard
 /// input is `/dev/null`; what the commands print goes there too, and so do their errors unless
 /// `HANDOFF_FUZZ_VERBOSE` is set (to see what a finding prints when it is run again).
 private let null = open("/dev/null", O_RDWR)
@@ -74,6 +74,8 @@ public func fuzzCommandLine(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 
     guard arguments.count <= 64 else { return 0 }
     for argument in arguments {
         if skippedCommands.contains(argument) { return 0 }
+        // A claim that waits for a handoff waits as long as it is told: longer than a run may take.
+        if argument.hasPrefix("--wait") { return 0 }
         if argument.contains("..") { return 0 }
         if argument.contains("/") && argument != "/dev/null" && !argument.hasPrefix("./") { return 0 }
     }

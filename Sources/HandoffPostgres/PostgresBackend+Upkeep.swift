@@ -119,7 +119,8 @@ extension PostgresBackend {
         }
     }
 
-    /// Re-hashes every object a batch at a time, and cross-checks objects and rows.
+    /// Re-hashes every object a batch at a time (no more than about 16 MB of them, or one larger object, in
+    /// memory at once), and cross-checks objects and rows.
     func verify(largest: Int) throws(HandoffError) -> VerifyReport {
         var report = VerifyReport()
         let indexed: [String: Int] = try read { connection in
@@ -146,8 +147,17 @@ extension PostgresBackend {
         var after = ""
         while true {
             let batch: PGResult = try read { connection in
+                // The ids of the next objects that fit 16 MB together (at least one), then their bytes.
                 try connection.execute(
-                    "SELECT id, bytes FROM object WHERE id > $1 ORDER BY id LIMIT 64", [after.pgValue],
+                    """
+                    WITH next AS (
+                        SELECT id, sum(octet_length(bytes)) OVER (ORDER BY id) AS running FROM object
+                        WHERE id > $1 ORDER BY id LIMIT 64
+                    )
+                    SELECT o.id, o.bytes FROM object o JOIN next n ON n.id = o.id
+                    WHERE n.running <= 16777216 OR n.id = (SELECT min(id) FROM next)
+                    ORDER BY o.id
+                    """, [after.pgValue],
                     binaryResult: true)
             }
             guard batch.rowCount > 0 else { break }

@@ -79,6 +79,24 @@ struct StoreTests {
         #expect(waited < 10, "still waiting \(waited) s into a 0.4 s busy timeout")
     }
 
+    /// `verify` reads objects a batch at a time, cut by their sizes: large ones, more than a batch holds
+    /// together, are each read and re-hashed all the same.
+    @Test func verifyChecksEveryObjectHoweverLarge() throws {
+        let temporary = try TemporaryStore()
+        var sizes = 0
+        for n in 0..<3 {
+            let document: JSONValue = [
+                "schema": "x-v1", "n": .number(Double(n)),
+                "pad": .string(String(repeating: "abcdefgh", count: 7 << 17)),
+            ]
+            sizes += try temporary.store.put(document, from: "p", validate: false).artifact.size
+        }
+        let report = try temporary.store.verify()
+        #expect(report.isClean)
+        #expect(report.objectsChecked == 3 && report.bytesChecked == sizes)
+        #expect(sizes > 20 << 20, "more than one batch of 16 MB")
+    }
+
     @Test func putThenReadBack() throws {
         let store = try Store.create(at: storePath)
         let document: JSONValue = [
