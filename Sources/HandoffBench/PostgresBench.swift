@@ -88,9 +88,10 @@ private func benchPostgresProcesses(_ bench: Bench, database: String) throws {
                 atPath: path, contents: Data(JSONWriter.encode(workLog(decisions: 3, seed: 50_000 + run)))))
         return path
     }
+    // Enough handoffs for every timed claim, and for the claims whose receipts the timed acks use.
     for store in [folder, postgres] {
         try store.put(
-            (0..<(runs + 10)).map { n in
+            (0..<(2 * runs + 10)).map { n in
                 PutRequest(
                     document: workLog(decisions: 3, seed: 9), producer: "bench", consumers: ["claimer"],
                     workflow: "run-\(n)")
@@ -232,59 +233,78 @@ private func benchPostgresInProcess(_ bench: Bench, database: () -> String) thro
             "put, one handoff each, \(name)", Double(puts) / elapsed, "puts/s", "in process, durable")
     }
 
-    let store = try Store.create(at: database())
+    // Claim+ack with worker processes, then the inbox as the store grows: on each backend, one after the
+    // other, the ratio beside each pair.
     let perWorker = bench.count(300)
     let workerCounts = [1, 4, 8]
-    for start in stride(from: 0, to: perWorker * workerCounts.reduce(0, +) + 100, by: 1_000) {
-        try store.put(
-            (start..<start + 1_000).map { n in
-                PutRequest(
-                    document: document, producer: "producer", consumers: ["multi"], workflow: "multi-\(n)")
-            })
-    }
-    let executable = CommandLine.arguments[0]
-    for workers in workerCounts {
-        let start = DispatchTime.now().uptimeNanoseconds
-        let pids = try (0..<workers).map { _ in
-            try spawn(executable, ["--claim-worker", store.path, "multi", String(perWorker)])
-        }
-        for pid in pids {
-            var status: Int32 = 0
-            waitpid(pid, &status, 0)
-            precondition(status == 0, "a claim worker failed")
-        }
-        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        bench.report(
-            "claim+ack, \(workers) worker process\(workers == 1 ? "" : "es"), postgresql",
-            Double(workers * perWorker) / elapsed, "cycles/s", "whole processes, including start-up")
-    }
-
-    // The inbox of one consumer among a thousand, as the store grows.
-    try store.put(
-        (0..<1_000).map { n in
-            PutRequest(document: document, producer: "producer", consumers: ["bench"], workflow: "bench-\(n)")
-        })
-    var total = try store.stats().handoffs
-    var filler = 0
-    for size in bench.options.quick ? [100_000] : [100_000, 1_000_000] {
-        while total < size {
-            let consumers = (0..<1_000).map { "other-\($0)" }
+    let sizes = bench.options.quick ? [100_000] : [100_000, 1_000_000]
+    var figures: [String: [String: Double]] = ["sqlite": [:], "postgresql": [:]]
+    for (name, store) in [
+        ("sqlite", try bench.temporaryStore("pg-in-process")),
+        ("postgresql", try Store.create(at: database())),
+    ] {
+        for start in stride(from: 0, to: perWorker * workerCounts.reduce(0, +) + 100, by: 1_000) {
             try store.put(
-                (0..<20).map { _ in
-                    filler += 1
-                    return PutRequest(
-                        document: document, producer: "producer", consumers: consumers,
-                        workflow: "fill-\(filler)")
+                (start..<start + 1_000).map { n in
+                    PutRequest(
+                        document: document, producer: "producer", consumers: ["multi"], workflow: "multi-\(n)"
+                    )
                 })
-            total += 20_000
         }
-        var latencies: [Double] = []
-        for _ in 0..<bench.count(200) {
-            latencies.append(
-                try seconds { _ = try store.inbox("bench", filter: HandoffFilter(limit: 50)) } * 1000)
+        let executable = CommandLine.arguments[0]
+        for workers in workerCounts {
+            let start = DispatchTime.now().uptimeNanoseconds
+            let pids = try (0..<workers).map { _ in
+                try spawn(executable, ["--claim-worker", store.path, "multi", String(perWorker)])
+            }
+            for pid in pids {
+                var status: Int32 = 0
+                waitpid(pid, &status, 0)
+                precondition(status == 0, "a claim worker failed")
+            }
+            let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            figures[name]!["workers \(workers)"] = Double(workers * perWorker) / elapsed
         }
-        let label = size >= 1_000_000 ? "1M" : "\(size / 1_000)k"
-        bench.report(
-            "inbox (50 of the oldest) at \(label) handoffs, postgresql", median(latencies), "ms", "median")
+        // The inbox of one consumer among a thousand.
+        try store.put(
+            (0..<1_000).map { n in
+                PutRequest(
+                    document: document, producer: "producer", consumers: ["bench"], workflow: "bench-\(n)")
+            })
+        var total = try store.stats().handoffs
+        var filler = 0
+        for size in sizes {
+            while total < size {
+                let consumers = (0..<1_000).map { "other-\($0)" }
+                try store.put(
+                    (0..<20).map { _ in
+                        filler += 1
+                        return PutRequest(
+                            document: document, producer: "producer", consumers: consumers,
+                            workflow: "fill-\(filler)")
+                    })
+                total += 20_000
+            }
+            var latencies: [Double] = []
+            for _ in 0..<bench.count(200) {
+                latencies.append(
+                    try seconds { _ = try store.inbox("bench", filter: HandoffFilter(limit: 50)) } * 1000)
+            }
+            figures[name]!["inbox \(size)"] = median(latencies)
+        }
+    }
+    for workers in workerCounts {
+        let label = "claim+ack, \(workers) worker process\(workers == 1 ? "" : "es")"
+        let (sqlite, pg) = (
+            figures["sqlite"]!["workers \(workers)"]!, figures["postgresql"]!["workers \(workers)"]!
+        )
+        bench.report("\(label), sqlite", sqlite, "cycles/s", "whole processes, including start-up")
+        bench.report("\(label), postgresql", pg, "cycles/s", "whole processes, including start-up")
+        bench.report("  \(label), postgresql / sqlite", pg / sqlite, "×")
+    }
+    for size in sizes {
+        let label = "inbox (50 of the oldest) at \(size >= 1_000_000 ? "1M" : "\(size / 1_000)k") handoffs"
+        bench.report("\(label), sqlite", figures["sqlite"]!["inbox \(size)"]!, "ms", "median")
+        bench.report("\(label), postgresql", figures["postgresql"]!["inbox \(size)"]!, "ms", "median")
     }
 }
