@@ -163,6 +163,32 @@ func workLog(decisions: Int, seed: Int) -> JSONValue {
     ]
 }
 
+/// Everyone else's handoffs, for the inbox figures: puts of `document` to 1,000 other consumers, 20,000
+/// handoffs at a time, until the store holds at least `size`.
+struct StoreFiller {
+    let document: JSONValue
+    private var puts = 0
+
+    init(document: JSONValue) { self.document = document }
+
+    /// Fills `store` up to `size` handoffs; returns how many it holds then.
+    mutating func grow(_ store: Store, to size: Int) throws -> Int {
+        var total = try store.stats().handoffs
+        let consumers = (0..<1_000).map { "other-\($0)" }
+        while total < size {
+            try store.put(
+                (0..<20).map { _ in
+                    puts += 1
+                    return PutRequest(
+                        document: document, producer: "producer", consumers: consumers,
+                        workflow: "fill-\(puts)")
+                })
+            total += 20_000
+        }
+        return total
+    }
+}
+
 /// Prints a line at once, unbuffered, so progress shows when the output goes to a file or a pipe.
 func say(_ line: String) {
     FileHandle.standardOutput.write(Data((line + "\n").utf8))

@@ -271,20 +271,9 @@ private func benchPostgresInProcess(_ bench: Bench, database: () -> String) thro
                 PutRequest(
                     document: document, producer: "producer", consumers: ["bench"], workflow: "bench-\(n)")
             })
-        var total = try store.stats().handoffs
-        var filler = 0
+        var filler = StoreFiller(document: document)
         for size in sizes {
-            while total < size {
-                let consumers = (0..<1_000).map { "other-\($0)" }
-                try store.put(
-                    (0..<20).map { _ in
-                        filler += 1
-                        return PutRequest(
-                            document: document, producer: "producer", consumers: consumers,
-                            workflow: "fill-\(filler)")
-                    })
-                total += 20_000
-            }
+            _ = try filler.grow(store, to: size)
             var latencies: [Double] = []
             for _ in 0..<bench.count(200) {
                 latencies.append(

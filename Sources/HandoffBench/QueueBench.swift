@@ -30,21 +30,10 @@ func benchQueue(_ bench: Bench) throws {
     let perWorker = bench.count(300)
     try deliver(cyclesPerSize * sizes.count + 1_000, to: "bench", tag: "bench")
     try deliver(perWorker * workerCounts.reduce(0, +) + 100, to: "multi", tag: "multi")
-    var total = try store.stats().handoffs
-    var filler = 0
+    var filler = StoreFiller(document: document)
+    var total = 0
     for size in sizes {
-        // Everyone else's handoffs: 1,000 other consumers, 1,000 handoffs per put.
-        while total < size {
-            let consumers = (0..<1_000).map { "other-\($0)" }
-            try store.put(
-                (0..<20).map { _ in
-                    filler += 1
-                    return PutRequest(
-                        document: document, producer: "producer", consumers: consumers,
-                        workflow: "fill-\(filler)")
-                })
-            total += 20_000
-        }
+        total = try filler.grow(store, to: size)
         let label = size >= 1_000_000 ? "\(size / 1_000_000)M" : "\(size / 1_000)k"
         var latencies: [Double] = []
         for _ in 0..<bench.count(200) {

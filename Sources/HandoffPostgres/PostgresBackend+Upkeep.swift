@@ -121,7 +121,9 @@ extension PostgresBackend {
 
     /// Re-hashes every object a batch at a time (no more than about 16 MB of them, or one larger object, in
     /// memory at once), and cross-checks objects and rows.
-    func verify(largest: Int) throws(HandoffError) -> VerifyReport {
+    /// `largest` bounds what is read of a file no row names, in a folder store; here every object is a row,
+    /// stored no larger than the store accepts.
+    func verify(largest _: Int) throws(HandoffError) -> VerifyReport {
         var report = VerifyReport()
         let indexed: [String: Int] = try read { connection in
             var sizes: [String: Int] = [:]
@@ -196,7 +198,6 @@ extension PostgresBackend {
             report.problems.append(
                 .init(kind: .missing, id: id, message: "\(id): indexed, but its object is missing"))
         }
-        _ = largest
         return report
     }
 

@@ -273,12 +273,7 @@ extension PostgresBackend {
     ) throws(HandoffError) -> WorkLogEntry {
         try write { connection in
             let session = try openSession(id, in: connection)
-            guard session.stepwise else {
-                throw HandoffError(
-                    .conflict,
-                    "work session \(quotedForMessage(id)) is being recorded by a stream (log record, MCP or the Swift recorder); its entries come only from there"
-                )
-            }
+            guard session.stepwise else { throw SessionHolder.streamed(session: id) }
             var entry = entry
             entry.step = session.steps + 1
             entry.timestamp = now

@@ -289,6 +289,14 @@ extension SchemaEntry {
 }
 
 extension SessionHolder {
+    /// The refusal of an entry, one call at a time, to a session a stream records.
+    package static func streamed(session id: String) -> HandoffError {
+        HandoffError(
+            .conflict,
+            "work session \(quotedForMessage(id)) is being recorded by a stream (log record, MCP or the Swift recorder); its entries come only from there"
+        )
+    }
+
     /// The refusal to end a session another live recorder holds, naming it.
     package static func conflict(session id: String, holder: String, until: Timestamp) -> HandoffError {
         HandoffError(
