@@ -59,7 +59,8 @@ final class Bench {
         results.append((name, value, unit))
         guard !options.json else { return }
         let formatted = value >= 100 ? String(Int(value.rounded())) : String(format: "%.2f", value)
-        let label = name.padding(toLength: 52, withPad: " ", startingAt: 0)
+        // Padded to a column, never cut: a longer name pushes its figure right rather than lose its end.
+        let label = name.count >= 52 ? name : name.padding(toLength: 52, withPad: " ", startingAt: 0)
         say(
             "\(label) \(String(repeating: " ", count: max(0, 10 - formatted.count)))\(formatted) \(unit)\(note.isEmpty ? "" : "  (\(note))")"
         )

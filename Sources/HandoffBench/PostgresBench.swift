@@ -251,18 +251,8 @@ private func benchPostgresInProcess(_ bench: Bench, database: () -> String) thro
                     )
                 })
         }
-        let executable = CommandLine.arguments[0]
         for workers in workerCounts {
-            let start = DispatchTime.now().uptimeNanoseconds
-            let pids = try (0..<workers).map { _ in
-                try spawn(executable, ["--claim-worker", store.path, "multi", String(perWorker)])
-            }
-            for pid in pids {
-                var status: Int32 = 0
-                waitpid(pid, &status, 0)
-                precondition(status == 0, "a claim worker failed")
-            }
-            let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            let elapsed = try runClaimWorkers(workers, claiming: perWorker, from: store.path)
             figures[name]!["workers \(workers)"] = Double(workers * perWorker) / elapsed
         }
         // The inbox of one consumer among a thousand.

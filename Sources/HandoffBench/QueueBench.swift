@@ -49,23 +49,28 @@ func benchQueue(_ bench: Bench) throws {
         }
         bench.report("claim+ack at \(label) handoffs, 1 process", Double(cyclesPerSize) / elapsed, "cycles/s")
     }
-    let executable = CommandLine.arguments[0]
     for workers in workerCounts {
-        let start = DispatchTime.now().uptimeNanoseconds
-        let pids = try (0..<workers).map { _ in
-            try spawn(executable, ["--claim-worker", store.path, "multi", String(perWorker)])
-        }
-        for pid in pids {
-            var status: Int32 = 0
-            waitpid(pid, &status, 0)
-            precondition(status == 0, "a claim worker failed")
-        }
-        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let elapsed = try runClaimWorkers(workers, claiming: perWorker, from: store.path)
         bench.report(
             "claim+ack, \(workers) worker process\(workers == 1 ? "" : "es") at \(total / 1000)k",
             Double(workers * perWorker) / elapsed,
             "cycles/s", "whole processes, including start-up")
     }
+}
+
+/// Starts `workers` processes that each claim and ack `count` of consumer `multi`'s handoffs in the store
+/// at `path`; returns the seconds until the last has exited.
+func runClaimWorkers(_ workers: Int, claiming count: Int, from path: String) throws -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    let pids = try (0..<workers).map { _ in
+        try spawn(CommandLine.arguments[0], ["--claim-worker", path, "multi", String(count)])
+    }
+    for pid in pids {
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        precondition(status == 0, "a claim worker failed")
+    }
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
 }
 
 /// `handoff-bench --claim-worker STORE CONSUMER COUNT`: claims and acks COUNT handoffs, then exits.
