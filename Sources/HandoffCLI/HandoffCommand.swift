@@ -39,10 +39,24 @@ public struct HandoffCommand: ParsableCommand {
     ///
     /// Errors are printed to standard error as one line, `handoff: <what>`, with a hint where one helps; with
     /// `--json`, as one JSON object, `{"error": {"code", "message", "hint", "details"}}`.
-    public static func run(_ arguments: [String]) -> Int32 {
+    public static func run(_ given: [String]) -> Int32 {
         // After --, arguments are a command's own (`work … -- tool --json`), not ours.
-        Terminal.jsonErrors = arguments.prefix(while: { $0 != "--" }).contains("--json")
+        Terminal.jsonErrors = given.prefix(while: { $0 != "--" }).contains("--json")
+        let arguments: [String]
+        do throws(HandoffError) {
+            arguments = try hoistingGlobalOptions(given)
+        } catch {
+            Terminal.report(error)
+            return error.code.exitStatus
+        }
         if let status = FastPath.run(arguments) { return status }
+        // ArgumentParser answers `help` of a command it does not know with the top-level help and status 0.
+        if arguments.first == "help",
+            let unknown = unknownCommand(in: Array(arguments.dropFirst()), after: "help")
+        {
+            Terminal.report(unknown)
+            return HandoffError.Code.usage.exitStatus
+        }
         return execute {
             do {
                 var command = try parseAsRoot(arguments)
@@ -68,6 +82,49 @@ public struct HandoffCommand: ParsableCommand {
                 throw ExitCode(status.rawValue)
             }
         }
+    }
+
+    /// Options every store command takes, which may stand before the command as in git, docker and kubectl:
+    /// `handoff --store S inbox c` is `handoff inbox c --store S`. The flags, then the options with a value.
+    static let globalOptions = (flags: ["--json"], valued: ["--store", "--busy-timeout"])
+
+    /// The command line with the global options given before the command moved after it (before any `--`,
+    /// past which arguments are a command's own).
+    /// - Throws: `HandoffError` `.usage` for one without its value, or given both before and after.
+    static func hoistingGlobalOptions(_ arguments: [String]) throws(HandoffError) -> [String] {
+        var leading: [String] = []
+        var rest = arguments[...]
+        while let first = rest.first, first.hasPrefix("--") {
+            let name = String(first.prefix { $0 != "=" })
+            if globalOptions.flags.contains(first) {
+                leading.append(first)
+                rest = rest.dropFirst()
+            } else if globalOptions.valued.contains(name) {
+                if name == first {
+                    guard rest.count >= 2 else {
+                        throw HandoffError(
+                            .usage, "\(name) needs a value", hint: "handoff \(name) VALUE COMMAND …")
+                    }
+                    leading += rest.prefix(2)
+                    rest = rest.dropFirst(2)
+                } else {
+                    leading.append(first)
+                    rest = rest.dropFirst()
+                }
+            } else {
+                break
+            }
+        }
+        guard !leading.isEmpty else { return arguments }
+        let own = rest.prefix { $0 != "--" }
+        for option in leading where option.hasPrefix("--") {
+            let name = String(option.prefix { $0 != "=" })
+            if own.contains(where: { $0 == name || $0.hasPrefix(name + "=") }) {
+                throw HandoffError(
+                    .usage, "\(name) is given both before and after the command", hint: "give it once")
+            }
+        }
+        return Array(own) + leading + rest.dropFirst(own.count)
     }
 
     /// Runs a command line in this process as `run` does, then lets go of what the command kept for the
@@ -114,10 +171,15 @@ public struct HandoffCommand: ParsableCommand {
 
     /// The error for a mistyped command name (`handoff inbx c`), naming the nearest one, or nil when the
     /// arguments name known commands as far as commands go.
-    static func unknownCommand(in arguments: [String]) -> HandoffError? {
+    /// - Parameter words: What the suggestion and the message put after `handoff`, such as `help`.
+    static func unknownCommand(in arguments: [String], after words: String? = nil) -> HandoffError? {
         var subcommands = HandoffCommand.configuration.subcommands
         var hasDefault = false
         var path = "handoff"
+        // The command as the user reached it: `handoff help log` where `help` came first.
+        func named(_ path: String) -> String {
+            (words.map { "handoff " + $0 } ?? "handoff") + path.dropFirst(7)
+        }
         for argument in arguments {
             // Past the commands, or where a default subcommand may take the word as its argument.
             if argument.hasPrefix("-") || subcommands.isEmpty || hasDefault { return nil }
@@ -138,12 +200,12 @@ public struct HandoffCommand: ParsableCommand {
             }
             let hint =
                 if let nearest, best <= max(2, argument.count / 3) {
-                    "did you mean `\(path) \(nearest)`?"
+                    "did you mean `\(named(path)) \(nearest)`?"
                 } else {
                     "see `\(path) --help`"
                 }
             return HandoffError(
-                .usage, "unknown command \(quotedForMessage(argument)) for `\(path)`", hint: hint)
+                .usage, "unknown command \(quotedForMessage(argument)) for `\(named(path))`", hint: hint)
         }
         return nil
     }

@@ -46,7 +46,8 @@ public struct HandoffError: Error, Sendable, CustomStringConvertible {
     public let message: String
     /// What to do about it, when there is something to say.
     public let hint: String?
-    /// Further lines, such as every error of an invalid artifact when `message` names the first.
+    /// Further lines: every error of an invalid artifact (the first of them included, though `message`
+    /// names it too, so that a program reading the details sees them all), or lines that add to the message.
     public let details: [String]
     /// The lower-level error, when there was one.
     public let cause: (any Error & Sendable)?
@@ -60,6 +61,12 @@ public struct HandoffError: Error, Sendable, CustomStringConvertible {
         self.hint = hint
         self.details = details
         self.cause = cause
+    }
+
+    /// The details a person reads below the message: all of them but a first one the message ends with.
+    public var detailLines: ArraySlice<String> {
+        guard let first = details.first, message.hasSuffix(first) else { return details[...] }
+        return details.dropFirst()
     }
 
     public var description: String {

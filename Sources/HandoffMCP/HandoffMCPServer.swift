@@ -152,17 +152,21 @@ public enum HandoffMCPServer {
                 return failure(
                     HandoffError(
                         .usage, problems[0], hint: "see the \(tool.name) tool's input schema",
-                        details: Array(problems.dropFirst())))
+                        details: problems))
             }
             let call = ToolCall(arguments: arguments, context: context)
             do throws(HandoffError) {
                 let value = try await blocking { () throws(HandoffError) in try tool.run(call) }
+                // A call that asks for a format (explain as markdown, chain as mermaid) gets that view as the
+                // content hosts show a person; any other gets the result's JSON there.
+                let shown =
+                    if arguments["format"] != nil, let text = value["text"]?.stringValue {
+                        text
+                    } else {
+                        String(decoding: JSONWriter.encode(value), as: UTF8.self)
+                    }
                 return CallTool.Result(
-                    content: [
-                        .text(
-                            text: String(decoding: JSONWriter.encode(value), as: UTF8.self), annotations: nil,
-                            _meta: nil)
-                    ],
+                    content: [.text(text: shown, annotations: nil, _meta: nil)],
                     structuredContent: Optional(MCP.Value(json: structured(value))), isError: false)
             } catch {
                 return failure(error)
@@ -257,7 +261,7 @@ public enum HandoffMCPServer {
     /// A tool error, as the CLI would print it, with the error's JSON form as the structured result.
     private static func failure(_ error: HandoffError) -> CallTool.Result {
         var text = "handoff: \(error.message)"
-        for detail in error.details.prefix(20) { text += "\n  \(detail)" }
+        for detail in error.detailLines.prefix(20) { text += "\n  \(detail)" }
         if let hint = error.hint { text += "\n  hint: \(hint)" }
         return CallTool.Result(
             content: [.text(text: text, annotations: nil, _meta: nil)],

@@ -279,13 +279,17 @@ let handoffTools: [ToolDefinition] = [
                 ],
                 "schema": described(name, "Only artifacts of this schema."),
                 "workspace": described(name, "Only handoffs in this workspace."),
+                "worker": described(
+                    name, "Who is working on it, recorded on the handoff and its events; defaults to the bot."
+                ),
             ]), readOnly: false
     ) { call throws(HandoffError) in
         let consumer = try call.context.identity.actingBot(call.string("consumer"), role: "consumer")
         guard
             let claim = try call.store.claim(
                 for: consumer, leaseSeconds: call.number("lease_seconds") ?? Store.defaultLeaseSeconds,
-                worker: "mcp", schema: call.string("schema"), workspace: call.string("workspace"))
+                worker: call.string("worker") ?? consumer, schema: call.string("schema"),
+                workspace: call.string("workspace"))
         else { return ["claimed": false, "consumer": .string(consumer)] }
         do throws(HandoffError) {
             let document = try call.store.document(claim.handoff.artifactID)
@@ -413,11 +417,27 @@ let handoffTools: [ToolDefinition] = [
             from it, with every handoff between them. A work log leads to its session's full record this way.
             """,
         input: object(
-            ["id": artifactReference, "depth": ["type": "integer", "minimum": 0, "maximum": 100]],
+            [
+                "id": artifactReference, "depth": ["type": "integer", "minimum": 0, "maximum": 100],
+                "format": [
+                    "enum": .array(ChainView.Format.allCases.map { .string($0.rawValue) }),
+                    "description":
+                        "json (the default): nodes and edges; text, dot or mermaid: that drawing as the text content, and in `text`.",
+                ],
+            ],
             required: ["id"]),
         readOnly: true
     ) { call throws(HandoffError) in
-        try call.store.chain(of: call.store.resolve(call.string("id")!), depth: call.int("depth") ?? 10).json
+        let chain = try call.store.chain(
+            of: call.store.resolve(call.string("id")!), depth: call.int("depth") ?? 10)
+        guard case .object(var result) = chain.json else { return .null }
+        switch call.string("format").flatMap(ChainView.Format.init(rawValue:)) ?? .json {
+        case .json: return .object(result)
+        case .text: result["text"] = .string(ChainView.text(chain))
+        case .dot: result["text"] = .string(ChainView.dot(chain))
+        case .mermaid: result["text"] = .string(ChainView.mermaid(chain))
+        }
+        return .object(result)
     },
     ToolDefinition(
         name: "list_schemas",
@@ -567,7 +587,9 @@ let handoffTools: [ToolDefinition] = [
                 "bot": described(name, "Only this bot's entries."),
                 "mode": ["enum": ["summary", "detailed", "debug", "coordination"]],
                 "format": [
-                    "enum": ["text", "markdown"], "description": "The view as text (default) or Markdown.",
+                    "enum": ["text", "markdown"],
+                    "description":
+                        "The view as text (default) or Markdown, in `text`; when given, it is also the text content hosts show.",
                 ],
             ]), readOnly: true
     ) { call throws(HandoffError) in

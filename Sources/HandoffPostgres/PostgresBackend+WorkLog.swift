@@ -353,7 +353,7 @@ extension PostgresBackend {
             WHERE seq = $5
             """,
             [
-                (entries.map(\.step).max() ?? 0).pgValue, entries.count { $0.level == .error }.pgValue,
+                (entries.map(\.step).max() ?? 0).pgValue, entries.count(where: \.isError).pgValue,
                 entries.count { $0.escalation }.pgValue,
                 (entries.compactMap(\.timestamp?.millisecondsSince1970).max() ?? 0).pgValue, session.pgValue,
             ])

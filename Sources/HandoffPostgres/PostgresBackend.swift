@@ -220,6 +220,12 @@ final class PostgresBackend: StoreBackend, @unchecked Sendable {
                 hint: "use that version, or a newer one")
         }
         guard !known.allSatisfy(done.contains) else { return }
+        // A reader does without what only a writer needs (as SQLite's optional migrations), until one comes.
+        if isReadOnly,
+            known.allSatisfy({ done.contains($0) || PostgresMigrations.optionalForReaders.contains($0) })
+        {
+            return
+        }
         guard !isReadOnly else {
             throw HandoffError(
                 .io,

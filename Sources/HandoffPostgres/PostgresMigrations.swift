@@ -4,6 +4,12 @@
 /// The tables are the SQLite index's, in PostgreSQL's types, plus `object` for the artifacts' bytes (a file
 /// each in a folder store). Times are milliseconds since 1970, as there; the database's clock sets them.
 enum PostgresMigrations {
+    /// Migrations a command that only reads can do without (it shows what was there before them); any other
+    /// missing one makes it ask for a writer to upgrade the store first.
+    static let optionalForReaders: Set<String> = [
+        "v2: failed and timed-out tool runs count as a session's errors"
+    ]
+
     static let all: [(identifier: String, sql: String)] = [
         (
             "v1: artifacts, objects, handoffs, lineage, next actions, schemas, work logs, insights, settings",
@@ -218,6 +224,17 @@ enum PostgresMigrations {
                 value text COLLATE "C" NOT NULL
             );
             """
-        )
+        ),
+        (
+            "v2: failed and timed-out tool runs count as a session's errors",
+            """
+            -- A session's error count is WorkLogEntry.isError: error entries and tool runs that failed or timed
+            -- out, as explain lists them (it counted error entries only).
+            UPDATE work_session SET errors = (
+                SELECT count(*) FROM work_entry e
+                WHERE e.session = work_session.seq AND (e.level = 'error' OR e.tool_status IN ('error', 'timeout'))
+            );
+            """
+        ),
     ]
 }

@@ -54,6 +54,13 @@ struct MCPTests {
                 ]
             ),
             ("boundary", ["resources refused", "tools refused", "--allow-any reads them"]),
+            (
+                "views",
+                [
+                    "chain drawn as asked", "explain shown as asked", "ack records the bot",
+                    "every error in the details",
+                ]
+            ),
         ])
     func scenario(name: String, checks: [String]) throws {
         let result = try run(name)

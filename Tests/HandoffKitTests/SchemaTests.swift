@@ -36,7 +36,8 @@ struct SchemaTests {
                 && error.message
                     == "the artifact is not a valid security-scan-v1 artifact: /risk_score: 150 is greater than the maximum 100"
                 && error.details == [
-                    #"/status: "maybe" is not one of "approved", "rejected", "needs_review""#
+                    "/risk_score: 150 is greater than the maximum 100",
+                    #"/status: "maybe" is not one of "approved", "rejected", "needs_review""#,
                 ]
         }
         #expect(try store.artifacts().isEmpty)

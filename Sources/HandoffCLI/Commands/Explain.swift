@@ -50,8 +50,8 @@ extension HandoffCommand {
         @Option(name: .long, help: "summary, detailed, debug or coordination.")
         var mode: WorkLogView.Mode = .summary
 
-        @Option(name: .long, help: "text, markdown or json.")
-        var format: Format = .text
+        @Option(name: .long, help: "text (the default), markdown or json.")
+        var format: Format?
 
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
@@ -60,6 +60,7 @@ extension HandoffCommand {
             if id != nil && session != nil {
                 throw ValidationError("give an artifact or --session, not both")
             }
+            _ = try output.format(format, json: .json, text: .text)
         }
 
         func run() throws {
@@ -87,7 +88,7 @@ extension HandoffCommand {
             let workLog = try WorkLog(store: store)
             let explained = try workLog.explain(target, bot: bot)
             let threshold = workLog.configuration.confidenceThreshold
-            switch output.json ? .json : format {
+            switch try output.format(format, json: .json, text: .text) {
             case .json:
                 Terminal.printJSON(WorkLogView.json(explained, mode: mode, confidenceThreshold: threshold))
             case .markdown:

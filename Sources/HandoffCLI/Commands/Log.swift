@@ -428,6 +428,15 @@ extension HandoffCommand.Log {
             if escalation { object["escalation"] = true }
             if insight { object["shareable_insight"] = true }
             set("insight_category", insightCategory.map(JSONValue.string))
+            if let status = object["tool_status"]?.stringValue, status == "error" || status == "timeout",
+                (object["tool_error"]?.stringValue ?? "").isEmpty
+            {
+                // The entry schema refuses it too; this names the option to add.
+                throw HandoffError(
+                    .usage,
+                    "a tool_status of \(status) needs a tool_error (--tool-error TEXT): what went wrong, not empty",
+                    hint: "a failed or timed-out tool run says why, as a tool-result-v1 artifact does")
+            }
             // From a shell, a message alone is an `info` entry; a tool entry has its own default.
             if object["level"] == nil, object["tool_name"] == nil { object["level"] = "info" }
 

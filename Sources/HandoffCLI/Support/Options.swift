@@ -160,6 +160,18 @@ struct StoreOptions: ParsableArguments {
 struct OutputOptions: ParsableArguments {
     @Flag(name: .long, help: "Print one JSON document (stable across versions) instead of text.")
     var json = false
+
+    /// The output format a command with `--format` prints: `--format`'s, else json under `--json`, else
+    /// `text`. `--json` beside another `--format` is refused rather than one of them silently ignored.
+    func format<Format: RawRepresentable<String>>(_ format: Format?, json: Format, text: Format) throws
+        -> Format
+    {
+        guard self.json else { return format ?? text }
+        if let format, format != json {
+            throw ValidationError("--json and --format \(format.rawValue) ask for two outputs; give one")
+        }
+        return json
+    }
 }
 
 /// Bounds on documents read from input.

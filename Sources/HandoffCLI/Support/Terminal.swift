@@ -101,8 +101,9 @@ enum Terminal {
         }
         // Messages quote inputs (file names, values, notes): their control characters are shown escaped.
         printError(Display.line(error.message))
-        for detail in error.details.prefix(50) { writeError("  \(Display.line(detail))\n") }
-        if error.details.count > 50 { writeError("  … and \(error.details.count - 50) more\n") }
+        let lines = error.detailLines
+        for detail in lines.prefix(50) { writeError("  \(Display.line(detail))\n") }
+        if lines.count > 50 { writeError("  … and \(lines.count - 50) more\n") }
         if let hint = error.hint { writeError("  hint: \(Display.line(hint))\n") }
     }
 

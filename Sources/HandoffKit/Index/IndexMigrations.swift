@@ -260,10 +260,24 @@ enum IndexMigrations {
                 return true
             }
         }
+        // Counts only: a reader of a store without it shows the old counts.
+        migrator.registerMigration(failedToolsCount, optionalForReaders: true) { db in
+            try db.execute(
+                sql: """
+                    -- A session's error count is WorkLogEntry.isError: error entries and tool runs that failed or
+                    -- timed out, as explain lists them (it counted error entries only).
+                    UPDATE work_session SET errors = (
+                        SELECT count(*) FROM work_entry e
+                        WHERE e.session = work_session.seq
+                            AND (e.level = 'error' OR e.tool_status IN ('error', 'timeout'))
+                    );
+                    """)
+        }
         return migrator
     }()
 
     static let renderedNextActions = "v3: next actions rendered once per artifact for listings"
     static let sessionHolders = "v4: work sessions held by their recorder"
     static let searchStems = "v5: work-log entries searched by their stems"
+    static let failedToolsCount = "v6: failed and timed-out tool runs count as a session's errors"
 }

@@ -304,7 +304,7 @@ extension SQLiteBackend {
                 WHERE seq = ?
                 """,
             arguments: [
-                entries.map(\.step).max() ?? 0, entries.count { $0.level == .error },
+                entries.map(\.step).max() ?? 0, entries.count(where: \.isError),
                 entries.count { $0.escalation },
                 entries.compactMap(\.timestamp?.millisecondsSince1970).max() ?? 0, session,
             ])

@@ -123,7 +123,16 @@ extension Receipt {
     /// backend reports, nothing changed.
     package static func conflict(_ receipt: Receipt, state: String, attempts: Int) -> HandoffError {
         let message: String
-        if state == "claimed", attempts == receipt.attempt {
+        if receipt.attempt > attempts {
+            // No claim has had this attempt's number yet: made up or mistyped, never printed by `claim`.
+            let claims =
+                attempts == 0
+                ? "has never been claimed" : "has been claimed \(attempts) time\(attempts == 1 ? "" : "s")"
+            return HandoffError(
+                .conflict,
+                "no such receipt was issued: handoff \(receipt.handoffID) \(claims), so there is no attempt \(receipt.attempt)",
+                hint: "nothing was changed; use the receipt `handoff claim` printed, whole")
+        } else if state == "claimed", attempts == receipt.attempt {
             // The same claim, another token: not a receipt `claim` printed (mistyped, or forged).
             return HandoffError(
                 .conflict,

@@ -96,6 +96,10 @@ public struct WorkLogEntry: Sendable, Equatable {
     /// What kind of insight: `user_preference`, `tool_pattern`, `research_finding`, ….
     public var insightCategory: String?
 
+    /// Whether the step went wrong: an `error` entry, or a tool run that failed or timed out. The one
+    /// definition of an error that session counts, summaries and views share.
+    public var isError: Bool { level == .error || toolStatus == .error || toolStatus == .timeout }
+
     /// The step number in its session, from 1; 0 until recorded.
     public var step: Int
     /// When it was recorded; nil until then.

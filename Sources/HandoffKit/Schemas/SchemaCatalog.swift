@@ -123,7 +123,7 @@ public final class SchemaCatalog: Sendable {
     }
 
     /// Refuses an artifact that is not valid against the schema it declares, as `put` does.
-    /// - Throws: `HandoffError` `.invalidInput` naming the first error, with the others as details, or
+    /// - Throws: `HandoffError` `.invalidInput` naming the first error, with every error as details, or
     ///   saying the schema is unknown.
     public func check(_ document: JSONValue, declaring name: String, source: String) throws(HandoffError) {
         let schema: CompiledSchema
@@ -137,10 +137,10 @@ public final class SchemaCatalog: Sendable {
         }
         let result = schema.validate(document)
         if let first = result.errors.first {
-            // The first error on the line, the others below it.
+            // The first error on the line, every one in the details.
             throw HandoffError(
                 .invalidInput, "\(source) is not a valid \(name) artifact: \(first)",
-                details: result.errors.dropFirst().map(\.description))
+                details: result.errors.map(\.description))
         }
     }
 

@@ -34,6 +34,8 @@ public enum WorkLogArtifacts {
             "query": .string(query), "decisions": .array(decisions),
             "summary": [
                 "total_steps": .number(Double(entries.count)), "tool_calls": .number(Double(decisions.count)),
+                // As the note's to_agent_artifact counts them: entries at level error (a failed tool run is
+                // among the decisions, with its error), not WorkLogEntry.isError as explain and session counts.
                 "errors": .number(Double(entries.count { $0.level == .error })),
                 "total_duration_ms": .number(Double(entries.reduce(0) { $0 + ($1.durationMs ?? 0) })),
                 "final_output": finalOutput.map {

@@ -25,10 +25,9 @@ extension WorkLog {
         let result = try store.schemas.compiled(named: "work-log-entry-v1").validate(value)
         guard result.isValid, case .object(let object) = value else {
             let problems = result.errors.map(\.description)
-            // The first problem is the message; every other one is a line of details.
+            // The first problem is the message; the details hold them all.
             throw HandoffError(
-                .invalidInput, problems.first ?? "an entry must be a JSON object",
-                details: Array(problems.dropFirst()))
+                .invalidInput, problems.first ?? "an entry must be a JSON object", details: problems)
         }
         return try WorkLogEntry(json: object, session: session)
     }

@@ -146,7 +146,7 @@ extension WorkLog {
                 participants: document["participants"]?.arrayValue?.compactMap(\.stringValue) ?? [],
                 coordinator: string("coordinator"), workflow: string("workflow_id")),
             startedAt: started, endedAt: ended, lastEntryAt: all.last?.timestamp, steps: all.count,
-            errors: all.count { $0.level == .error }, escalations: all.count(where: \.escalation), bots: bots,
+            errors: all.count(where: \.isError), escalations: all.count(where: \.escalation), bots: bots,
             finalOutput: string("final_output"), summary: string("summary"), sessionArtifact: parts[0],
             workLogArtifact: try store.children(of: parts[0]).first { $0.schema == "work-log-v1" }?.id,
             stepwise: false)

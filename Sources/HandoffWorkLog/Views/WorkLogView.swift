@@ -88,8 +88,7 @@ public enum WorkLogView {
             })
         section(
             "Errors",
-            entries.filter { $0.level == .error || $0.toolStatus == .error || $0.toolStatus == .timeout }.map
-            { entryLine($0) })
+            entries.filter(\.isError).map { entryLine($0) })
         section(
             "Low confidence (below \(percent(threshold)))",
             entries.filter { ($0.confidence ?? 1) < threshold }.map { entryLine($0) })
@@ -270,9 +269,7 @@ public enum WorkLogView {
                     || ($0.level == .coordination && !$0.escalation)
             }
             object["tools"] = steps(\.isToolEntry)
-            object["errors"] = steps {
-                $0.level == .error || $0.toolStatus == .error || $0.toolStatus == .timeout
-            }
+            object["errors"] = steps(\.isError)
             object["low_confidence"] = steps { ($0.confidence ?? 1) < confidenceThreshold }
             object["escalations"] = .array(session.escalations.map(\.json))
             object["insights"] = .array(session.insights.map(\.json))

@@ -83,12 +83,21 @@ def server(*extra):
 async def call(session, name, arguments=None):
     result = await session.call_tool(name, arguments or {})
     assert not result.isError, f"{name} failed: {result.content[0].text}"
-    assert json.loads(result.content[0].text) == result.structuredContent
+    if (arguments or {}).get("format", "json") != "json":
+        # A view asked for is what the host shows a person; the structured result carries it too.
+        assert result.content[0].text == result.structuredContent["text"], result.content[0].text
+    else:
+        assert json.loads(result.content[0].text) == result.structuredContent
     if name == "explain":
         # The view as `handoff explain --json` gives it, plus the text a model can quote.
         view = dict(result.structuredContent)
         assert isinstance(view.pop("text"), str)
         check_contract("explain", view)
+    elif name == "chain" and "text" in result.structuredContent:
+        # The graph as `handoff chain --json` gives it, plus the drawing asked for.
+        view = dict(result.structuredContent)
+        assert isinstance(view.pop("text"), str)
+        check_contract("chain", view)
     elif name in CONTRACT:
         check_contract(CONTRACT[name], result.structuredContent)
     elif name == "start_session":
@@ -565,6 +574,54 @@ async def privacy():
             ok("recorded over MCP")
 
 
-asyncio.run({"basic": basic, "session": work_session, "resources": resources, "hostile": hostile,
+async def views():
+    """What a host shows a person is the view the call asked for, drawn as the command line draws it; an ack
+    records the bot that worked; an invalid artifact's every error is in the details."""
+    first = put_for("scanner")
+    async with stdio_client(server("--as", "scanner")) as (read, write):
+        async with ClientSession(read, write) as session:
+            await session.initialize()
+            claimed = await call(session, "claim", {})
+            derived = await call(session, "put_artifact", {
+                "document": {**TOOL_RESULT, "tool": "derived"}, "to": ["reviewer"], "parents": [first]})
+            await call(session, "ack", {"receipt": claimed["receipt"], "note": "scanned"})
+            for form in ("text", "dot", "mermaid"):
+                drawn = await call(session, "chain", {"id": derived["artifact"]["id"], "format": form})
+                printed = cli("chain", derived["artifact"]["id"], "--format", form)
+                assert printed.returncode == 0 and drawn["text"] + "\n" == printed.stdout, (drawn, printed.stdout)
+                assert drawn["focus"] == derived["artifact"]["id"] and len(drawn["nodes"]) == 2
+            as_json = await call(session, "chain", {"id": first, "format": "json"})
+            assert "text" not in as_json and len(as_json["edges"]) == 1
+            ok("chain drawn as asked")
+            started = await call(session, "start_session", {"query": "q"})
+            sid = started["session"]["id"]
+            await call(session, "log_entry", {"session": sid, "level": "error", "message": "disk full"})
+            await call(session, "log_entry", {
+                "session": sid, "tool_name": "fetch", "tool_status": "timeout", "tool_error": "no answer in 30 s"})
+            failed = await session.call_tool("log_entry", {"session": sid, "tool_name": "fetch", "tool_status": "error"})
+            assert failed.isError and "tool_error" in failed.content[0].text, failed.content[0].text
+            await call(session, "end_session", {"session": sid, "final_output": "stopped"})
+            markdown = await session.call_tool("explain", {"session": sid, "format": "markdown"})
+            printed = cli("explain", "--session", sid, "--format", "markdown")
+            assert markdown.content[0].text == printed.stdout, (markdown.content[0].text, printed.stdout)
+            assert markdown.structuredContent["text"] == printed.stdout
+            viewed = await call(session, "explain", {"session": sid})
+            assert viewed["session"]["errors"] == 2 and [e["step"] for e in viewed["errors"]] == [1, 2], viewed
+            ok("explain shown as asked")
+    shown = cli_json("show", claimed["handoff"]["id"])
+    assert shown["handoff"]["worker"] == "scanner" and shown["handoff"]["state"] == "done", shown
+    assert [(e["kind"], e["worker"]) for e in shown["events"]] == [("claimed", "scanner"), ("done", None)], shown
+    ok("ack records the bot")
+    async with stdio_client(server("--as", "scanner")) as (read, write):
+        async with ClientSession(read, write) as session:
+            await session.initialize()
+            error = await fails(session, "put_artifact", {
+                "document": {"schema": "tool-result-v1", "tool": "", "input": [], "status": "nope"}}, "not a valid")
+            assert len(error["details"]) == 4 and error["message"].endswith(error["details"][0]), error
+            assert "/input: expected object, found array" in error["details"], error
+            ok("every error in the details")
+
+
+asyncio.run({"views": views, "basic": basic, "session": work_session, "resources": resources, "hostile": hostile,
              "malformed": malformed, "jsonrpc": jsonrpc, "departures": departures,
              "boundary": boundary, "privacy": privacy}[SCENARIO]())
