@@ -22,7 +22,7 @@ public struct HandoffCommand: ParsableCommand {
 
             Try `handoff demo`, then `handoff ls` and `handoff show ID`.
             """,
-        version: "0.1.0",
+        version: HandoffVersion.current,
         subcommands: [
             Canonicalize.self, Hash.self, Init.self, Put.self, Get.self, Show.self, List.self, Inbox.self,
             ClaimCommand.self, Ack.self, Release.self, Extend.self, Retry.self, Route.self, ChainCommand.self,

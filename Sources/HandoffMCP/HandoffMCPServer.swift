@@ -58,7 +58,7 @@ public enum HandoffMCPServer {
     }
 
     /// The server's name and version, as it introduces itself.
-    public static let version = "0.1.0"
+    public static let version = HandoffVersion.current
 
     /// Serves until standard input ends.
     /// - Throws: `HandoffError` when the store cannot be opened or the bot's name is not a name.

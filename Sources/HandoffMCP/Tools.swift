@@ -182,14 +182,7 @@ let handoffTools: [ToolDefinition] = [
             document: call.arguments["document"]!, producer: producer, consumers: call.strings("to"),
             workflow: call.string("workflow"), workspace: call.string("workspace"), parents: parents,
             source: "the document")
-        let result = try call.store.put([request])[0]
-        // As `handoff put --json` reports it: a handoff already pending for the same work is listed, not created.
-        let handoffs =
-            result.handoffs.map { ["handoff": $0.json, "created": true] as JSONValue }
-            + result.pendingDuplicates.map { ["handoff": $0.json, "created": false] as JSONValue }
-        return [
-            "artifact": result.artifact.json, "existed": .bool(result.existed), "handoffs": .array(handoffs),
-        ]
+        return try call.store.put([request])[0].json
     },
     ToolDefinition(
         name: "validate_artifact",
@@ -565,12 +558,7 @@ let handoffTools: [ToolDefinition] = [
                 session: id, finalOutput: call.string("final_output"), summary: call.string("summary"),
                 to: call.strings("to"), nextActions: call.strings("next_actions"))
         }
-        return [
-            "session": ended.session.json, "work_log": .string(ended.workLog.id.description),
-            "record": .string(ended.record.description),
-            "handoffs": .array(ended.workLog.handoffs.map(\.json)),
-            "recommendations": ended.artifact["recommendations"] ?? [],
-        ]
+        return ended.json
     },
     ToolDefinition(
         name: "explain",

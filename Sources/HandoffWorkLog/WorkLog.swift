@@ -370,3 +370,14 @@ public struct WorkSessionEnd: Sendable {
     /// The `work-log-v1` document.
     public let artifact: JSONValue
 }
+
+extension WorkSessionEnd {
+    /// Its stable JSON form, as `log end --json` prints it and the MCP tool `end_session` returns it.
+    public var json: JSONValue {
+        [
+            "session": session.json, "work_log": .string(workLog.id.description),
+            "record": .string(record.description), "handoffs": .array(workLog.handoffs.map(\.listed)),
+            "recommendations": artifact["recommendations"] ?? [],
+        ]
+    }
+}

@@ -21,10 +21,10 @@ struct InstallTests {
         let messages = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         install.waitUntilExit()
         #expect(install.terminationStatus == 0, "\(messages)")
-        #expect(messages.contains("Installed handoff 0.1.0 into \(prefix)."))
+        #expect(messages.contains("Installed handoff 0.2.0 into \(prefix)."))
 
         let version = try HandoffProcess.shell("\"\(prefix)/bin/handoff\" --version")
-        #expect(version.output == "0.1.0\n")
+        #expect(version.output == "0.2.0\n")
         let mcp = try HandoffProcess.shell("\"\(prefix)/bin/handoff-mcp\" --help")
         #expect(mcp.status == 0 && mcp.output.contains("usage: handoff mcp"))
 

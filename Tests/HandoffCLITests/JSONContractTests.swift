@@ -445,7 +445,8 @@ private final class Scenario {
             check("ls", ["ls", "--schema", "work-session-v1", "--json"] + demo)["artifacts"]?[0]?["id"],
             "work-session-v1 artifact")
         doneHandoff = string(
-            check("ls", ["ls", "--handoffs", "--state", "done", "--json"] + demo)["handoffs"]?[0]?["id"],
+            check("ls", ["ls", "--handoffs", "--state", "done", "--json"] + demo)["handoffs"]?[0]?[
+                "handoff"]?["id"],
             "done handoff")
         let prefix = String(request.dropFirst("xxh128:".count).prefix(12))
 

@@ -342,7 +342,7 @@ struct PostgresCLITests {
         let done = try #require((try events.json() as? [String: Any])?["handoffs"] as? [[String: Any]])
         #expect(done.count == count)
         let workersSeen = Set(
-            done.compactMap { ($0["handoff"] as? [String: Any] ?? $0)["worker"] as? String })
+            done.compactMap { ($0["handoff"] as? [String: Any])?["worker"] as? String })
         #expect(workersSeen.contains { $0.hasPrefix(first) } && workersSeen.contains { $0.hasPrefix(second) })
     }
 }

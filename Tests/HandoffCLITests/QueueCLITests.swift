@@ -220,7 +220,10 @@ struct QueueCLITests {
         #expect(nodes.map { ($0["artifact"] as? [String: Any])?["id"] as? String } == [log, requestID])
         #expect(nodes.map { $0["generation"] as? Int } == [-1, 0])
         #expect(chain["edges"] as? [[String: String]] == [["parent": log, "child": requestID]])
-        let requestHandoffs = try #require(nodes[1]["handoffs"] as? [[String: Any]])
+        let requestHandoffs = try #require(nodes[1]["handoffs"] as? [[String: Any]]).compactMap {
+            $0["handoff"] as? [String: Any]
+        }
+        #expect(requestHandoffs.count == 2)
         #expect(requestHandoffs.map { $0["state"] as? String } == ["routed", "pending"])
         #expect(
             requestHandoffs[0]["note"] as? String == "routed to security_reviewer by reviewer: credentials")

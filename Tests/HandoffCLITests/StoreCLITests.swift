@@ -168,7 +168,8 @@ struct StoreCLITests {
         let handoffs = try #require(json["handoffs"] as? [[String: Any]])
         #expect(handoffs.count == 2)
         // A handoff id names its artifact too.
-        let byHandoff = try handoff(["show", handoffs[0]["id"] as! String, "--json"])
+        let first = try #require((handoffs[0]["handoff"] as? [String: Any])?["id"] as? String)
+        let byHandoff = try handoff(["show", first, "--json"])
         #expect(
             (try byHandoff.json() as? [String: Any]).flatMap {
                 ($0["artifact"] as? [String: Any])?["id"] as? String
@@ -200,7 +201,10 @@ struct StoreCLITests {
         #expect(try ids(["--since", "1h"]).count == 3)
         #expect(try ids(["--until", "2000-01-01"]).isEmpty)
         let handoffs = try ids(["--handoffs", "--to", "suggester", "--state", "pending"], key: "handoffs")
-        #expect(handoffs.map { $0["producer"] as? String } == ["analyzer", "scanner"])
+        #expect(
+            handoffs.map { ($0["handoff"] as? [String: Any])?["producer"] as? String } == [
+                "analyzer", "scanner",
+            ])
         #expect(try ids(["--handoffs", "--state", "done"], key: "handoffs").isEmpty)
         let text = try handoff(["ls", "--schema", "security-scan-v1"])
         #expect(text.outputLines.count == 1)
@@ -270,7 +274,7 @@ struct StoreCLITests {
         #expect(help.output.contains("handoff put scan.json --from security_scanner --to reviewer"))
         let version = try HandoffProcess.run(["--version"])
         #expect(version.status == 0)
-        #expect(version.output == "0.1.0\n")
+        #expect(version.output == "0.2.0\n")
     }
 
     @Test func demoRunsTheBookmarkWorkflowTwiceOnTheDefaultStore() throws {

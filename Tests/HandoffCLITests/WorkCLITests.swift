@@ -16,7 +16,8 @@ struct WorkCLITests {
 
     func handoffs(_ state: String) throws -> [[String: Any]] {
         let listed = try handoff(["ls", "--handoffs", "--state", state, "--json"])
-        return try #require((try listed.json() as? [String: Any])?["handoffs"] as? [[String: Any]])
+        let elements = try #require((try listed.json() as? [String: Any])?["handoffs"] as? [[String: Any]])
+        return elements.compactMap { $0["handoff"] as? [String: Any] }
     }
 
     @Test func withJSONTheCommandsOutputGoesToStandardErrorAndItsLastWordsToTheNote() throws {

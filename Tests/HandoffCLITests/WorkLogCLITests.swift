@@ -202,7 +202,8 @@ struct WorkLogCLITests {
         #expect(ended.status == 0, "\(ended.stderr)")
         let report = try #require(try ended.json() as? [String: Any])
         #expect(report["recommendations"] as? [String] == ["dress_for_sun"])
-        #expect((report["handoffs"] as? [[String: Any]])?.first?["consumer"] as? String == "action_suggester")
+        let handedOn = (report["handoffs"] as? [[String: Any]])?.first?["handoff"] as? [String: Any]
+        #expect(handedOn?["consumer"] as? String == "action_suggester")
         #expect(((report["session"] as? [String: Any])?["state"] as? String) == "ended")
 
         #expect(try handoff(["log", "add", id, "--level", "info", "--message", "late"]).status == 3)

@@ -40,7 +40,7 @@ extension HandoffCommand {
                 let filter = try filters.handoffFilter(consumer: consumer)
                 let page = Page(try store.handoffs(filter), limit: filters.limit, offset: filters.offset)
                 if output.json {
-                    Terminal.printJSON(page.json("handoffs", page.shown.map(\.json)))
+                    Terminal.printJSON(page.json("handoffs", page.shown.map(\.listed)))
                 } else if page.shown.isEmpty {
                     Terminal.print("No handoffs match.")
                 } else {

@@ -93,18 +93,6 @@ func printEnded(_ ended: WorkSessionEnd, json: Bool) {
     for handoff in ended.workLog.handoffs { Terminal.note("  → \(handoff.consumer)  handoff \(handoff.id)") }
 }
 
-extension WorkSessionEnd {
-    /// The stable JSON form of an ended session.
-    var json: JSONValue {
-        [
-            "session": session.json, "work_log": .string(workLog.id.description),
-            "record": .string(record.description),
-            "handoffs": .array(workLog.handoffs.map(\.json)),
-            "recommendations": artifact["recommendations"] ?? [],
-        ]
-    }
-}
-
 extension HandoffCommand.Log {
     struct Record: ParsableCommand {
         static let configuration = CommandConfiguration(

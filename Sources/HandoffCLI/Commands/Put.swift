@@ -97,14 +97,8 @@ extension HandoffCommand {
                 }
                 let result = try store.put([request])[0]
                 ProcessLifetime.keep(request)
-                // New handoffs and deliveries already pending are reported alike, each saying which it is.
-                let handoffs =
-                    result.handoffs.map { ($0, true) } + result.pendingDuplicates.map { ($0, false) }
                 if json {
-                    Terminal.printJSON([
-                        "artifact": result.artifact.json, "existed": .bool(result.existed),
-                        "handoffs": .array(handoffs.map { ["handoff": $0.0.json, "created": .bool($0.1)] }),
-                    ])
+                    Terminal.printJSON(result.json)
                     return
                 }
                 Terminal.print(result.id.description)
@@ -112,7 +106,9 @@ extension HandoffCommand {
                 Terminal.writeError(
                     result.existed
                         ? "already stored: \(what), the same content was put before\n" : "stored \(what)\n")
-                for (handoff, created) in handoffs {
+                for (handoff, created) in result.handoffs.map({ ($0, true) })
+                    + result.pendingDuplicates.map({ ($0, false) })
+                {
                     Terminal.writeError(
                         created
                             ? "  → \(handoff.consumer)  handoff \(handoff.id)\n"

@@ -45,7 +45,7 @@ extension HandoffCommand {
                 }
                 if json {
                     let object: JSONObject = [
-                        "artifact": info.json, "handoffs": .array(handoffs.map(\.json)),
+                        "artifact": info.json, "handoffs": .array(handoffs.map(\.listed)),
                         "parents": .array(parents.map { .string($0.id.description) }),
                         "children": .array(children.map { .string($0.id.description) }),
                         "next_actions": .array(actions.map(\.json)),

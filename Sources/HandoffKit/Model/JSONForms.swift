@@ -46,6 +46,11 @@ extension Handoff {
                 ]))
     }
 
+    /// It as an element of a list of handoffs (`ls --handoffs`, `show`, `chain`, a session's handoffs): every
+    /// list keeps a handoff under `"handoff"`, with what belongs to that element beside it (`next_actions` in
+    /// an inbox, `created` from put).
+    public var listed: JSONValue { ["handoff": json] }
+
     /// It with its artifact's next actions, as inbox listings show each handoff.
     public func json(nextActions: [NextAction]) -> JSONValue {
         ["handoff": json, "next_actions": .array(nextActions.map(\.json))]
@@ -145,6 +150,18 @@ extension Insight {
     }
 }
 
+extension PutResult {
+    /// Its stable JSON form, as `put --json` prints it and the MCP tool `put_artifact` returns it: the
+    /// artifact, whether it existed, and each handoff with whether this put created it (false: the same
+    /// delivery was already pending).
+    public var json: JSONValue {
+        let handoffs: [JSONValue] =
+            self.handoffs.map { ["handoff": $0.json, "created": true] }
+            + pendingDuplicates.map { ["handoff": $0.json, "created": false] }
+        return ["artifact": artifact.json, "existed": .bool(existed), "handoffs": .array(handoffs)]
+    }
+}
+
 extension Chain {
     /// Its stable JSON form: the focus, every node with its handoffs, and the edges.
     public var json: JSONValue {
@@ -154,7 +171,7 @@ extension Chain {
                 nodes.map { node in
                     [
                         "artifact": node.artifact.json, "generation": .number(Double(node.generation)),
-                        "handoffs": .array(node.handoffs.map(\.json)),
+                        "handoffs": .array(node.handoffs.map(\.listed)),
                     ]
                 }),
             "edges": .array(

@@ -227,7 +227,7 @@ async def work_session():
             ended = await call(session, "end_session", {
                 "session": sid, "final_output": "Progress made", "to": ["reviewer"], "next_actions": ["confirm_password_policy"]})
             assert ended["recommendations"] == ["confirm_rate_limit", "verify_low_confidence_decisions"]
-            assert [h["consumer"] for h in ended["handoffs"]] == ["reviewer"]
+            assert [h["handoff"]["consumer"] for h in ended["handoffs"]] == ["reviewer"]
             assert ended["session"]["state"] == "ended" and ended["session"]["steps"] == 6
             ok("end session")
             explained = await call(session, "explain", {"session": sid})
@@ -403,7 +403,7 @@ def cli_json(*arguments):
 def handoffs_of(consumer):
     """Every handoff of a consumer, in any state, with its history."""
     listed = cli_json("ls", "--handoffs", "--to", consumer)["handoffs"]
-    return [cli_json("show", h["id"]) for h in listed]
+    return [cli_json("show", h["handoff"]["id"]) for h in listed]
 
 
 def put_for(consumer, document=None):

@@ -1,0 +1,7 @@
+/// The version of Handoff: of the `handoff` and `handoff-mcp` commands, their `--json` output and the MCP
+/// server's `serverInfo`, from this one place.
+///
+/// Before 1.0, a minor version may change an output's shape; `Schemas/cli/README.md` lists each change.
+public enum HandoffVersion {
+    public static let current = "0.2.0"
+}
