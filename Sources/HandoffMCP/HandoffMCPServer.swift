@@ -293,9 +293,11 @@ public enum HandoffMCPServer {
         case "inbox":
             try context.identity.check(owner: key, "the inbox of \(key)")
             // The first page of what the inbox tool and `handoff inbox --json` list.
-            let found = try store.inboxWithNextActions(key, filter: HandoffFilter(limit: 101))
+            let found = try store.inboxWithNextActions(
+                key, filter: HandoffFilter(limit: Paging.fetchCount(Paging.DefaultLimit.handoffs)))
             return paged(
-                "handoffs", found.map { $0.handoff.json(nextActions: $0.nextActions) }, limit: 100, offset: 0,
+                "handoffs", found.map { $0.handoff.json(nextActions: $0.nextActions) },
+                limit: Paging.DefaultLimit.handoffs, offset: 0,
                 ["consumer": .string(key)])
         case "schema": return try store.schemas.document(named: key)
         default:

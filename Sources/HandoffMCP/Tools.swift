@@ -101,9 +101,13 @@ private func described(_ schema: JSONValue, _ description: String) -> JSONValue 
     return .object(object)
 }
 
-private let limit: JSONValue = [
-    "type": "integer", "minimum": 1, "maximum": 1000, "description": "At most this many (default 50).",
-]
+/// The `limit` argument of a listing, whose default is the command line's for the same listing.
+private func limit(default value: Int) -> JSONValue {
+    [
+        "type": "integer", "minimum": 1, "maximum": 1000,
+        "description": .string("At most this many (default \(value))."),
+    ]
+}
 
 private let offset: JSONValue = [
     // The largest integer a JSON number holds exactly.
@@ -116,12 +120,7 @@ private let offset: JSONValue = [
 func paged(_ key: String, _ found: [JSONValue], limit: Int, offset: Int, _ more: JSONObject = [:])
     -> JSONValue
 {
-    var object = more
-    let truncated = found.count > limit
-    object[key] = .array(Array(found.prefix(limit)))
-    object["truncated"] = .bool(truncated)
-    object["next_offset"] = truncated ? .number(Double(Paging.nextOffset(offset, shown: limit))) : .null
-    return .object(object)
+    Paging.json(key, found, limit: limit, offset: offset, more)
 }
 
 /// The properties of a work-log entry, as the published `work-log-entry-v1` schema has them.
@@ -239,12 +238,13 @@ let handoffTools: [ToolDefinition] = [
                 "state": list(
                     ["enum": .array(Handoff.State.allCases.map { .string($0.rawValue) })],
                     "Only these states."),
-                "schema": described(name, "Only artifacts of this schema."), "limit": limit, "offset": offset,
+                "schema": described(name, "Only artifacts of this schema."),
+                "limit": limit(default: Paging.DefaultLimit.handoffs), "offset": offset,
             ]), readOnly: true
     ) { call throws(HandoffError) in
         let consumer = try call.context.identity.actingBot(call.string("consumer"), role: "consumer")
         let states = call.strings("state").compactMap(Handoff.State.init(rawValue:))
-        let (limit, offset) = (call.int("limit") ?? 50, call.int("offset") ?? 0)
+        let (limit, offset) = (call.int("limit") ?? Paging.DefaultLimit.handoffs, call.int("offset") ?? 0)
         let found = try call.store.inboxWithNextActions(
             consumer,
             filter: HandoffFilter(
@@ -268,7 +268,8 @@ let handoffTools: [ToolDefinition] = [
                 "consumer": described(name, "Who claims; defaults to the bot this server acts for."),
                 "lease_seconds": [
                     "type": "number", "exclusiveMinimum": 0, "maximum": 31_536_000,
-                    "description": "How long the claim holds (default 300).",
+                    "description": .string(
+                        "How long the claim holds (default \(Int(Store.defaultLeaseSeconds))."),
                 ],
                 "schema": described(name, "Only artifacts of this schema."),
                 "workspace": described(name, "Only handoffs in this workspace."),
@@ -308,12 +309,15 @@ let handoffTools: [ToolDefinition] = [
         input: object(
             [
                 "receipt": receipt,
-                "outcome": ["enum": ["done", "blocked", "rejected"], "description": "Default done."],
+                "outcome": [
+                    "enum": ["done", "blocked", "rejected"],
+                    "description": .string("Default \(Store.defaultOutcome.rawValue)."),
+                ],
                 "note": ["type": "string", "maxLength": 4096, "description": "What you did or decided."],
             ], required: ["receipt"]), readOnly: false
     ) { call throws(HandoffError) in
         let receipt = try ownReceipt(call)
-        let outcome = call.string("outcome").flatMap(Outcome.init(rawValue:)) ?? .done
+        let outcome = call.string("outcome").flatMap(Outcome.init(rawValue:)) ?? Store.defaultOutcome
         return ["handoff": try call.store.ack(receipt, outcome: outcome, note: call.string("note")).json]
     },
     ToolDefinition(
@@ -436,9 +440,10 @@ let handoffTools: [ToolDefinition] = [
         name: "list_schemas",
         description:
             "The schemas artifacts may declare: the built-in ones (tool-result-v1, work-log-v1, …) and the store's own.",
-        input: object(["limit": limit, "offset": offset]), readOnly: true
+        input: object(["limit": limit(default: Paging.DefaultLimit.schemas), "offset": offset]),
+        readOnly: true
     ) { call throws(HandoffError) in
-        let (limit, offset) = (call.int("limit") ?? 50, call.int("offset") ?? 0)
+        let (limit, offset) = (call.int("limit") ?? Paging.DefaultLimit.schemas, call.int("offset") ?? 0)
         return paged(
             "schemas",
             try call.store.schemas.list().dropFirst(offset).prefix(Paging.fetchCount(limit)).map(\.json),
@@ -618,10 +623,10 @@ let handoffTools: [ToolDefinition] = [
                 "question": ["type": "string", "minLength": 1, "maxLength": 1000],
                 "workspace": described(name, "Only this workspace."),
                 "bot": described(name, "Only this bot's entries."),
-                "limit": limit, "offset": offset,
+                "limit": limit(default: Paging.DefaultLimit.searchHits), "offset": offset,
             ], required: ["question"]), readOnly: true
     ) { call throws(HandoffError) in
-        let (limit, offset) = (call.int("limit") ?? 10, call.int("offset") ?? 0)
+        let (limit, offset) = (call.int("limit") ?? Paging.DefaultLimit.searchHits, call.int("offset") ?? 0)
         let hits = try call.workLog.search(
             call.string("question")!, workspace: call.string("workspace"), bot: call.string("bot"),
             reader: call.context.identity.reader, limit: Paging.fetchCount(limit), offset: offset)
@@ -637,12 +642,13 @@ let handoffTools: [ToolDefinition] = [
             """,
         input: object(
             [
-                "all": ["type": "boolean", "description": "Decided ones too."], "limit": limit,
+                "all": ["type": "boolean", "description": "Decided ones too."],
+                "limit": limit(default: Paging.DefaultLimit.escalations),
                 "offset": offset,
             ]),
         readOnly: true
     ) { call throws(HandoffError) in
-        let (limit, offset) = (call.int("limit") ?? 50, call.int("offset") ?? 0)
+        let (limit, offset) = (call.int("limit") ?? Paging.DefaultLimit.escalations, call.int("offset") ?? 0)
         let found = try call.workLog.escalations(
             all: call.bool("all"), limit: Paging.fetchCount(limit), offset: offset)
         return paged("escalations", found.map(\.json), limit: limit, offset: offset)

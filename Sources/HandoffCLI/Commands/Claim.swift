@@ -160,7 +160,7 @@ extension HandoffCommand {
         var receipt: String
 
         @Option(name: .long, help: ArgumentHelp("done, blocked or rejected.", valueName: "outcome"))
-        var outcome: String = "done"
+        var outcome: String = Store.defaultOutcome.rawValue
 
         @Option(name: .long, help: ArgumentHelp("Why, for whoever looks at it later.", valueName: "text"))
         var note: String?
@@ -320,14 +320,15 @@ func printHandoff(_ handoff: Handoff, json: Bool, text: String) {
 }
 
 extension HandoffCommand.ClaimCommand.Run {
+    static let grammar = FastGrammar(
+        options: FastArguments.storeOptions + [
+            "--lease", "--wait", "--worker", "--schema", "--workspace", "--max-attempts",
+        ], flags: ["--json"], positionals: 1...1)
+
     /// The plain argument lists the fast path reads; nil sends the rest to ArgumentParser.
     init?(fast arguments: ArraySlice<String>) {
         guard
-            let parsed = FastArguments(
-                arguments,
-                options: FastArguments.storeOptions + [
-                    "--lease", "--wait", "--worker", "--schema", "--workspace", "--max-attempts",
-                ], flags: ["--json"], positionals: 1...1),
+            let parsed = FastArguments(arguments, grammar: Self.grammar),
             let store = parsed.store,
             let lease = parsed.converted("--lease", Store.defaultLeaseSeconds, Double.init),
             let wait = parsed.converted("--wait", 0, Double.init),
@@ -346,30 +347,31 @@ extension HandoffCommand.ClaimCommand.Run {
 }
 
 extension HandoffCommand.Ack.Run {
+    static let grammar = FastGrammar(
+        options: FastArguments.storeOptions + ["--outcome", "--note"], flags: ["--json"], positionals: 1...1)
+
     /// The plain argument lists the fast path reads; nil sends the rest to ArgumentParser.
     init?(fast arguments: ArraySlice<String>) {
         guard
-            let parsed = FastArguments(
-                arguments, options: FastArguments.storeOptions + ["--outcome", "--note"],
-                flags: ["--json"],
-                positionals: 1...1),
+            let parsed = FastArguments(arguments, grammar: Self.grammar),
             let store = parsed.store,
-            Outcome(rawValue: parsed.value("--outcome") ?? "done") != nil
+            Outcome(rawValue: parsed.value("--outcome") ?? Store.defaultOutcome.rawValue) != nil
         else { return nil }
         self.init(
-            receipt: parsed.positionals[0], outcome: parsed.value("--outcome") ?? "done",
+            receipt: parsed.positionals[0],
+            outcome: parsed.value("--outcome") ?? Store.defaultOutcome.rawValue,
             note: parsed.value("--note"), store: store, json: parsed.flag("--json"))
     }
 }
 
 extension HandoffCommand.Release.Run {
+    static let grammar = FastGrammar(
+        options: FastArguments.storeOptions + ["--delay", "--note"], flags: ["--json"], positionals: 1...1)
+
     /// The plain argument lists the fast path reads; nil sends the rest to ArgumentParser.
     init?(fast arguments: ArraySlice<String>) {
         guard
-            let parsed = FastArguments(
-                arguments, options: FastArguments.storeOptions + ["--delay", "--note"],
-                flags: ["--json"],
-                positionals: 1...1),
+            let parsed = FastArguments(arguments, grammar: Self.grammar),
             let store = parsed.store,
             let delay = parsed.converted("--delay", 0.0, Double.init)
         else { return nil }
@@ -380,12 +382,13 @@ extension HandoffCommand.Release.Run {
 }
 
 extension HandoffCommand.Extend.Run {
+    static let grammar = FastGrammar(
+        options: FastArguments.storeOptions + ["--lease"], flags: ["--json"], positionals: 1...1)
+
     /// The plain argument lists the fast path reads; nil sends the rest to ArgumentParser.
     init?(fast arguments: ArraySlice<String>) {
         guard
-            let parsed = FastArguments(
-                arguments, options: FastArguments.storeOptions + ["--lease"], flags: ["--json"],
-                positionals: 1...1),
+            let parsed = FastArguments(arguments, grammar: Self.grammar),
             let store = parsed.store,
             let text = parsed.value("--lease"), let lease = Double(text)
         else { return nil }

@@ -88,13 +88,13 @@ enum ArtifactArgument {
 }
 
 extension HandoffCommand.Get.Run {
+    static let grammar = FastGrammar(
+        options: FastArguments.storeOptions, flags: ["--meta", "--pretty", "--json"], positionals: 1...1)
+
     /// The plain argument lists the fast path reads; nil sends the rest to ArgumentParser.
     init?(fast arguments: ArraySlice<String>) {
         guard
-            let parsed = FastArguments(
-                arguments, options: FastArguments.storeOptions,
-                flags: ["--meta", "--pretty", "--json"],
-                positionals: 1...1),
+            let parsed = FastArguments(arguments, grammar: Self.grammar),
             let store = parsed.store
         else { return nil }
         self.init(

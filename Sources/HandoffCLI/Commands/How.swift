@@ -32,7 +32,7 @@ extension HandoffCommand {
         var bot: String?
 
         @Option(name: .long, help: ArgumentHelp("At most this many.", valueName: "n"))
-        var limit = 10
+        var limit = Paging.DefaultLimit.searchHits
 
         @Option(name: .long, help: ArgumentHelp(offsetHelp, valueName: "n"))
         var offset = 0

@@ -130,15 +130,14 @@ func parseStates(_ names: [String]) throws(HandoffError) -> [Handoff.State] {
 }
 
 extension HandoffCommand.Inbox.Run {
+    static let grammar = FastGrammar(
+        options: FastArguments.storeOptions + FastArguments.filterOptions + ["--action"],
+        repeatable: ["--state"], flags: ["--json"], positionals: 1...1)
+
     /// The plain argument lists the fast path reads; nil sends the rest to ArgumentParser.
     init?(fast arguments: ArraySlice<String>) {
         guard
-            let parsed = FastArguments(
-                arguments,
-                options: FastArguments.storeOptions + FastArguments.filterOptions + [
-                    "--action"
-                ],
-                repeatable: ["--state"], flags: ["--json"], positionals: 1...1),
+            let parsed = FastArguments(arguments, grammar: Self.grammar),
             let store = parsed.store, let filter = parsed.filter
         else { return nil }
         self.init(

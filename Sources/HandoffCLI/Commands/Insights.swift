@@ -30,7 +30,7 @@ extension HandoffCommand {
             var state = "pending"
 
             @Option(name: .long, help: ArgumentHelp("At most this many.", valueName: "n"))
-            var limit = 100
+            var limit = Paging.DefaultLimit.insights
 
             @Option(name: .long, help: ArgumentHelp(offsetHelp, valueName: "n"))
             var offset = 0

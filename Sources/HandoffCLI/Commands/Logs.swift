@@ -37,7 +37,7 @@ extension HandoffCommand {
         var since: TimeArgument?
 
         @Option(name: .long, help: ArgumentHelp("At most this many.", valueName: "n"))
-        var limit = 20
+        var limit = Paging.DefaultLimit.sessions
 
         @Option(name: .long, help: ArgumentHelp(offsetHelp, valueName: "n"))
         var offset = 0
@@ -110,7 +110,7 @@ extension HandoffCommand {
         var all = false
 
         @Option(name: .long, help: ArgumentHelp("At most this many.", valueName: "n"))
-        var limit = 100
+        var limit = Paging.DefaultLimit.escalations
 
         @Option(name: .long, help: ArgumentHelp(offsetHelp, valueName: "n"))
         var offset = 0

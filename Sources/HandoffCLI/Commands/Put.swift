@@ -121,15 +121,15 @@ extension HandoffCommand {
 }
 
 extension HandoffCommand.Put.Run {
+    static let grammar = FastGrammar(
+        options: FastArguments.storeOptions + FastArguments.limitOptions + [
+            "--from", "--to", "--parent", "--workflow", "--workspace",
+        ], repeatable: ["--to", "--parent"], flags: ["--no-validate", "--json"], positionals: 0...1)
+
     /// The plain argument lists the fast path reads; nil sends the rest to ArgumentParser.
     init?(fast arguments: ArraySlice<String>) {
         guard
-            let parsed = FastArguments(
-                arguments,
-                options: FastArguments.storeOptions + FastArguments.limitOptions + [
-                    "--from", "--to", "--parent", "--workflow", "--workspace",
-                ], repeatable: ["--to", "--parent"], flags: ["--no-validate", "--json"],
-                positionals: 0...1),
+            let parsed = FastArguments(arguments, grammar: Self.grammar),
             let store = parsed.store, let limits = parsed.limits, let from = parsed.value("--from")
         else { return nil }
         self.init(

@@ -27,7 +27,7 @@ extension HandoffCommand {
                 discussion: "Built-in ones, and the store's own when there is a store.")
 
             @Option(name: .long, help: ArgumentHelp("At most this many.", valueName: "n"))
-            var limit = 1000
+            var limit = Paging.DefaultLimit.schemas
 
             @Option(name: .long, help: ArgumentHelp(offsetHelp, valueName: "n"))
             var offset = 0

@@ -42,6 +42,16 @@ enum FastPath {
         close(descriptor)
     }
 
+    /// Every command the fast path reads, with the spellings it takes; `FastPathTests` checks each against
+    /// ArgumentParser's own reading of the command (`--experimental-dump-help`), so that the two cannot drift.
+    static let grammars: [(command: String, grammar: FastGrammar)] = [
+        ("inbox", HandoffCommand.Inbox.Run.grammar), ("get", HandoffCommand.Get.Run.grammar),
+        ("next", FastArguments.idWithStoreGrammar), ("show", FastArguments.idWithStoreGrammar),
+        ("put", HandoffCommand.Put.Run.grammar), ("claim", HandoffCommand.ClaimCommand.Run.grammar),
+        ("ack", HandoffCommand.Ack.Run.grammar), ("release", HandoffCommand.Release.Run.grammar),
+        ("extend", HandoffCommand.Extend.Run.grammar),
+    ]
+
     /// A switch, not a dictionary of initializers: building that dictionary's type at run time (a function
     /// type returning an existential) cost a tenth of a short command.
     private static func read(_ name: String, _ arguments: ArraySlice<String>) -> (any Invocation)? {
@@ -58,6 +68,18 @@ enum FastPath {
         default: nil
         }
     }
+}
+
+/// The plain spellings the fast path reads for one command; anything else goes to ArgumentParser.
+struct FastGrammar: Sendable {
+    /// Long options that take a value.
+    var options: [String]
+    /// Those of them that may be given more than once.
+    var repeatable: [String] = []
+    /// Long options that take none.
+    var flags: [String] = []
+    /// How many positional arguments.
+    var positionals: ClosedRange<Int>
 }
 
 /// A command line read the plain way: positionals, long options with values, flags.
@@ -78,6 +100,13 @@ struct FastArguments {
         "--offset",
     ]
     static let limitOptions = ["--max-bytes", "--max-depth"]
+
+    /// Reads `arguments` as `grammar` spells them, or returns nil for anything beyond.
+    init?(_ arguments: ArraySlice<String>, grammar: FastGrammar) {
+        self.init(
+            arguments, options: grammar.options, repeatable: grammar.repeatable, flags: grammar.flags,
+            positionals: grammar.positionals)
+    }
 
     /// Reads `arguments`, or returns nil for anything beyond the plain spellings.
     /// - Parameters:
@@ -142,24 +171,28 @@ struct FastArguments {
     }
 
     var store: StoreChoice? {
-        guard let busyTimeout = converted("--busy-timeout", 10.0, Double.init) else { return nil }
+        guard let busyTimeout = converted("--busy-timeout", Store.defaultBusyTimeout, Double.init) else {
+            return nil
+        }
         let choice = StoreChoice(store: value("--store"), busyTimeout: busyTimeout)
         return choice.problem == nil ? choice : nil
     }
 
     /// `ID [--store S] [--busy-timeout N] [--json]`, what `show` and `next` take.
+    static let idWithStoreGrammar = FastGrammar(options: storeOptions, flags: ["--json"], positionals: 1...1)
+
+    /// Reads `ID [--store S] [--busy-timeout N] [--json]`.
     static func idWithStore(_ arguments: ArraySlice<String>) -> (id: String, store: StoreChoice, json: Bool)?
     {
         guard
-            let parsed = FastArguments(
-                arguments, options: storeOptions, flags: ["--json"], positionals: 1...1),
+            let parsed = FastArguments(arguments, grammar: idWithStoreGrammar),
             let store = parsed.store
         else { return nil }
         return (parsed.positionals[0], store, parsed.flag("--json"))
     }
 
     var filter: FilterValues? {
-        guard let limit = converted("--limit", 100, { Int($0) }),
+        guard let limit = converted("--limit", Paging.DefaultLimit.handoffs, { Int($0) }),
             let offset = converted("--offset", 0, { Int($0) }),
             let since = converted(
                 "--since", Optional<Timestamp>.none, { TimeArgument(argument: $0)?.timestamp }),

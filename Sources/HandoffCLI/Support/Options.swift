@@ -12,7 +12,7 @@ import HandoffKit
 /// as plain values that the fast path (see `FastPath`) produces too.
 struct StoreChoice: Sendable {
     var store: String?
-    var busyTimeout: Double = 10
+    var busyTimeout: Double = Store.defaultBusyTimeout
 
     var path: String {
         if let store { return store }
@@ -121,7 +121,7 @@ struct StoreOptions: ParsableArguments {
         help: ArgumentHelp(
             "Seconds to wait for other processes' locks before giving up with exit status 75.",
             valueName: "seconds"))
-    var busyTimeout: Double = 10
+    var busyTimeout: Double = Store.defaultBusyTimeout
 
     var choice: StoreChoice { StoreChoice(store: store, busyTimeout: busyTimeout) }
     var path: String { choice.path }
@@ -283,7 +283,7 @@ struct FilterValues: Sendable {
     var state: [String] = []
     var since: Timestamp?
     var until: Timestamp?
-    var limit = 100
+    var limit = Paging.DefaultLimit.handoffs
     var offset = 0
 
     var problem: String? {
@@ -339,7 +339,7 @@ struct FilterOptions: ParsableArguments {
     var until: TimeArgument?
 
     @Option(name: .long, help: ArgumentHelp("At most this many.", valueName: "n"))
-    var limit: Int = 100
+    var limit: Int = Paging.DefaultLimit.handoffs
 
     @Option(
         name: .long,

@@ -23,11 +23,7 @@ struct Page<Element> {
 
     /// The listing's JSON document: `items` under `key`, plus `truncated` and `next_offset`.
     func json(_ key: String, _ items: [JSONValue], _ more: JSONObject = [:]) -> JSONValue {
-        var object = more
-        object[key] = .array(items)
-        object["truncated"] = .bool(truncated)
-        object["next_offset"] = nextOffset.map { .number(Double($0)) } ?? .null
-        return .object(object)
+        Paging.json(key, shown: items, nextOffset: nextOffset, more)
     }
 
     /// Prints, after a text listing, the command that shows the next page: this one, with `--offset`.

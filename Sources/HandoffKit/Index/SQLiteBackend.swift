@@ -550,8 +550,8 @@ final class SQLiteBackend: StoreBackend {
         (SELECT o.id FROM handoff o WHERE o.seq = h.routed_from) AS routed_from
         """
 
-    /// Decodes a row of `artifactColumns`. Columns are read by position: GRDB's lookup by name lowercases
-    /// the name on every access, which showed up in profiles of listings.
+    /// Decodes a row of `artifactColumns`. Columns are read by position: a lookup by name compares names on
+    /// every access, which showed up in profiles of listings.
     static func artifactInfo(_ row: Row) throws -> ArtifactInfo {
         ArtifactInfo(
             id: try ArtifactID(stored: row[1]), schema: row[2], size: row[3],

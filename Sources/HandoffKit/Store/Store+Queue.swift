@@ -11,6 +11,9 @@ extension Store {
     /// How many claims a handoff gets before it is dead-lettered.
     public static let defaultMaxAttempts = 5
 
+    /// How an ack finishes a handoff unless it says otherwise.
+    public static let defaultOutcome = Outcome.done
+
     /// Handoffs waiting for `consumer`, oldest first: pending ones unless `filter.states` says otherwise.
     public func inbox(_ consumer: String, filter: HandoffFilter = .init()) throws(HandoffError) -> [Handoff] {
         try Name.check(consumer, as: "consumer")

@@ -12,6 +12,10 @@ import HandoffSchema
 /// ```
 public final class Store: Sendable {
     /// How a store behaves; the defaults suit bots on one machine.
+    /// Seconds a command waits for other processes' locks (or an unreachable database) before it gives up
+    /// with exit status 75.
+    public static let defaultBusyTimeout = 10.0
+
     public struct Configuration: Sendable {
         /// Seconds to wait for other processes' locks on the index before failing with `.busy`.
         public var busyTimeout: Double
@@ -32,7 +36,7 @@ public final class Store: Sendable {
         public var validationBudget = ValidationOptions.defaultWorkBudget
 
         public init(
-            busyTimeout: Double = 10, limits: JSONParser.Limits = .init(),
+            busyTimeout: Double = Store.defaultBusyTimeout, limits: JSONParser.Limits = .init(),
             clock: (@Sendable () -> Timestamp)? = nil, assertFormats: Bool = true,
             schemaLoaders: [any SchemaLoader] = []
         ) {
