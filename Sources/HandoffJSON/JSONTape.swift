@@ -287,7 +287,7 @@ struct TapeBuilder: JSONBuilder {
                 let moving = members[next]
                 let movingKey = key(moving)
                 var slot = next
-                while slot > 0, utf16Compare(movingKey, key(members[slot - 1])) < 0 {
+                while slot > 0, keyOrder(movingKey, key(members[slot - 1])) < 0 {
                     members[slot] = members[slot - 1]
                     slot -= 1
                 }
@@ -297,7 +297,7 @@ struct TapeBuilder: JSONBuilder {
             var members = members
             members.sort { utf16Compare(key($0), key($1)) < 0 }
         }
-        return (1..<members.count).allSatisfy { utf16Compare(key(members[$0 - 1]), key(members[$0])) != 0 }
+        return (1..<members.count).allSatisfy { keyOrder(key(members[$0 - 1]), key(members[$0])) != 0 }
     }
 
     /// The bytes of the string at `entry`.

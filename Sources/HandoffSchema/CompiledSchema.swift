@@ -103,6 +103,9 @@ public struct CompiledSchema: Sendable {
         try JSONParser.withTape(bytes, limits: limits) { root in validate(value: root) }
     }
 
+    /// Validates a document parsed onto a tape (inside `JSONParser.withTape`), as `validate(json:)` does.
+    package func validate(tape root: TapeValue) -> ValidationResult { validate(value: root) }
+
     private func validate<Value: Instance>(value instance: Value) -> ValidationResult {
         var first = Validator<Value>(program: program, collecting: false)
         if first.validate(instance) { return ValidationResult(isValid: true, errors: []) }

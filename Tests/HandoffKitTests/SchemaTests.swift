@@ -164,6 +164,49 @@ struct SchemaTests {
         }
         #expect(try store.schemas.list().map(\.name) == BuiltInSchemas.names, "nothing was added")
     }
+
+    /// `validate --jsonl` checks each line from its bytes (on a tape, no tree): every sample, valid or not, and
+    /// every kind of unreadable or undeclared document must come out exactly as parsing it and validating the
+    /// tree does — schema, verdict, every error, and the message of a refusal.
+    @Test func validatingFromBytesAnswersAsValidatingTheTree() throws {
+        let samples = URL(fileURLWithPath: samplePath(""))
+        var inputs: [(String, [UInt8])] = []
+        let files = FileManager.default.enumerator(at: samples, includingPropertiesForKeys: nil)!
+        for case let file as URL in files
+        where file.pathExtension == "json" && file.lastPathComponent != "expectations.json" {
+            inputs.append((file.lastPathComponent, Array(try Data(contentsOf: file))))
+        }
+        #expect(inputs.count > 100)
+        for text in [
+            "", "[]", "{}", #"{"schema": 1}"#, #"{"schema": "Not A Name"}"#, #"{"schema": "nosuch-v1"}"#,
+            #"{"schema": "tool-result-v1", "schema": "x"}"#, "{\"schema\": \"tool-result-v1\"", "\u{FF}",
+            #"{"a": 1, "b": 2, "c": 3, "d": 4, "e": 5, "f": 6, "g": 7, "h": 8, "i": 9, "j": 10, "k": 11, "l": 12, "m": 13, "n": 14, "o": 15, "p": 16, "q": 17, "schema": "tool-result-v1"}"#,
+            String(repeating: "[", count: 600) + String(repeating: "]", count: 600),
+        ] {
+            inputs.append((text, Array(text.utf8)))
+        }
+        let catalog = store.schemas
+        for (name, bytes) in inputs {
+            let fromBytes = Result { () throws(HandoffError) in
+                try catalog.validate(json: bytes, source: name)
+            }
+            let fromTree = Result { () throws(HandoffError) in
+                try catalog.validate(ArtifactDocument.parse(bytes, source: name), source: name)
+            }
+            switch (fromBytes, fromTree) {
+            case (.success(let tape), .success(let tree)):
+                #expect(tape.schema == tree.schema, "\(name)")
+                #expect(tape.result.isValid == tree.result.isValid, "\(name)")
+                #expect(
+                    tape.result.errors.map(\.description) == tree.result.errors.map(\.description), "\(name)")
+            case (.failure(let tape), .failure(let tree)):
+                #expect(tape.message == tree.message && tape.code == tree.code, "\(name)")
+                #expect(tape.hint == tree.hint, "\(name)")
+            default:
+                Issue.record("\(name): from bytes \(fromBytes), from the tree \(fromTree)")
+            }
+        }
+    }
 }
 
 func samplePath(_ relative: String) -> String {

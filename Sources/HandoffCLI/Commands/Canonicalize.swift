@@ -21,9 +21,9 @@ extension HandoffCommand {
         @OptionGroup var limits: LimitOptions
 
         func run() throws {
-            let (document, _) = try Input.document(file, limits: limits.limits)
-            Terminal.write(CanonicalJSON.encode(document))
-            ProcessLifetime.keep(document)
+            let (bytes, _) = try Input.canonical(file, limits: limits.limits)
+            Terminal.write(bytes)
+            ProcessLifetime.keep(bytes)
         }
     }
 }

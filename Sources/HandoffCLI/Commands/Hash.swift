@@ -22,10 +22,9 @@ extension HandoffCommand {
         @OptionGroup var output: OutputOptions
 
         func run() throws {
-            let (document, _) = try Input.document(file, limits: limits.limits)
-            let bytes = CanonicalJSON.encode(document)
+            let (bytes, _) = try Input.canonical(file, limits: limits.limits)
             let id = ArtifactID(canonicalBytes: bytes)
-            ProcessLifetime.keep(document)
+            ProcessLifetime.keep(bytes)
             if output.json {
                 Terminal.printJSON(["id": .string(id.description), "size": .number(Double(bytes.count))])
             } else {

@@ -88,20 +88,16 @@ extension HandoffCommand {
             do {
                 for file in files.isEmpty ? [nil] : files.map(Optional.some) {
                     if jsonl {
-                        try eachLine(of: file) { source, parsed in
-                            report.add(
-                                source, parsed,
-                                validate: { document throws(HandoffError) in
-                                    try check(document, source, catalog, fixed)
-                                })
+                        try eachLine(of: file) { source, bytes in
+                            report.add(source) { () throws(HandoffError) in
+                                try check(bytes.get(), source, catalog, fixed)
+                            }
                         }
                     } else {
-                        let (source, parsed) = try whole(file)
-                        report.add(
-                            source, parsed,
-                            validate: { document throws(HandoffError) in
-                                try check(document, source, catalog, fixed)
-                            })
+                        let (source, bytes) = try whole(file)
+                        report.add(source) { () throws(HandoffError) in
+                            try check(bytes.get(), source, catalog, fixed)
+                        }
                     }
                 }
             } catch {
@@ -115,37 +111,29 @@ extension HandoffCommand {
             if report.anyInvalid { throw ExitCode(HandoffError.Code.checkFailed.exitStatus) }
         }
 
-        /// A whole input as one document, or why it could not be read as one.
-        private func whole(_ file: String?) throws(HandoffError) -> (String, Result<JSONValue, HandoffError>)
-        {
-            let bytes: [UInt8]
-            let source: String
+        /// A whole input's bytes, or why they could not be read (a file too large, not UTF-8, …).
+        private func whole(_ file: String?) throws(HandoffError) -> (String, Result<[UInt8], HandoffError>) {
             do {
-                (bytes, source) = try Input.read(file, limits: limits.limits)
+                let (bytes, source) = try Input.read(file, limits: limits.limits)
+                return (source, .success(bytes))
             } catch {
                 guard error.code == .invalidInput else { throw error }
                 return (file ?? "standard input", .failure(error))
             }
-            return (
-                source,
-                Result { () throws(HandoffError) in
-                    try ArtifactDocument.parse(bytes, source: source, limits: limits.limits)
-                }
-            )
         }
 
-        /// Checks one document against `fixed`, else the schema it declares.
+        /// Checks one document against `fixed`, else the schema it declares, from its bytes: parsed onto a
+        /// tape, without a tree (`SchemaCatalog.validate(json:)`).
         private func check(
-            _ document: JSONValue, _ source: String, _ catalog: SchemaCatalog,
+            _ bytes: [UInt8], _ source: String, _ catalog: SchemaCatalog,
             _ fixed: (name: String, schema: CompiledSchema)?
         ) throws(HandoffError) -> (String, ValidationResult) {
-            if let fixed { return (fixed.name, fixed.schema.validate(document)) }
-            return try catalog.validate(document, source: source)
+            try catalog.validate(json: bytes, source: source, limits: limits.limits, against: fixed)
         }
 
-        /// Calls `body` with each non-blank line of a JSON Lines input, parsed, or why it could not be.
+        /// Calls `body` with each non-blank line of a JSON Lines input, or why it could not be read.
         private func eachLine(
-            of file: String?, _ body: (String, Result<JSONValue, HandoffError>) throws -> Void
+            of file: String?, _ body: (String, Result<[UInt8], HandoffError>) throws -> Void
         ) throws {
             let (descriptor, source) = try Input.stream(
                 file,
@@ -166,12 +154,7 @@ extension HandoffCommand {
                             )))
                 case .text(let bytes, let number):
                     guard bytes.contains(where: { $0 != 0x20 && $0 != 0x09 }) else { continue }
-                    let name = "\(source) line \(number)"
-                    try body(
-                        name,
-                        Result { () throws(HandoffError) in
-                            try ArtifactDocument.parse(bytes, source: name, limits: limits.limits)
-                        })
+                    try body("\(source) line \(number)", .success(bytes))
                 }
             }
         }
@@ -195,19 +178,19 @@ extension HandoffCommand {
                 if streaming { Terminal.write(Array(#"{"results":["#.utf8)) }
             }
 
-            func add(
-                _ source: String, _ parsed: Result<JSONValue, HandoffError>,
-                validate: (JSONValue) throws(HandoffError) -> (String, ValidationResult)
-            ) {
-                // Every result has every key: what did not apply is null, or empty.
-                var result: JSONObject = [
-                    "source": .string(source), "schema": .null, "errors": [], "error": .null,
-                ]
+            func add(_ source: String, _ validate: () throws(HandoffError) -> (String, ValidationResult)) {
+                // Every result has every key: what did not apply is null, or empty. Built only for --json:
+                // a dictionary per document was a tenth of a text run.
+                var result: JSONObject = [:]
                 do {
-                    let (name, outcome) = try validate(try parsed.get())
-                    result["schema"] = .string(name)
-                    result["valid"] = .bool(outcome.isValid)
-                    result["errors"] = .array(outcome.errors.map(\.json))
+                    let (name, outcome) = try validate()
+                    if json {
+                        result = [
+                            "source": .string(source), "schema": .string(name),
+                            "valid": .bool(outcome.isValid),
+                            "errors": .array(outcome.errors.map(\.json)), "error": .null,
+                        ]
+                    }
                     anyInvalid = anyInvalid || !outcome.isValid
                     if outcome.isValid { valid += 1 }
                     if !json {
@@ -220,8 +203,12 @@ extension HandoffCommand {
                     }
                 } catch {
                     anyUnreadable = true
-                    result["valid"] = .bool(false)
-                    result["error"] = .string(error.message)
+                    if json {
+                        result = [
+                            "source": .string(source), "schema": .null, "valid": false, "errors": [],
+                            "error": .string(error.message),
+                        ]
+                    }
                     if !json {
                         Terminal.print(Terminal.red("unreadable") + " \(Display.line(error.message))")
                     }

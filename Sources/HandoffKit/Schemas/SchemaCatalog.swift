@@ -112,14 +112,57 @@ public final class SchemaCatalog: Sendable {
         schema: String, result: ValidationResult
     ) {
         let name = try ArtifactDocument.declaredSchema(of: document, source: source).description
-        let schema: CompiledSchema
+        return (name, try compiled(declared: name, source: source).validate(document))
+    }
+
+    /// Checks the JSON document in `bytes` against `fixed`, else the schema it declares: what parsing it and
+    /// calling `validate(_:source:)` (or `fixed.schema.validate`) gives, parse errors included, without building
+    /// a tree of the document. `validate --jsonl` runs every line through here.
+    /// - Throws: `HandoffError` `.invalidInput` when the bytes are not an acceptable JSON document (the
+    ///   message `ArtifactDocument.parse` gives), or the document declares no schema or an unknown one.
+    public func validate(
+        json bytes: [UInt8], source: String, limits: JSONParser.Limits = .init(),
+        against fixed: (name: String, schema: CompiledSchema)? = nil
+    ) throws(HandoffError) -> (schema: String, result: ValidationResult) {
+        let parsed = bytes.withUnsafeBytes { buffer in
+            Result { () throws(JSONParseError) in
+                try JSONParser.withTape(buffer, limits: limits) { root in
+                    Result { () throws(HandoffError) -> (String, ValidationResult) in
+                        if let fixed { return (fixed.name, fixed.schema.validate(tape: root)) }
+                        let name = try declaredSchema(of: root, source: source)
+                        return (name, try compiled(declared: name, source: source).validate(tape: root))
+                    }
+                }
+            }
+        }
+        switch parsed {
+        case .success(let outcome): return try outcome.get()
+        case .failure(let error): throw HandoffError(.invalidInput, "\(source): \(error)", cause: error)
+        }
+    }
+
+    /// The name in a tape document's `"schema"` member, read without building a tree.
+    private func declaredSchema(of root: TapeValue, source: String) throws(HandoffError) -> String {
+        if root.kind == .object,
+            let position = "schema".utf8.withContiguousStorageIfAvailable({ root.position(ofKey: $0) })
+                ?? nil,
+            case let member = root.value(position), member.kind == .string,
+            let name = SchemaName(member.textValue)
+        {
+            return name.description
+        }
+        // Not an object, or no proper name: the tree's check says which, in the same words.
+        return try ArtifactDocument.declaredSchema(of: root.jsonValue, source: source).description
+    }
+
+    /// The compiled schema a document declares, or why there is none, naming the document.
+    private func compiled(declared name: String, source: String) throws(HandoffError) -> CompiledSchema {
         do {
-            schema = try compiled(named: name)
+            return try compiled(named: name)
         } catch {
             throw HandoffError(
                 .invalidInput, "\(source): \(error.message)", hint: error.hint, details: error.details)
         }
-        return (name, schema.validate(document))
     }
 
     /// Refuses an artifact that is not valid against the schema it declares, as `put` does.
