@@ -91,6 +91,8 @@ let package = Package(
         ),
         .target(name: "HandoffTesting", dependencies: ["HandoffKit", "HandoffPostgres"]),
         .executableTarget(name: "handoff", dependencies: ["HandoffCLI", "HandoffPostgres"]),
+        // Writes the manual pages, one per command, from `handoff --experimental-dump-help` (scripts/install).
+        .executableTarget(name: "handoff-manual"),
         .executableTarget(
             name: "handoff-bench",
             dependencies: ["HandoffKit", "HandoffWorkLog", "HandoffPostgres"],
@@ -113,7 +115,7 @@ let package = Package(
             name: "HandoffCLITests",
             dependencies: [
                 "HandoffCLI", "HandoffJSON", "HandoffSchema", "HandoffKit", "HandoffWorkLog",
-                "HandoffTesting", "handoff", "handoff-mcp",
+                "HandoffTesting", "handoff", "handoff-mcp", "handoff-manual",
             ],
             exclude: ["Fixtures"]),
     ]

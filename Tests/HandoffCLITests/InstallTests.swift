@@ -13,7 +13,7 @@ struct InstallTests {
         install.arguments = [prefix]
         var environment = ProcessInfo.processInfo.environment
         environment["HANDOFF_INSTALL_FROM"] = built
-        environment["HANDOFF_MANUAL_TOOL"] = HandoffProcess.testBuild.path + "/generate-manual"
+        environment["HANDOFF_MANUAL_TOOL"] = HandoffProcess.testBuild.path + "/handoff-manual"
         install.environment = environment
         let errors = Pipe()
         install.standardError = errors
@@ -28,9 +28,39 @@ struct InstallTests {
         let mcp = try HandoffProcess.shell("\"\(prefix)/bin/handoff-mcp\" --help")
         #expect(mcp.status == 0 && mcp.output.contains("usage: handoff mcp"))
 
-        let manual = try String(contentsOfFile: prefix + "/share/man/man1/handoff.1", encoding: .utf8)
+        // A page per command, and mandoc finds nothing to say about any of them.
+        let pages = prefix + "/share/man/man1"
+        let manual = try String(contentsOfFile: pages + "/handoff.1", encoding: .utf8)
         #expect(manual.contains(".Dt HANDOFF 1"))
-        #expect(manual.contains("inbox") && manual.contains("claim") && manual.contains("--json"))
+        #expect(manual.contains(".It Xr handoff-inbox 1") && manual.contains(".It Xr handoff-claim 1"))
+        let claim = try String(contentsOfFile: pages + "/handoff-claim.1", encoding: .utf8)
+        #expect(claim.contains(".Nm handoff claim") && claim.contains(".It Fl -lease Ar seconds"))
+        // The claim example, a line of 78 characters, is kept whole in a literal display.
+        #expect(
+            claim.contains(
+                "jq .document <<<\"$C\" | ./review && handoff ack \"$(jq \\-r .receipt <<<\"$C\")\""))
+        let files = try FileManager.default.contentsOfDirectory(atPath: pages)
+        for page in [
+            "handoff-log-add.1", "handoff-schema-ls.1", "handoff-insights-approve.1", "handoff-copy.1",
+        ] {
+            #expect(files.contains(page), "\(page)")
+        }
+        #expect(files.count == 48)
+        let setup = try HandoffProcess.shell("'\(HandoffProcess.repositoryRoot.path)/scripts/setup' mandoc")
+        #expect(setup.status == 0, "\(setup.stderr)")
+        let lint = try HandoffProcess.shell("cd '\(pages)' && mandoc -T lint *.1")
+        #expect(
+            lint.status == 0 && lint.output.isEmpty && lint.stderr.isEmpty, "\(lint.output)\(lint.stderr)")
+
+        // The binaries are stripped; their symbols are beside them, where debuggers look.
+        for binary in ["handoff", "handoff-mcp"] {
+            let installed = try HandoffProcess.shell("readelf -S '\(prefix)/bin/\(binary)'")
+            #expect(installed.status == 0)
+            #expect(!installed.output.contains(".debug_info") && !installed.output.contains(".symtab"))
+            #expect(installed.output.contains(".gnu_debuglink"))
+            let symbols = try HandoffProcess.shell("readelf -S '\(prefix)/bin/.debug/\(binary).debug'")
+            #expect(symbols.output.contains(".debug_info") || symbols.output.contains(".symtab"))
+        }
 
         // Each completion script is what the shell loads, and knows the subcommands.
         let bash = prefix + "/share/bash-completion/completions/handoff"

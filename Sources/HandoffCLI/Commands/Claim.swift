@@ -18,8 +18,8 @@ extension HandoffCommand {
                 is claimed as it arrives (at once on PostgreSQL, within 50 ms on SQLite), and exit 2 comes only \
                 after that long.
 
-                  if C=$(handoff claim reviewer --json); then      # exits 2: nothing claimed
-                      jq .document <<<"$C" | ./review && handoff ack "$(jq -r .receipt <<<"$C")"
+                  if C=$(handoff claim reviewer --json); then    # exits 2: nothing claimed
+                    jq .document <<<"$C" | ./review && handoff ack "$(jq -r .receipt <<<"$C")"
                   fi
                 """)
 

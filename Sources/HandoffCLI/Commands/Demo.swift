@@ -423,11 +423,24 @@ private func demoSay(_ text: String) {
 
 private func demoTryNext(_ suggestions: [(String, String)], store: Store) {
     Terminal.print(Terminal.bold("Try next"))
+    if !isOnPath("handoff") {
+        // scripts/demo runs the debug build by its path: the lines below need `handoff` to be found.
+        Terminal.print(
+            Terminal.dim(
+                "   (handoff is not on your PATH yet: scripts/install puts it there, or run these from the repository as `swift run handoff …`)"
+            ))
+    }
     let export = "export HANDOFF_STORE=\(Page<Never>.shellQuoted(store.location))"
     for (line, what) in [(export, "the demo's store, for the commands below")] + suggestions {
         Terminal.print(
             "   \(line)" + String(repeating: " ", count: max(2, 56 - line.count)) + Terminal.dim(what))
     }
+}
+
+/// Whether a shell would find `command` on `PATH`.
+private func isOnPath(_ command: String) -> Bool {
+    guard let path = getenv("PATH").map({ String(cString: $0) }) else { return false }
+    return path.split(separator: ":").contains { access("\($0)/\(command)", X_OK) == 0 }
 }
 
 extension String {

@@ -112,7 +112,7 @@ extension HandoffCommand.Log {
 
                   my-bot | handoff log record --bot nanobot --query "Check my bookmarks" \\
                       --to action_suggester
-                  handoff log record session.jsonl --bot coder --workspace "#project-refactor" \\
+                  handoff log record session.jsonl --bot coder --workspace "#refactor" \\
                       --workspace-type project --participant nanobot --participant coder \\
                       --query "Rate limiting"
                 """)
@@ -259,7 +259,7 @@ extension HandoffCommand.Log {
             commandName: "start",
             abstract: "Start a session whose entries come one call at a time; prints its id.",
             discussion: """
-                  S=$(handoff log start --bot nanobot --workspace "#general" --query "Weather?")
+                  S=$(handoff log start --bot nanobot --workspace "#general" --query "Weather")
                   handoff log add "$S" --category routing --message "Simple query"
                 """)
 
