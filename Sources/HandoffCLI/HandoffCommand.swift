@@ -14,7 +14,8 @@ public struct HandoffCommand: ParsableCommand {
         abstract: "Hand structured work from one AI agent to another.",
         discussion: """
             Bots write schema-versioned JSON artifacts into a content-addressed store and hand them to each \
-            other. The store is --store DIR, else $HANDOFF_STORE, else ./.handoff.
+            other. The store is --store DIR, else $HANDOFF_STORE, else ./.handoff. Options every command takes \
+            (--store, --json, --busy-timeout) may also come before the command: handoff --store S inbox c.
 
             Every command that prints data takes --json and then prints one JSON document. Exit statuses: \
             0 success, 1 a check found something wanting, 2 nothing to claim, 3 conflict, 64 usage error, \

@@ -6,8 +6,9 @@ extension PostgresBackend {
     /// Removes what is past its retention or unreachable, rows and bytes, in one transaction that keeps
     /// every writer out meanwhile (writers share a lock a collection takes alone), so that nothing a put is
     /// recording can be collected under it.
-    func collectGarbage(_ policy: GCPolicy, dryRun: Bool, now moment: Timestamp) throws(HandoffError)
-        -> GCReport
+    /// The rows and objects go in one transaction; `progress` hears of the objects once, when they are gone.
+    func collectGarbage(_ policy: GCPolicy, dryRun: Bool, now moment: Timestamp, progress: WorkProgress)
+        throws(HandoffError) -> GCReport
     {
         let now = moment.millisecondsSince1970
         return try write { connection in
@@ -115,6 +116,7 @@ extension PostgresBackend {
                 DELETE FROM artifact WHERE seq NOT IN (SELECT seq FROM gc_live);
                 """)
             try connection.execute("DELETE " + unreferenced)
+            progress(report.objectFiles, report.objectFiles)
             return report
         }
     }
@@ -123,7 +125,7 @@ extension PostgresBackend {
     /// memory at once), and cross-checks objects and rows.
     /// `largest` bounds what is read of a file no row names, in a folder store; here every object is a row,
     /// stored no larger than the store accepts.
-    func verify(largest _: Int) throws(HandoffError) -> VerifyReport {
+    func verify(largest _: Int, progress: WorkProgress) throws(HandoffError) -> VerifyReport {
         var report = VerifyReport()
         let indexed: [String: Int] = try read { connection in
             var sizes: [String: Int] = [:]
@@ -163,6 +165,7 @@ extension PostgresBackend {
                     binaryResult: true)
             }
             guard batch.rowCount > 0 else { break }
+            progress(stored.count, indexed.count)
             for row in 0..<batch.rowCount {
                 let text = String(decoding: batch.bytes(row, 0) ?? [], as: UTF8.self)
                 after = text

@@ -40,10 +40,10 @@ extension HandoffCommand {
             var destination = store.choice
             destination.store = to
             let target = try destination.openOrCreate()
-            let progress = ProgressBar(label: "copying")
+            let progress = ProgressBar(label: "copying", json: output.json)
             let report = try source.copy(to: target) { report in
                 progress.update(
-                    "\(report.artifacts) artifacts, \(report.handoffs) handoffs, \(report.sessions) work sessions"
+                    "\(grouped(report.artifacts)) artifacts, \(grouped(report.handoffs)) handoffs, \(grouped(report.sessions)) work sessions"
                 )
             }
             progress.finish()

@@ -52,7 +52,11 @@ extension HandoffCommand {
             }
             let policy = GCPolicy(
                 sessionRetentionDays: retention, keepDays: try keepDays ?? StoreSettings.keepDays(store))
-            let report = try store.collectGarbage(policy, dryRun: dryRun)
+            let progress = ProgressBar(label: "removing", unit: "objects", json: output.json)
+            let report = try store.collectGarbage(policy, dryRun: dryRun) {
+                progress.update(done: $0, total: $1)
+            }
+            progress.finish()
             if output.json {
                 Terminal.printJSON([
                     "dry_run": .bool(report.dryRun),

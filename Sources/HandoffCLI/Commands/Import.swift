@@ -91,7 +91,8 @@ extension HandoffCommand {
 
         func run() throws {
             if let nanobotWorkLogs { return try importWorkLogs(nanobotWorkLogs) }
-            let progress = ProgressBar(label: "importing")
+            let progress = ProgressBar(
+                label: "importing", unit: nanobot == nil ? "lines" : "artifacts", json: output.json)
             let report: ImportReport
             if let nanobot {
                 let input = try ImportInput.nanobot(
@@ -102,7 +103,7 @@ extension HandoffCommand {
                     report = refusals
                 } else {
                     report = try (present ?? store.openOrCreate(limits: limits.limits)).importArtifacts(
-                        input, progress: progress.update)
+                        input, progress: { progress.update(done: $0, total: $1) })
                 }
             } else {
                 report = try importJSONLines(progress: progress)
@@ -144,6 +145,7 @@ extension HandoffCommand {
             var report = ImportReport()
             var refused: [ImportReport.Refusal] = []
             var batch: [PutRequest] = []
+            var reader = LineReader(descriptor: descriptor, name: source, limit: limits.maxBytes)
             func flush() throws(HandoffError) {
                 guard let opened, !batch.isEmpty else { return }
                 let done = try opened.importArtifacts(batch)
@@ -153,9 +155,8 @@ extension HandoffCommand {
                 report.ids += done.ids
                 refused += done.invalid
                 batch.removeAll(keepingCapacity: true)
-                progress.update(done: report.imported + report.duplicates, total: 0)
+                progress.update(done: reader.linesRead)
             }
-            var reader = LineReader(descriptor: descriptor, name: source, limit: limits.maxBytes)
             while let line = try reader.next() {
                 switch line {
                 case .tooLong(let number, let length):

@@ -150,7 +150,11 @@ extension HandoffCommand.Log {
             }
             var reader = LineReader(descriptor: descriptor, name: source, limit: limits.maxBytes)
             var stream = Stream()
+            // A file is read as fast as it can be; a live stream on standard input shows itself.
+            let progress = ProgressBar(
+                label: "recording", unit: "lines", json: output.json || file == nil || file == "-")
             while true {
+                progress.update(done: reader.linesRead)
                 let next: LineReader.Line?
                 do throws(HandoffError) {
                     next = try reader.next()
@@ -159,6 +163,7 @@ extension HandoffCommand.Log {
                     // A NUL byte: the stream is not text from there on. What came before it is kept.
                     stream.refused.append(
                         (reader.linesRead + 1, "holds a NUL byte: nothing from it on is read"))
+                    progress.finish()
                     if !output.json { Terminal.printError(Display.line(error.message)) }
                     break
                 }
@@ -176,10 +181,12 @@ extension HandoffCommand.Log {
                 if let problem {
                     stream.refused.append((stream.line, problem))
                     if !output.json {
+                        progress.finish()
                         Terminal.printError(Display.line("\(source) line \(stream.line): \(problem)"))
                     }
                 }
             }
+            progress.finish()
             let (recorded, dropped, refused, ended) = (
                 stream.recorded, stream.dropped, stream.refused, stream.ended
             )

@@ -34,7 +34,9 @@ extension HandoffCommand {
 
         func run() throws {
             let opened = repair ? try store.open() : try store.openToRead()
-            var report = try opened.verify()
+            let progress = ProgressBar(label: "verifying", unit: "objects", json: output.json)
+            var report = try opened.verify { progress.update(done: $0, total: $1) }
+            progress.finish()
             let repaired = repair ? try opened.repairIndex(report) : nil
             // What the repair put right is no longer wrong: the report and the exit status say how the store is
             // now.

@@ -1,5 +1,8 @@
 import HandoffJSON
 
+/// How far long work has got: `done` of `total` (0 when not known yet).
+public typealias WorkProgress = (_ done: Int, _ total: Int) -> Void
+
 /// What a store keeps its artifacts' bytes and its index in: the operations the engine uses, and nothing
 /// of how a backend does them. Everything above this (`Store`, the work log, the command line, MCP) talks to
 /// a backend only through it, so no SQL and no backend's search syntax leaves the backends.
@@ -178,10 +181,14 @@ package protocol StoreBackend: AnyObject, Sendable {
 
     /// Removes work sessions past their retention and every artifact nothing live reaches (rows and
     /// bytes), as `Store.collectGarbage` describes.
-    func collectGarbage(_ policy: GCPolicy, dryRun: Bool, now: Timestamp) throws(HandoffError) -> GCReport
+    /// - Parameter progress: Called as objects are removed, with how many of how many.
+    func collectGarbage(_ policy: GCPolicy, dryRun: Bool, now: Timestamp, progress: WorkProgress)
+        throws(HandoffError) -> GCReport
     /// Re-hashes every object and cross-checks objects and index.
-    /// - Parameter largest: The most bytes an object the index does not know is read up to.
-    func verify(largest: Int) throws(HandoffError) -> VerifyReport
+    /// - Parameters:
+    ///   - largest: The most bytes an object the index does not know is read up to.
+    ///   - progress: Called as objects are checked, with how many of how many.
+    func verify(largest: Int, progress: WorkProgress) throws(HandoffError) -> VerifyReport
     /// An object `verify` found unindexed, to index it again, and when it was written if that is known.
     func unindexedObject(_ id: ArtifactID, maxSize: Int) throws(HandoffError) -> (
         bytes: [UInt8], writtenAt: Timestamp?

@@ -3,8 +3,8 @@ extension SQLiteBackend {
     /// each collected artifact's object file inside a transaction that first checks nothing has indexed its
     /// content again (a put racing the collection writes it back before it commits), then leftovers of
     /// interrupted writes past the grace period.
-    func collectGarbage(_ policy: GCPolicy, dryRun: Bool, now moment: Timestamp) throws(HandoffError)
-        -> GCReport
+    func collectGarbage(_ policy: GCPolicy, dryRun: Bool, now moment: Timestamp, progress: WorkProgress)
+        throws(HandoffError) -> GCReport
     {
         let now = moment.millisecondsSince1970
         var cutoffs: [WorkspaceType: Int64] = [:]
@@ -44,6 +44,7 @@ extension SQLiteBackend {
         while start < candidates.count {
             let chunk = Array(candidates[start..<min(start + 500, candidates.count)])
             start += chunk.count
+            progress(start - chunk.count, candidates.count)
             try withUnindexed(chunk) { id in
                 let path = objects.path(of: id)
                 let size = FileIO.fileSize(path) ?? 0
@@ -66,7 +67,7 @@ extension SQLiteBackend {
 
     /// Re-hashes every object file and cross-checks the files against the index: damage is a problem, files
     /// nobody indexed and leftovers of interrupted writes are listed apart.
-    func verify(largest: Int) throws(HandoffError) -> VerifyReport {
+    func verify(largest: Int, progress: WorkProgress) throws(HandoffError) -> VerifyReport {
         var report = VerifyReport()
         for (id, message) in try integrityProblems() {
             report.problems.append(.init(kind: .index, id: id, message: "index: \(message)"))
@@ -80,7 +81,8 @@ extension SQLiteBackend {
         let (ids, strays) = try objects.scan()
         report.strayFiles = strays
         var onDisk = Set<ArtifactID>()
-        for id in ids {
+        for (index, id) in ids.enumerated() {
+            progress(index, ids.count)
             onDisk.insert(id)
             let path = objects.path(of: id)
             let bytes: [UInt8]

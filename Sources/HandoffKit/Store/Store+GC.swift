@@ -47,9 +47,10 @@ extension Store {
     /// of these stay, as do store-local schemas.
     ///
     /// Safe while bots work: a put racing the collection is never lost, and `verify` stays clean.
-    public func collectGarbage(_ policy: GCPolicy = .init(), dryRun: Bool = false) throws(HandoffError)
-        -> GCReport
-    {
-        try backend.collectGarbage(policy, dryRun: dryRun, now: now())
+    /// - Parameter progress: Called as objects are removed, with how many of how many.
+    public func collectGarbage(
+        _ policy: GCPolicy = .init(), dryRun: Bool = false, progress: WorkProgress = { _, _ in }
+    ) throws(HandoffError) -> GCReport {
+        try backend.collectGarbage(policy, dryRun: dryRun, now: now(), progress: progress)
     }
 }

@@ -64,9 +64,10 @@ extension Store {
     /// Damage (an object whose bytes changed, an indexed artifact without its object, a size that differs,
     /// an inconsistent index) is listed in `problems`; leftovers of interrupted writes are listed apart,
     /// since they lose nothing.
-    public func verify() throws(HandoffError) -> VerifyReport {
+    /// - Parameter progress: Called as objects are checked, with how many of how many.
+    public func verify(progress: WorkProgress = { _, _ in }) throws(HandoffError) -> VerifyReport {
         // An object the index does not know is read only up to the size of anything this store accepts.
-        try backend.verify(largest: configuration.limits.maxBytes)
+        try backend.verify(largest: configuration.limits.maxBytes, progress: progress)
     }
 }
 
