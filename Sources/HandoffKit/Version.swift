@@ -5,3 +5,9 @@
 public enum HandoffVersion {
     public static let current = "0.2.0"
 }
+
+/// The MCP server's limits, shared by `handoff mcp` (which passes them on) and `handoff-mcp` (which serves).
+public enum MCPLimits {
+    /// The longest JSON-RPC message the server reads, in bytes, unless `--max-bytes` says otherwise.
+    public static let defaultMessageBytes = 16 << 20
+}

@@ -17,7 +17,7 @@ public enum HandoffMCPMain {
 
           --as BOT         act for BOT: puts are from BOT, claims for BOT, sessions recorded by BOT
           --allow-any      let calls act for any bot (without it, --as is the only bot served)
-          --max-bytes N    the longest message accepted (default 16777216)
+          --max-bytes N    the longest message accepted (default \(MCPLimits.defaultMessageBytes))
 
         Register it with an agent host (the "mcpServers" JSON most read):
           {"mcpServers": {"handoff": {"command": "handoff", "args": ["mcp", "--as", "researcher"],
@@ -42,7 +42,14 @@ public enum HandoffMCPMain {
             complain(error.message)
             return 64
         }
-        var iterator = arguments.makeIterator()
+        // `--name=value` is `--name value`, as ArgumentParser reads it for `handoff mcp`.
+        let split = arguments.flatMap { argument -> [String] in
+            guard argument.hasPrefix("--"), let equals = argument.firstIndex(of: "=") else {
+                return [argument]
+            }
+            return [String(argument[..<equals]), String(argument[argument.index(after: equals)...])]
+        }
+        var iterator = split.makeIterator()
         func value(_ option: String) -> String? {
             guard let value = iterator.next() else {
                 complain("\(option) needs a value")

@@ -46,7 +46,7 @@ public enum HandoffMCPServer {
         public init(
             storePath: String, store: Store.Configuration = .init(), bot: String? = nil,
             allowAny: Bool = false,
-            maxMessageBytes: Int = 16 << 20, pollInterval: Double = 0.2
+            maxMessageBytes: Int = MCPLimits.defaultMessageBytes, pollInterval: Double = 0.2
         ) {
             self.storePath = storePath
             self.store = store

@@ -62,3 +62,39 @@ struct FastPathGrammarTests {
         #expect(FastPath.grammars.count == 9)
     }
 }
+
+/// `handoff mcp` is read by ArgumentParser, then `handoff-mcp` reads the same options again with its own
+/// small parser (so the server starts without ArgumentParser): both must take the same options, spelt alike.
+struct MCPOptionTests {
+    @Test func handoffMCPTakesTheOptionsHandoffMCPCommandDescribes() throws {
+        let dump = try HandoffProcess.run(["mcp", "--experimental-dump-help"])
+        let root = try #require(try dump.json() as? [String: Any])
+        let arguments = try #require((root["command"] as? [String: Any])?["arguments"] as? [[String: Any]])
+        var described: [String: Bool] = [:]
+        for argument in arguments {
+            for name in (argument["names"] as? [[String: String]] ?? []) where name["kind"] == "long" {
+                guard let long = name["name"], !["help", "version"].contains(long) else { continue }
+                described["--" + long] = argument["kind"] as? String == "option"
+            }
+        }
+        // What handoff-mcp says it takes: `[--name VALUE]` or `[--flag]` in its usage line.
+        let server = HandoffProcess.executable.deletingLastPathComponent().appendingPathComponent(
+            "handoff-mcp")
+        let help = try HandoffProcess.run(["--help"], program: server)
+        #expect(help.status == 0)
+        let usage = try #require(help.outputLines.first { $0.hasPrefix("usage: handoff mcp ") })
+        var taken: [String: Bool] = [:]
+        for group in usage.split(separator: "[").dropFirst() {
+            let words = group.prefix { $0 != "]" }.split(separator: " ")
+            taken[String(words[0])] = words.count > 1
+        }
+        #expect(taken == described)
+        // And spelt as ArgumentParser takes them: with the value after = too.
+        let scratch = Scratch()
+        let run = try HandoffProcess.run(
+            ["--store=\(scratch.store)", "--as=reviewer", "--max-bytes=1000", "--busy-timeout=1"],
+            stdin: Data(),
+            program: server)
+        #expect(run.status == 0, "\(run.stderr)")
+    }
+}

@@ -36,7 +36,7 @@ extension HandoffCommand {
 
         @Option(
             name: .long, help: ArgumentHelp("The longest message accepted, in bytes.", valueName: "bytes"))
-        var maxBytes: Int = 16 << 20
+        var maxBytes: Int = MCPLimits.defaultMessageBytes
 
         @OptionGroup var store: StoreOptions
 
