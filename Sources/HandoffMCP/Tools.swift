@@ -402,10 +402,7 @@ let handoffTools: [ToolDefinition] = [
         input: object(["id": artifactReference], required: ["id"]), readOnly: true
     ) { call throws(HandoffError) in
         let id = try call.store.resolve(call.string("id")!)
-        return [
-            "artifact": .string(id.description),
-            "next_actions": .array(try call.store.nextActions(of: id).map(\.json)),
-        ]
+        return NextAction.json(of: id, try call.store.nextActions(of: id))
     },
     ToolDefinition(
         name: "chain",

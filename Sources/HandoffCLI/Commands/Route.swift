@@ -92,10 +92,7 @@ extension HandoffCommand {
                 let (store, _, artifact) = try store.open(resolving: id, readOnly: true)
                 let actions = try store.nextActions(of: artifact)
                 if json {
-                    Terminal.printJSON([
-                        "artifact": .string(artifact.description),
-                        "next_actions": .array(actions.map(\.json)),
-                    ])
+                    Terminal.printJSON(NextAction.json(of: artifact, actions))
                     return
                 }
                 guard !actions.isEmpty else {

@@ -150,6 +150,13 @@ extension Insight {
     }
 }
 
+extension NextAction {
+    /// An artifact's next actions, as `next --json` prints them and the MCP tool `next_actions` returns them.
+    public static func json(of artifact: ArtifactID, _ actions: [NextAction]) -> JSONValue {
+        ["artifact": .string(artifact.description), "next_actions": .array(actions.map(\.json))]
+    }
+}
+
 extension PutResult {
     /// Its stable JSON form, as `put --json` prints it and the MCP tool `put_artifact` returns it: the
     /// artifact, whether it existed, and each handoff with whether this put created it (false: the same
