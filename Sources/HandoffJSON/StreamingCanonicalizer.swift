@@ -444,7 +444,14 @@ struct StreamingCanonicalizer {
             return false
         }
         if isInteger {
-            guard integerDigits <= 15 else { return false }
+            if integerDigits > 15 {
+                // As the parser reads it: an integer of up to 19 digits that a double holds exactly is that
+                // double (written in its shortest form); any other goes to the parser, which reads or refuses
+                // it. One such id in a large document no longer sends all of it the slow way.
+                guard integerDigits <= 19, UInt64(exactly: Double(mantissa)) == mantissa else { return false }
+                ECMAScriptNumber.write(negative ? -Double(mantissa) : Double(mantissa), into: &output)
+                return true
+            }
             // An integer of up to 15 digits is its own shortest form; -0 is 0.
             if mantissa == 0 {
                 output.append(UInt8(ascii: "0"))

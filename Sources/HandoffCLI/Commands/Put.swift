@@ -74,20 +74,26 @@ extension HandoffCommand {
             var json: Bool
 
             func run() throws {
-                let (document, source) = try Input.document(file, limits: limits)
+                // The store gets the canonical bytes, made once from the text, and reads what it needs from them
+                // without building a tree of the document.
+                let (text, source) = try Input.canonical(file, limits: limits)
                 let parents = try parent.map { text throws(HandoffError) in
                     try ArtifactArgument(parsing: text)
                 }
                 var request = PutRequest(
-                    document: document, producer: from, consumers: to, workflow: workflow,
+                    canonicalJSON: text, producer: from, consumers: to, workflow: workflow,
                     workspace: workspace,
                     source: source, validate: validate)
                 // A request that would be refused must not create a store on its way out. A new store knows only
-                // the built-in schemas, so those decide.
-                let schema = try request.check()
+                // the built-in schemas, so those decide. In a store that exists, the put itself checks it all.
+                try request.checkNames()
                 let present = try store.openIfPresent(limits: limits)
-                if validate && present == nil {
-                    try SchemaCatalog().check(document, declaring: schema.description, source: source)
+                if present == nil {
+                    if validate {
+                        try SchemaCatalog().check(json: text, source: source, limits: limits)
+                    } else {
+                        try request.check(limits: limits)
+                    }
                 }
                 let store =
                     try present

@@ -67,6 +67,79 @@ public enum ArtifactDocument {
         }
     }
 
+    /// Calls `body` with the JSON document in `bytes` parsed onto a tape (a flat form, no tree), or throws
+    /// what `parse` throws for bytes it refuses.
+    package static func onTape<Result>(
+        _ bytes: [UInt8], source: String, limits: JSONParser.Limits = .init(),
+        _ body: (TapeValue) throws(HandoffError) -> Result
+    ) throws(HandoffError) -> Result {
+        let parsed = bytes.withUnsafeBytes { buffer in
+            Swift.Result { () throws(JSONParseError) in
+                try JSONParser.withTape(buffer, limits: limits) { root in
+                    Swift.Result { () throws(HandoffError) in try body(root) }
+                }
+            }
+        }
+        switch parsed {
+        case .success(let outcome): return try outcome.get()
+        case .failure(let error): throw HandoffError(.invalidInput, "\(source): \(error)", cause: error)
+        }
+    }
+
+    /// The schema a document on a tape declares, as `declaredSchema(of:source:)` finds it in a tree, with the
+    /// same refusals.
+    package static func declaredSchema(of root: TapeValue, source: String) throws(HandoffError) -> SchemaName
+    {
+        if root.kind == .object,
+            let position = "schema".utf8.withContiguousStorageIfAvailable({ root.position(ofKey: $0) })
+                ?? nil,
+            case let member = root.value(position), member.kind == .string,
+            let name = SchemaName(member.textValue)
+        {
+            return name
+        }
+        // Not an object, or no proper name: the tree's check says which, in the same words.
+        return try declaredSchema(of: root.jsonValue, source: source)
+    }
+
+    /// Whether canonical bytes may hold a noncharacter (U+FDD0…U+FDEF, or U+xFFFE and U+xFFFF of any plane),
+    /// which `checkStorable` refuses: its UTF-8 is looked for directly, as canonical text writes every
+    /// character of a string as itself.
+    package static func mayHoldNoncharacter(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBufferPointer { buffer in
+            var index = 0
+            let count = buffer.count
+            while index < count {
+                // Eight bytes at a step while none has its top bit set: JSON text is mostly ASCII.
+                if index + 8 <= count,
+                    UnsafeRawPointer(buffer.baseAddress! + index).loadUnaligned(as: UInt64.self)
+                        & 0x8080_8080_8080_8080 == 0
+                {
+                    index += 8
+                    continue
+                }
+                let byte = buffer[index]
+                if byte < 0xEF {
+                    index += 1
+                    continue
+                }
+                if byte == 0xEF, index + 2 < count {
+                    let second = buffer[index + 1]
+                    let third = buffer[index + 2]
+                    if second == 0xB7, (0x90...0xAF).contains(third) { return true }
+                    if second == 0xBF, third >= 0xBE { return true }
+                } else if byte >= 0xF0, index + 3 < count {
+                    if buffer[index + 1] & 0x0F == 0x0F, buffer[index + 2] == 0xBF, buffer[index + 3] >= 0xBE
+                    {
+                        return true
+                    }
+                }
+                index += 1
+            }
+            return false
+        }
+    }
+
     private static func article(_ typeName: String) -> String {
         typeName == "array" || typeName == "object" ? "an \(typeName)" : "a \(typeName)"
     }

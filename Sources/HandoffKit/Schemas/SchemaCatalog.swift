@@ -124,35 +124,12 @@ public final class SchemaCatalog: Sendable {
         json bytes: [UInt8], source: String, limits: JSONParser.Limits = .init(),
         against fixed: (name: String, schema: CompiledSchema)? = nil
     ) throws(HandoffError) -> (schema: String, result: ValidationResult) {
-        let parsed = bytes.withUnsafeBytes { buffer in
-            Result { () throws(JSONParseError) in
-                try JSONParser.withTape(buffer, limits: limits) { root in
-                    Result { () throws(HandoffError) -> (String, ValidationResult) in
-                        if let fixed { return (fixed.name, fixed.schema.validate(tape: root)) }
-                        let name = try declaredSchema(of: root, source: source)
-                        return (name, try compiled(declared: name, source: source).validate(tape: root))
-                    }
-                }
-            }
+        try ArtifactDocument.onTape(bytes, source: source, limits: limits) {
+            root throws(HandoffError) -> (String, ValidationResult) in
+            if let fixed { return (fixed.name, fixed.schema.validate(tape: root)) }
+            let name = try ArtifactDocument.declaredSchema(of: root, source: source).description
+            return (name, try compiled(declared: name, source: source).validate(tape: root))
         }
-        switch parsed {
-        case .success(let outcome): return try outcome.get()
-        case .failure(let error): throw HandoffError(.invalidInput, "\(source): \(error)", cause: error)
-        }
-    }
-
-    /// The name in a tape document's `"schema"` member, read without building a tree.
-    private func declaredSchema(of root: TapeValue, source: String) throws(HandoffError) -> String {
-        if root.kind == .object,
-            let position = "schema".utf8.withContiguousStorageIfAvailable({ root.position(ofKey: $0) })
-                ?? nil,
-            case let member = root.value(position), member.kind == .string,
-            let name = SchemaName(member.textValue)
-        {
-            return name.description
-        }
-        // Not an object, or no proper name: the tree's check says which, in the same words.
-        return try ArtifactDocument.declaredSchema(of: root.jsonValue, source: source).description
     }
 
     /// The compiled schema a document declares, or why there is none, naming the document.
@@ -181,6 +158,36 @@ public final class SchemaCatalog: Sendable {
         let result = schema.validate(document)
         if let first = result.errors.first {
             // The first error on the line, every one in the details.
+            throw HandoffError(
+                .invalidInput, "\(source) is not a valid \(name) artifact: \(first)",
+                details: result.errors.map(\.description))
+        }
+    }
+
+    /// `check(_:declaring:source:)` for the JSON document in `bytes`, read without building a tree: the
+    /// same refusals, in the same words, and those of `ArtifactDocument.parse` for bytes that are not JSON.
+    public func check(json bytes: [UInt8], source: String, limits: JSONParser.Limits = .init())
+        throws(HandoffError)
+    {
+        try ArtifactDocument.onTape(bytes, source: source, limits: limits) { root throws(HandoffError) in
+            let name = try ArtifactDocument.declaredSchema(of: root, source: source).description
+            try check(tape: root, declaring: name, source: source)
+        }
+    }
+
+    /// `check(_:declaring:source:)` for a document on a tape: the same refusals, in the same words.
+    package func check(tape root: TapeValue, declaring name: String, source: String) throws(HandoffError) {
+        let schema: CompiledSchema
+        do {
+            schema = try compiled(named: name)
+        } catch  where error.code == .invalidInput {
+            throw HandoffError(
+                .invalidInput, "\(source): \(error.message)",
+                hint: "register the schema with `handoff schema add FILE`, or put it with --no-validate",
+                details: error.details)
+        }
+        let result = schema.validate(tape: root)
+        if let first = result.errors.first {
             throw HandoffError(
                 .invalidInput, "\(source) is not a valid \(name) artifact: \(first)",
                 details: result.errors.map(\.description))
