@@ -583,18 +583,10 @@ let handoffTools: [ToolDefinition] = [
                 ],
             ]), readOnly: true
     ) { call throws(HandoffError) in
-        let target: ExplainTarget
-        if let session = call.string("session") {
-            target = .session(session)
-        } else if let artifact = call.string("artifact") {
-            target = .artifact(try call.store.resolve(artifact))
-        } else {
-            // The latest session this server's bot takes part in, when it reads only its own.
-            target = .latest(
-                WorkSessionFilter(
-                    workspace: call.string("workspace"),
-                    bot: call.context.identity.reader ?? call.string("bot")))
-        }
+        // The latest session this server's bot takes part in, when it reads only its own.
+        let target = try ExplainTarget.named(
+            session: call.string("session"), id: call.string("artifact"), workspace: call.string("workspace"),
+            bot: call.context.identity.reader ?? call.string("bot"), in: call.workLog)
         let explained = try call.workLog.explain(target, bot: call.string("bot"))
         try call.context.identity.checkReader(of: explained.info)
         let mode = call.string("mode").flatMap(WorkLogView.Mode.init(rawValue:)) ?? .summary

@@ -65,27 +65,12 @@ extension HandoffCommand {
 
         func run() throws {
             let bot = bot.map { $0.hasPrefix("@") ? String($0.dropFirst()) : $0 }
-            let target: ExplainTarget
-            let store: Store
-            if let id, Store.isHandoffID(id),
-                let opened = try? self.store.openToRead(), (try? WorkLog(store: opened).session(id)) != nil
-            {
-                // Session ids and handoff ids look alike; a session's own id names it.
-                store = opened
-                target = .session(id)
-            } else if let id {
-                let (opened, _, artifact) = try self.store.open(resolving: id, readOnly: true)
-                store = opened
-                target = .artifact(artifact)
-            } else {
-                store = try self.store.openToRead()
-                if let session {
-                    target = .session(session)
-                } else {
-                    target = .latest(WorkSessionFilter(workspace: workspace, bot: bot))
-                }
-            }
+            // A malformed id is refused before the store is opened, as every command does.
+            if let id, !Store.isHandoffID(id) { _ = try ArtifactReference(parsing: id) }
+            let store = try self.store.openToRead()
             let workLog = try WorkLog(store: store)
+            let target = try ExplainTarget.named(
+                session: session, id: id, workspace: workspace, bot: bot, in: workLog)
             let explained = try workLog.explain(target, bot: bot)
             let threshold = workLog.configuration.confidenceThreshold
             switch try output.format(format, json: .json, text: .text) {

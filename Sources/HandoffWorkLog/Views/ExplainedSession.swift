@@ -22,6 +22,24 @@ public enum ExplainTarget: Sendable {
     case artifact(ArtifactID)
 }
 
+extension ExplainTarget {
+    /// What `explain` is asked about, read one way for the command line and MCP alike: `session` by its id;
+    /// else `id`, a session's own id (session ids and handoff ids look alike), an artifact id or prefix, or a
+    /// handoff id (its artifact); else the latest session in `workspace`, of `bot`.
+    /// - Throws: `HandoffError` when `id` names nothing, as resolving it does.
+    public static func named(
+        session: String?, id: String?, workspace: String?, bot: String?, in workLog: WorkLog
+    ) throws(HandoffError) -> ExplainTarget {
+        if let session { return .session(session) }
+        guard let id else { return .latest(WorkSessionFilter(workspace: workspace, bot: bot)) }
+        if Store.isHandoffID(id) {
+            if (try? workLog.session(id)) != nil { return .session(id) }
+            return .artifact(try workLog.store.handoff(id: id).artifactID)
+        }
+        return .artifact(try workLog.store.resolve(id))
+    }
+}
+
 extension WorkLog {
     /// The session a target names, with its entries (only `bot`'s when given).
     /// - Throws: `HandoffError` `.notFound` when there is no such session (or none at all), `.usage` for an

@@ -600,7 +600,12 @@ async def views():
                 "session": sid, "tool_name": "fetch", "tool_status": "timeout", "tool_error": "no answer in 30 s"})
             failed = await session.call_tool("log_entry", {"session": sid, "tool_name": "fetch", "tool_status": "error"})
             assert failed.isError and "tool_error" in failed.content[0].text, failed.content[0].text
-            await call(session, "end_session", {"session": sid, "final_output": "stopped"})
+            ended = await call(session, "end_session", {"session": sid, "final_output": "stopped", "to": ["reviewer"]})
+            # A handoff of the work log names the session too, over MCP as on the command line.
+            handed = ended["handoffs"][0]["handoff"]["id"]
+            by_handoff = await call(session, "explain", {"artifact": handed})
+            assert by_handoff["session"]["id"] == sid, by_handoff["session"]
+            assert cli_json("explain", handed)["session"]["id"] == sid
             markdown = await session.call_tool("explain", {"session": sid, "format": "markdown"})
             printed = cli("explain", "--session", sid, "--format", "markdown")
             assert markdown.content[0].text == printed.stdout, (markdown.content[0].text, printed.stdout)
