@@ -304,7 +304,9 @@ let handoffTools: [ToolDefinition] = [
         description: """
             Finish a claimed handoff: done (you did the work), blocked (you could not proceed) or rejected (it \
             was the wrong thing). Fails with a conflict when the receipt no longer holds (the lease expired and \
-            someone else claimed it, or it was already acked).
+            someone else claimed it, or it was already acked). With hand_on, what the step produced is stored \
+            (derived from the claimed artifact) and handed on in the same transaction as the ack: all of it and \
+            the ack, or nothing.
             """,
         input: object(
             [
@@ -314,11 +316,45 @@ let handoffTools: [ToolDefinition] = [
                     "description": .string("Default \(Store.defaultOutcome.rawValue)."),
                 ],
                 "note": ["type": "string", "maxLength": 4096, "description": "What you did or decided."],
+                "hand_on": [
+                    "type": "array", "maxItems": 100,
+                    "description":
+                        "Results of the step, each handed on with the ack (outcome done); from this bot, in the claimed handoff's workflow and workspace unless given.",
+                    "items": object(
+                        [
+                            "document": [
+                                "type": "object", "description": "The artifact, with a top-level \"schema\".",
+                            ],
+                            "to": list(name, "Consumers to hand it to."),
+                            "workflow": described(name, "Its workflow."),
+                            "workspace": described(name, "Its workspace."),
+                        ], required: ["document"]),
+                ],
             ], required: ["receipt"]), readOnly: false
     ) { call throws(HandoffError) in
         let receipt = try ownReceipt(call)
         let outcome = call.string("outcome").flatMap(Outcome.init(rawValue:)) ?? Store.defaultOutcome
-        return ["handoff": try call.store.ack(receipt, outcome: outcome, note: call.string("note")).json]
+        let handOn = call.arguments["hand_on"]?.arrayValue ?? []
+        guard !handOn.isEmpty else {
+            return [
+                "handoff": try call.store.ack(receipt, outcome: outcome, note: call.string("note")).json,
+                "handed_on": [],
+            ]
+        }
+        guard outcome == .done else {
+            throw HandoffError(
+                .usage, "hand_on hands on what a finished step produced: it goes with outcome done only")
+        }
+        let claimed = try call.store.handoff(id: receipt.handoffID)
+        let requests = handOn.enumerated().map { index, item in
+            PutRequest(
+                document: item["document"] ?? .null, producer: claimed.consumer,
+                consumers: item["to"]?.arrayValue?.compactMap(\.stringValue) ?? [],
+                workflow: item["workflow"]?.stringValue ?? claimed.workflow,
+                workspace: item["workspace"]?.stringValue ?? claimed.workspace, source: "hand_on[\(index)]")
+        }
+        let (handoff, handedOn) = try call.store.ack(receipt, handingOn: requests, note: call.string("note"))
+        return ["handoff": handoff.json, "handed_on": .array(handedOn.map(\.json))]
     },
     ToolDefinition(
         name: "release",

@@ -29,8 +29,11 @@ extension PostgresBackend {
     /// What a put whose commit was cut off recorded, if it took effect: when any of the handoffs it would
     /// have created is there. When none is (it created none, each delivery still pending from before), it
     /// is tried again, which finds them pending again.
-    private func recorded(
-        _ puts: [PreparedPut], handoffIDs: [[String]], at now: Timestamp, in connection: PGConnection
+    /// - Parameter known: Whether the transaction is known to have committed (by another of its writes):
+    ///   then what it recorded is returned even when it created no handoff.
+    func recorded(
+        _ puts: [PreparedPut], handoffIDs: [[String]], at now: Timestamp, known: Bool = false,
+        in connection: PGConnection
     ) throws -> [RecordedPut]? {
         var recorded: [RecordedPut] = []
         var tookEffect = false
@@ -71,7 +74,7 @@ extension PostgresBackend {
                     created: handoffs,
                     duplicates: duplicates))
         }
-        return tookEffect ? recorded : nil
+        return tookEffect || known ? recorded : nil
     }
 
     /// Stores an artifact's bytes, unless the same are there: other bytes under its id are a collision,

@@ -166,6 +166,37 @@ extension PostgresBackend {
         }
     }
 
+    /// Finishes a claimed handoff as done and records what it hands on, objects and all, in one transaction.
+    /// A commit cut off is settled by the ack's event: when it is there, so is everything else.
+    func ack(_ receipt: Receipt, handingOn puts: [PreparedPut], note: String?, now: Timestamp)
+        throws(HandoffError) -> (handoff: Handoff, recorded: [RecordedPut])
+    {
+        let ids = puts.map { put in put.put.consumers.map { _ in HandoffID.make(at: now) } }
+        return try write(
+            { connection in
+                try excludeCollection(connection)
+                let handoff = try changeHeld(
+                    receipt,
+                    set:
+                        "state = 'done', lease_token = NULL, lease_expires_at = NULL, note = $7, updated_at = $8",
+                    arguments: [note.pgValue, now.millisecondsSince1970.pgValue],
+                    event: Outcome.done.rawValue, at: now, note: note, in: connection)
+                let recorded = try zip(puts, ids).map { put, ids in
+                    try record(put, at: now, handoffIDs: ids, in: connection)
+                }
+                return (handoff, recorded)
+            },
+            verify: { connection in
+                guard
+                    let handoff = try self.recorded(
+                        Outcome.done.rawValue, of: receipt, at: now, in: connection),
+                    let recorded = try self.recorded(
+                        puts, handoffIDs: ids, at: now, known: true, in: connection)
+                else { return nil }
+                return (handoff, recorded)
+            })
+    }
+
     func release(_ receipt: Receipt, delayMilliseconds: Int64, note: String?, now: Timestamp)
         throws(HandoffError) -> Handoff
     {

@@ -555,6 +555,21 @@ private final class Scenario {
             "ack", ["ack", receipt3, "--outcome", "blocked", "--note", "needs a password", "--json"] + queue)
         let receipt4 = string(check("claim", ["claim", "a", "--json"] + queue)["receipt"], "receipt")
         check("ack", ["ack", receipt4, "--outcome", "rejected", "--json"] + queue)
+        // A step handing its results on with the ack.
+        check(
+            "put",
+            [
+                "put", valid + "/tool-result-v1/web-search-timeout.json", "--from", "p", "--to", "step",
+                "--json",
+            ] + queue)
+        let receipt5 = string(check("claim", ["claim", "step", "--json"] + queue)["receipt"], "receipt")
+        check(
+            "ack",
+            [
+                "ack", receipt5, "--put", valid + "/tool-result-v1/bird-bookmarks.json", "--put",
+                valid + "/tool-result-v1/categorize-array-output.json", "--to", "next", "--to", "audit",
+                "--json",
+            ] + queue)
         check("claim", ["claim", "a", "--json"] + queue, status: 2)
         check(
             "retry",

@@ -58,7 +58,7 @@ struct MCPTests {
                 "views",
                 [
                     "chain drawn as asked", "explain shown as asked", "ack records the bot",
-                    "every error in the details",
+                    "ack hands on with it", "every error in the details",
                 ]
             ),
         ])

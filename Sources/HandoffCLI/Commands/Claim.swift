@@ -152,8 +152,15 @@ extension HandoffCommand {
                 Exits 3, changing nothing, when the receipt no longer holds: its lease expired and the handoff \
                 was claimed again, or it was already acked or released.
 
+                With --put FILE (repeatable), the step's results are handed on in the same transaction as the \
+                ack: each document is stored with the claimed artifact as its parent and handed to each --to, \
+                and the handoff is done, or (the receipt no longer holding) nothing is stored or handed on. A \
+                worker killed at any point has handed on all or nothing: no step runs twice into the next \
+                inbox. --from defaults to the claimed handoff's consumer, --workflow and --workspace to its own.
+
                   handoff ack "$RECEIPT"
                   handoff ack "$RECEIPT" --outcome blocked --note "needs the password policy"
+                  handoff ack "$RECEIPT" --put summary.json --to reviewer
                 """)
 
         @Argument(help: ArgumentHelp("The receipt `claim` printed.", valueName: "receipt"))
@@ -165,18 +172,53 @@ extension HandoffCommand {
         @Option(name: .long, help: ArgumentHelp("Why, for whoever looks at it later.", valueName: "text"))
         var note: String?
 
+        @Option(
+            name: .long,
+            help: ArgumentHelp(
+                "A document the step produced, handed on with the ack; repeatable (- is standard input).",
+                valueName: "file"))
+        var put: [String] = []
+
+        @Option(
+            name: .long,
+            help: ArgumentHelp("A consumer of what --put hands on; repeatable.", valueName: "consumer"))
+        var to: [String] = []
+
+        @Option(
+            name: .long,
+            help: ArgumentHelp(
+                "The producer of what --put hands on (default: the handoff's consumer).", valueName: "bot"))
+        var from: String?
+
+        @Option(name: .long, help: ArgumentHelp("Its workflow (default: the handoff's).", valueName: "name"))
+        var workflow: String?
+
+        @Option(name: .long, help: ArgumentHelp("Its workspace (default: the handoff's).", valueName: "name"))
+        var workspace: String?
+
+        @Flag(name: .long, help: "Store what --put hands on without checking it against its schema.")
+        var noValidate = false
+
         @OptionGroup var store: StoreOptions
+        @OptionGroup var limits: LimitOptions
         @OptionGroup var output: OutputOptions
 
         func validate() throws {
             guard Outcome(rawValue: outcome) != nil else {
                 throw ValidationError("unknown outcome \"\(outcome)\"; outcomes are done, blocked, rejected")
             }
+            if let problem = Run.problem(outcome: outcome, puts: put, to: to) {
+                throw ValidationError(problem)
+            }
         }
 
         func run() throws {
-            try Run(receipt: receipt, outcome: outcome, note: note, store: store.choice, json: output.json)
-                .run()
+            try Run(
+                receipt: receipt, outcome: outcome, note: note, store: store.choice, json: output.json,
+                puts: put,
+                to: to, from: from, workflow: workflow, workspace: workspace, validate: !noValidate,
+                limits: limits.limits
+            ).run()
         }
 
         struct Run: Invocation {
@@ -185,11 +227,63 @@ extension HandoffCommand {
             var note: String?
             var store: StoreChoice
             var json: Bool
+            var puts: [String] = []
+            var to: [String] = []
+            var from: String?
+            var workflow: String?
+            var workspace: String?
+            var validate = true
+            var limits = JSONParser.Limits()
+
+            /// Why these options do not go together, if they do not.
+            static func problem(outcome: String, puts: [String], to: [String]) -> String? {
+                if !puts.isEmpty, outcome != Outcome.done.rawValue {
+                    return "--put hands on what a finished step produced: it goes with --outcome done only"
+                }
+                if puts.isEmpty, !to.isEmpty {
+                    return "--to names consumers of what --put hands on: add --put"
+                }
+                if puts.filter({ $0 == "-" }).count > 1 {
+                    return "standard input (-) can be given to --put once"
+                }
+                return nil
+            }
 
             func run() throws {
                 let receipt = try Receipt(parsing: receipt)
-                let handoff = try store.open().ack(receipt, outcome: Outcome(rawValue: outcome)!, note: note)
-                printHandoff(handoff, json: json, text: "\(handoff.id) is \(handoff.state).")
+                guard !puts.isEmpty else {
+                    let handoff = try store.open().ack(
+                        receipt, outcome: Outcome(rawValue: outcome)!, note: note)
+                    if json {
+                        Terminal.printJSON(["handoff": handoff.json, "handed_on": []])
+                    } else {
+                        Terminal.print("\(handoff.id) is \(handoff.state).")
+                    }
+                    return
+                }
+                let documents = try puts.map { file throws(HandoffError) in
+                    try Input.canonical(file, limits: limits)
+                }
+                let store = try store.open(limits: limits)
+                let claimed = try store.handoff(id: receipt.handoffID)
+                let requests = documents.map { document in
+                    PutRequest(
+                        canonicalJSON: document.bytes, producer: from ?? claimed.consumer, consumers: to,
+                        workflow: workflow ?? claimed.workflow, workspace: workspace ?? claimed.workspace,
+                        source: document.source, validate: validate)
+                }
+                let (handoff, handedOn) = try store.ack(receipt, handingOn: requests, note: note)
+                if json {
+                    Terminal.printJSON(["handoff": handoff.json, "handed_on": .array(handedOn.map(\.json))])
+                    return
+                }
+                Terminal.print("\(handoff.id) is \(handoff.state).")
+                for result in handedOn {
+                    Terminal.print(result.id.description)
+                    for created in result.handoffs {
+                        Terminal.writeError("  → \(created.consumer)  handoff \(created.id)\n")
+                    }
+                }
             }
         }
     }
@@ -348,19 +442,29 @@ extension HandoffCommand.ClaimCommand.Run {
 
 extension HandoffCommand.Ack.Run {
     static let grammar = FastGrammar(
-        options: FastArguments.storeOptions + ["--outcome", "--note"], flags: ["--json"], positionals: 1...1)
+        options: FastArguments.storeOptions + FastArguments.limitOptions + [
+            "--outcome", "--note", "--put", "--to", "--from", "--workflow", "--workspace",
+        ], repeatable: ["--put", "--to"], flags: ["--no-validate", "--json"], positionals: 1...1)
 
     /// The plain argument lists the fast path reads; nil sends the rest to ArgumentParser.
     init?(fast arguments: ArraySlice<String>) {
+        let outcome: String
         guard
             let parsed = FastArguments(arguments, grammar: Self.grammar),
-            let store = parsed.store,
-            Outcome(rawValue: parsed.value("--outcome") ?? Store.defaultOutcome.rawValue) != nil
+            let store = parsed.store, let limits = parsed.limits,
+            case let given = parsed.value("--outcome"),
+            Outcome(rawValue: given ?? Store.defaultOutcome.rawValue) != nil,
+            Self.problem(
+                outcome: given ?? Store.defaultOutcome.rawValue, puts: parsed.all("--put"),
+                to: parsed.all("--to"))
+                == nil
         else { return nil }
+        outcome = parsed.value("--outcome") ?? Store.defaultOutcome.rawValue
         self.init(
-            receipt: parsed.positionals[0],
-            outcome: parsed.value("--outcome") ?? Store.defaultOutcome.rawValue,
-            note: parsed.value("--note"), store: store, json: parsed.flag("--json"))
+            receipt: parsed.positionals[0], outcome: outcome, note: parsed.value("--note"), store: store,
+            json: parsed.flag("--json"), puts: parsed.all("--put"), to: parsed.all("--to"),
+            from: parsed.value("--from"), workflow: parsed.value("--workflow"),
+            workspace: parsed.value("--workspace"), validate: !parsed.flag("--no-validate"), limits: limits)
     }
 }
 

@@ -69,6 +69,10 @@ package protocol StoreBackend: AnyObject, Sendable {
         consumer: String, schema: String?, workspace: String?, worker: String?, leaseMilliseconds: Int64,
         maxAttempts: Int, now: Timestamp
     ) throws(HandoffError) -> Claim?
+    /// Finishes a claimed handoff as done and records `puts` (artifacts derived from its artifact) with their
+    /// handoffs, in one transaction: both, or neither when the receipt no longer holds.
+    func ack(_ receipt: Receipt, handingOn puts: [PreparedPut], note: String?, now: Timestamp)
+        throws(HandoffError) -> (handoff: Handoff, recorded: [RecordedPut])
     func ack(_ receipt: Receipt, outcome: Outcome, note: String?, now: Timestamp) throws(HandoffError)
         -> Handoff
     func release(_ receipt: Receipt, delayMilliseconds: Int64, note: String?, now: Timestamp)

@@ -137,6 +137,32 @@ extension SQLiteBackend {
         }
     }
 
+    /// Finishes a claimed handoff as done and records what it hands on, in one transaction; the objects are
+    /// made durable first, as for any put (if the receipt no longer holds, they are left for gc to collect).
+    func ack(_ receipt: Receipt, handingOn puts: [PreparedPut], note: String?, now: Timestamp)
+        throws(HandoffError) -> (handoff: Handoff, recorded: [RecordedPut])
+    {
+        var seen = Set<ArtifactID>()
+        let objects = puts.filter { seen.insert($0.put.id).inserted }.map(\.object)
+        return try recording(objects) { () throws(HandoffError) in
+            try write { db in
+                let seq = try holdingLease(receipt, in: db)
+                let recorded = try puts.map { put in try record(put.put, at: now, in: db) }
+                try db.run(
+                    sql: """
+                        UPDATE handoff SET state = 'done', lease_token = NULL, lease_expires_at = NULL, note = ?,
+                            updated_at = ?
+                        WHERE seq = ?
+                        """,
+                    arguments: [note, now.millisecondsSince1970, seq])
+                try addEvent(
+                    seq, Outcome.done.rawValue, at: now, worker: nil, attempt: receipt.attempt, note: note,
+                    in: db)
+                return (try handoff(seq: seq, in: db), recorded)
+            }
+        }
+    }
+
     /// Gives a claimed handoff back to the inbox, claimable again after `delayMilliseconds`.
     func release(_ receipt: Receipt, delayMilliseconds: Int64, note: String?, now: Timestamp)
         throws(HandoffError)

@@ -123,6 +123,14 @@ public struct PutResult: Sendable {
     public var id: ArtifactID { artifact.id }
 }
 
+extension PutResult {
+    init(recorded record: RecordedPut) {
+        self.init(
+            artifact: record.artifact, existed: record.existed, handoffs: record.created,
+            pendingDuplicates: record.duplicates)
+    }
+}
+
 extension Store {
     /// Stores a document and hands it to each consumer.
     ///
@@ -160,16 +168,16 @@ extension Store {
 
     /// Writes prepared artifacts' objects, then records them all in one index transaction.
     func commit(_ prepared: [PreparedPut]) throws(HandoffError) -> [PutResult] {
-        // Refuse unknown parents before writing anything.
-        for parent in Set(prepared.flatMap(\.put.parents)) where try backend.artifact(parent) == nil {
-            throw HandoffError(.notFound, "no parent artifact \(parent) in the store at \(location)")
-        }
+        try checkParents(prepared)
         let recorded = try backend.record(prepared, at: now())
         Failpoint.hit("index-committed")
-        return recorded.map { record in
-            PutResult(
-                artifact: record.artifact, existed: record.existed, handoffs: record.created,
-                pendingDuplicates: record.duplicates)
+        return recorded.map(PutResult.init(recorded:))
+    }
+
+    /// Refuses unknown parents before anything is written.
+    func checkParents(_ prepared: [PreparedPut]) throws(HandoffError) {
+        for parent in Set(prepared.flatMap(\.put.parents)) where try backend.artifact(parent) == nil {
+            throw HandoffError(.notFound, "no parent artifact \(parent) in the store at \(location)")
         }
     }
 

@@ -135,6 +135,30 @@ extension Store {
         try backend.ack(receipt, outcome: outcome, note: note, now: now())
     }
 
+    /// Finishes a claimed handoff as done and hands on what came of it, in one transaction: each request is
+    /// stored with the claimed artifact among its parents, and its handoffs created, only together with the
+    /// ack. A step written this way (claim, work, `ack(_:handingOn:)`) happens exactly once: a worker killed
+    /// at any point has either handed on nothing, and the handoff is claimed again when its lease ends, or
+    /// everything, with the handoff done.
+    /// - Throws: `HandoffError` `.conflict` when the receipt no longer holds (nothing is stored or handed on),
+    ///   or what `put` throws for a request it refuses (nothing is acked).
+    @discardableResult
+    public func ack(_ receipt: Receipt, handingOn requests: [PutRequest], note: String? = nil)
+        throws(HandoffError) -> (handoff: Handoff, handedOn: [PutResult])
+    {
+        let claimed = try handoff(id: receipt.handoffID)
+        var prepared: [PreparedPut] = []
+        for var request in requests {
+            if !request.parents.contains(claimed.artifactID) {
+                request.parents.insert(claimed.artifactID, at: 0)
+            }
+            prepared.append(try prepare(request))
+        }
+        try checkParents(prepared)
+        let (handoff, recorded) = try backend.ack(receipt, handingOn: prepared, note: note, now: now())
+        return (handoff, recorded.map(PutResult.init(recorded:)))
+    }
+
     /// Gives a claimed handoff back to the inbox, claimable again after `delaySeconds`.
     /// - Throws: `HandoffError` `.conflict` when the receipt no longer holds.
     @discardableResult

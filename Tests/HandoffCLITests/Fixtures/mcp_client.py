@@ -617,9 +617,20 @@ async def views():
     assert shown["handoff"]["worker"] == "scanner" and shown["handoff"]["state"] == "done", shown
     assert [(e["kind"], e["worker"]) for e in shown["events"]] == [("claimed", "scanner"), ("done", None)], shown
     ok("ack records the bot")
+    step = put_for("scanner")
     async with stdio_client(server("--as", "scanner")) as (read, write):
         async with ClientSession(read, write) as session:
             await session.initialize()
+            claimed = await call(session, "claim", {})
+            acked = await call(session, "ack", {"receipt": claimed["receipt"], "hand_on": [
+                {"document": {**TOOL_RESULT, "tool": "stage_two"}, "to": ["reviewer"]}]})
+            assert acked["handoff"]["state"] == "done"
+            [result] = acked["handed_on"]
+            assert [h["handoff"]["consumer"] for h in result["handoffs"]] == ["reviewer"]
+            assert cli_json("show", result["artifact"]["id"])["parents"] == [step]
+            await fails(session, "ack", {"receipt": claimed["receipt"], "hand_on": [{"document": TOOL_RESULT}]},
+                        "no longer holds")
+            ok("ack hands on with it")
             error = await fails(session, "put_artifact", {
                 "document": {"schema": "tool-result-v1", "tool": "", "input": [], "status": "nope"}}, "not a valid")
             assert len(error["details"]) == 4 and error["message"].endswith(error["details"][0]), error
