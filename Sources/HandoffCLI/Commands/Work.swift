@@ -29,12 +29,20 @@ extension HandoffCommand {
                 output is the one JSON summary. If the worker itself dies, its lease expires and another worker \
                 takes the handoff.
 
+                With --hand-on-to NEXT (repeatable), the command's standard output is the step's result: one \
+                JSON document, or JSON Lines for several. When the command exits 0 the results are stored \
+                (derived from the claimed artifact, from CONSUMER, in its workflow) and handed to each NEXT in the \
+                same transaction as the ack, so a worker killed at any point hands on all or nothing. Output \
+                that is not JSON, or not valid against its schema, hands nothing on: the handoff is released \
+                after --retry-delay with a note saying why. No output hands nothing on and finishes it as done.
+
                 Stops when the inbox is empty, after --limit handoffs, or, with --poll, never. SIGINT and SIGTERM \
                 stop it cleanly: the running command gets the same signal and is waited for, its handoff is \
                 finished by its exit status (released if the signal ended it), and work exits 130 or 143.
 
                   handoff work reviewer -- ./review.sh
                   handoff work summarizer --poll 5 --lease 120 -- python3 summarize.py
+                  handoff work summarizer --hand-on-to reviewer -- ./summarize.sh
                 """)
 
         @Argument(help: ArgumentHelp("The consumer whose inbox to work through.", valueName: "consumer"))
@@ -69,7 +77,15 @@ extension HandoffCommand {
                 "Seconds before a released handoff (exit 75) is claimable again.", valueName: "seconds"))
         var retryDelay: Double = 30
 
+        @Option(
+            name: .long,
+            help: ArgumentHelp(
+                "Hand the command's output on to this consumer with the ack; repeatable.",
+                valueName: "consumer"))
+        var handOnTo: [String] = []
+
         @OptionGroup var store: StoreOptions
+        @OptionGroup var limits: LimitOptions
         @OptionGroup var output: OutputOptions
 
         /// The longest wait between looks at an empty inbox, an hour.
@@ -91,6 +107,13 @@ extension HandoffCommand {
             }
             guard retryDelay >= 0, retryDelay <= Store.maximumSeconds else {
                 throw ValidationError("--retry-delay must be 0 to \(Int(Store.maximumSeconds)) seconds")
+            }
+            for next in handOnTo {
+                do {
+                    try Store.checkName(next, as: "consumer")
+                } catch {
+                    throw ValidationError(error.message)
+                }
             }
         }
 
@@ -198,6 +221,15 @@ extension HandoffCommand {
             environment["HANDOFF_ATTEMPT"] = String(handoff.attempts)
             environment["HANDOFF_LEASE_EXPIRES_AT"] = handoff.leaseExpiresAt?.description ?? ""
             environment["HANDOFF_STORE"] = store.path
+            // The output to hand on goes to a file removed once open, read back when the command has exited.
+            var results: Int32 = -1
+            if !handOnTo.isEmpty {
+                let path = folder + "/handoff-work-\(getpid())-\(handoff.id)-output"
+                results = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+                guard results >= 0 else { throw FileIO.failure("cannot make", path, errno) }
+                FileIO.removeFile(path)
+            }
+            defer { if results >= 0 { close(results) } }
             var errors: [Int32] = [0, 0]
             guard pipe(&errors) == 0 else {
                 throw FileIO.failure("cannot make a pipe for", command[0], errno)
@@ -205,8 +237,8 @@ extension HandoffCommand {
             let child: pid_t
             do {
                 child = try spawn(
-                    command, stdin: descriptor, stderr: errors[1], stdoutToStderr: output.json,
-                    environment: environment)
+                    command, stdin: descriptor, stdout: results >= 0 ? results : nil, stderr: errors[1],
+                    stdoutToStderr: output.json, environment: environment)
             } catch {
                 close(errors[0])
                 close(errors[1])
@@ -243,6 +275,8 @@ extension HandoffCommand {
                 stderr.pump(waitingMilliseconds: 20)
             }
             stderr.drain()
+            // Where a worker dies after its command did the work and before the handoff is finished.
+            Failpoint.hit("work-command-exited")
             let tail = stderr.tail.map { ": " + $0 } ?? ""
             var outcome = "blocked"
             // The command ran: its outcome is recorded even through a busy store or a database restarting,
@@ -264,6 +298,8 @@ extension HandoffCommand {
                     return
                 }
                 switch exitStatus(status) {
+                case 0 where results >= 0:
+                    outcome = try handOn(claim, output: results, in: store)
                 case 0:
                     try store.ack(claim.receipt, outcome: .done)
                     outcome = "done"
@@ -287,6 +323,74 @@ extension HandoffCommand {
                 return "lost"
             }
             return outcome
+        }
+
+        /// Finishes a claim whose command exited 0 by handing its output on with the ack (`done`), or, when
+        /// the output cannot be handed on, by releasing it with a note saying why (`released`).
+        private func handOn(_ claim: Claim, output descriptor: Int32, in store: Store) throws(HandoffError)
+            -> String
+        {
+            let handoff = claim.handoff
+            let requests: [PutRequest]
+            do {
+                requests = try Self.documents(in: descriptor, from: command[0], limits: limits.limits).map {
+                    document in
+                    PutRequest(
+                        canonicalJSON: document.bytes, producer: handoff.consumer, consumers: handOnTo,
+                        workflow: handoff.workflow, workspace: handoff.workspace, source: document.source,
+                        validate: true)
+                }
+                try store.ack(claim.receipt, handingOn: requests)
+                return "done"
+            } catch  where error.code == .invalidInput || error.code == .usage || error.code == .notFound {
+                // Nothing was stored or handed on; the handoff is tried again, and the note says why.
+                Terminal.printError("\(handoff.id): \(Display.line(error.message))")
+                try store.release(
+                    claim.receipt, delaySeconds: retryDelay,
+                    note: "nothing handed on: \(String(error.message.prefix(300)))")
+                return "released"
+            }
+        }
+
+        /// The documents a command wrote: one JSON document, or JSON Lines (a document per non-blank line),
+        /// each as canonical bytes, named by where they came from.
+        private static func documents(in descriptor: Int32, from command: String, limits: JSONParser.Limits)
+            throws(HandoffError) -> [(bytes: [UInt8], source: String)]
+        {
+            guard lseek(descriptor, 0, SEEK_SET) == 0 else {
+                throw FileIO.failure("cannot read back", command, errno)
+            }
+            let source = "the output of \(command)"
+            // Read whole (up to a hundred documents of the largest size), as one document if it is one.
+            let all = try FileIO.readAll(
+                descriptor, name: source,
+                limit: limits.maxBytes.multipliedReportingOverflow(by: 100).overflow
+                    ? Int.max : limits.maxBytes * 100)
+            guard all.contains(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }) else { return [] }
+            if all.count <= limits.maxBytes, let one = try? CanonicalJSON.canonicalize(all, limits: limits) {
+                return [(one, source)]
+            }
+            var documents: [(bytes: [UInt8], source: String)] = []
+            for (index, line) in all.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated()
+            where line.contains(where: { ![0x20, 0x09, 0x0D].contains($0) }) {
+                let name = "\(source), line \(index + 1)"
+                guard line.count <= limits.maxBytes else {
+                    throw HandoffError(
+                        .invalidInput,
+                        "\(name) is \(line.count) bytes, more than the limit of \(limits.maxBytes)")
+                }
+                do {
+                    documents.append((try CanonicalJSON.canonicalize(Array(line), limits: limits), name))
+                } catch {
+                    // The parser counts lines within the line; the line is named already.
+                    let text = "\(error)"
+                    throw HandoffError(
+                        .invalidInput,
+                        "\(name): \(text.hasPrefix("line 1, ") ? String(text.dropFirst(8)) : text)",
+                        cause: error)
+                }
+            }
+            return documents
         }
     }
 }
@@ -316,13 +420,18 @@ private func exitStatus(_ status: Int32) -> Int32 { (status >> 8) & 0xFF }
 /// Starts `command` (looked up on PATH) with `stdin` as its standard input and `stderr` as its standard
 /// error; its standard output goes where ours goes, or to our standard error with `stdoutToStderr`.
 private func spawn(
-    _ command: [String], stdin: Int32, stderr: Int32, stdoutToStderr: Bool, environment: [String: String]
+    _ command: [String], stdin: Int32, stdout: Int32? = nil, stderr: Int32, stdoutToStderr: Bool,
+    environment: [String: String]
 ) throws(HandoffError) -> pid_t {
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
     posix_spawn_file_actions_adddup2(&actions, stdin, 0)
-    if stdoutToStderr { posix_spawn_file_actions_adddup2(&actions, 2, 1) }
+    if let stdout {
+        posix_spawn_file_actions_adddup2(&actions, stdout, 1)
+    } else if stdoutToStderr {
+        posix_spawn_file_actions_adddup2(&actions, 2, 1)
+    }
     posix_spawn_file_actions_adddup2(&actions, stderr, 2)
     let argv = command.map { strdup($0) } + [nil]
     let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]

@@ -145,7 +145,8 @@ extension SQLiteBackend {
         var seen = Set<ArtifactID>()
         let objects = puts.filter { seen.insert($0.put.id).inserted }.map(\.object)
         return try recording(objects) { () throws(HandoffError) in
-            try write { db in
+            Failpoint.hit("objects-durable")
+            return try write { db in
                 let seq = try holdingLease(receipt, in: db)
                 let recorded = try puts.map { put in try record(put.put, at: now, in: db) }
                 try db.run(

@@ -156,6 +156,7 @@ extension Store {
         }
         try checkParents(prepared)
         let (handoff, recorded) = try backend.ack(receipt, handingOn: prepared, note: note, now: now())
+        Failpoint.hit("index-committed")
         return (handoff, recorded.map(PutResult.init(recorded:)))
     }
 
