@@ -53,7 +53,7 @@ struct HandOnCLITests {
             "--note", "summarized",
         ])
         let finished = try #require(acked["handoff"] as? [String: Any])
-        #expect(finished["state"] as? String == "done" && finished["note"] as? String == "summarized")
+        #expect(finished["state"] as? String == "done")
         let handedOn = try #require(acked["handed_on"] as? [[String: Any]])
         #expect(handedOn.count == 2)
         let ids = handedOn.compactMap { ($0["artifact"] as? [String: Any])?["id"] as? String }
@@ -70,6 +70,18 @@ struct HandOnCLITests {
                 })
         }
         #expect(try inbox("stage2").compactMap { $0["artifact"] as? String } == ids)
+        // The step is one event of the handoff's history, and the chain shows it: what went on, to whom.
+        let step =
+            "handed on "
+            + ids.map { "xxh128:" + $0.dropFirst(7).prefix(12) + " to stage2, audit" }
+            .joined(separator: "; ")
+        #expect(finished["note"] as? String == "summarized; " + step)
+        let history = try json(["show", claimed.handoff])["events"] as? [[String: Any]] ?? []
+        #expect(history.map { $0["kind"] as? String } == ["claimed", "done"])
+        #expect(history.last?["note"] as? String == "summarized; " + step)
+        let chain = try handoff(["chain", claimed.artifact])
+        #expect(chain.output.contains("source → stage1  done"))
+        #expect(chain.output.contains(step))
         // Each result was derived from the claimed artifact.
         for id in ids {
             let shown = try json(["show", id])

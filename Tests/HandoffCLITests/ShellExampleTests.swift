@@ -28,7 +28,9 @@ struct ShellExampleTests {
         #expect(result.status == 0, "stdout:\n\(printed)\nstderr:\n\(result.stderr)")
         // The claimed scan was read, then `work` read the second delivery: risk score 15 both times.
         #expect(printed.components(separatedBy: "\n").filter { $0 == "15" }.count == 2, "\(printed)")
-        #expect(printed.contains("Processed 1 handoffs for reviewer: done 1."))
+        #expect(printed.components(separatedBy: "Processed 1 handoffs for reviewer: done 1.").count == 3)
+        // The pipeline step handed its review on to the summarizer.
+        #expect(printed.contains("from reviewer  tool-result-v1"), "\(printed)")
         #expect(printed.contains("handed on from coder to security_reviewer"))
         #expect(printed.contains("The store is sound."))
     }

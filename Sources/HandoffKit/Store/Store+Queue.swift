@@ -155,7 +155,16 @@ extension Store {
             prepared.append(try prepare(request))
         }
         try checkParents(prepared)
-        let (handoff, recorded) = try backend.ack(receipt, handingOn: prepared, note: note, now: now())
+        // The step is one event in the handoff's history: what it handed on, and to whom, says so.
+        let handedOn = prepared.map { put in
+            "xxh128:\(put.put.id.hex.prefix(12))\(put.put.consumers.isEmpty ? "" : " to " + put.put.consumers.joined(separator: ", "))"
+        }
+        let said =
+            prepared.isEmpty
+            ? note
+            : [note, "handed on " + handedOn.joined(separator: "; ")].compactMap { $0 }.joined(
+                separator: "; ")
+        let (handoff, recorded) = try backend.ack(receipt, handingOn: prepared, note: said, now: now())
         Failpoint.hit("index-committed")
         return (handoff, recorded.map(PutResult.init(recorded:)))
     }
