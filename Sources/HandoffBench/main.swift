@@ -27,7 +27,8 @@ if !options.json {
 let sections: [(String, @MainActor (Bench) throws -> Void)] = [
     ("canonical", benchCanonicalization), ("schema", benchSchemas), ("store", benchStore),
     ("queue", benchQueue), ("worklog", benchWorkLogs), ("mcp", benchMCP),
-    ("processes", benchProcesses), ("commands", benchCommands), ("postgresql", benchPostgres),
+    ("processes", benchProcesses), ("commands", benchCommands), ("pipeline", benchPipeline),
+    ("postgresql", benchPostgres),
 ]
 for (name, section) in sections where options.only == nil || options.only == name {
     try section(bench)
