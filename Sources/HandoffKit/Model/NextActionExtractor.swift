@@ -149,31 +149,15 @@ enum NextActionExtractor {
                 index += 1
                 var keys: [String] = []
                 var values: [JSONValue] = []
-                if index < text.count, text[index] == UInt8(ascii: "}") {
-                    index += 1
-                    return .object([:])
+                let read = eachMember { skimmer, key in
+                    guard let child = trie.next(key) else { return skimmer.skipValue() }
+                    guard let member = skimmer.value(child) else { return false }
+                    keys.append(key)
+                    values.append(member)
+                    return true
                 }
-                while true {
-                    let keyStart = index
-                    guard skipString(), index < text.count, text[index] == UInt8(ascii: ":"),
-                        case .string(let key)? = parse(keyStart..<index)
-                    else { return nil }
-                    index += 1
-                    if let child = trie.next(key) {
-                        guard let member = value(child) else { return nil }
-                        keys.append(key)
-                        values.append(member)
-                    } else {
-                        guard skipValue() else { return nil }
-                    }
-                    guard index < text.count else { return nil }
-                    if text[index] == UInt8(ascii: "}") { break }
-                    guard text[index] == UInt8(ascii: ",") else { return nil }
-                    index += 1
-                }
-                index += 1
                 // Canonical text has its members in the order a JSONObject keeps.
-                return .object(JSONObject(sortedUniqueKeys: keys, values: values))
+                return read ? .object(JSONObject(sortedUniqueKeys: keys, values: values)) : nil
             case UInt8(ascii: "[") where !trie.whole:
                 index += 1
                 var elements: [JSONValue] = []
@@ -207,26 +191,35 @@ enum NextActionExtractor {
             guard index < text.count, text[index] == UInt8(ascii: "{") else { return nil }
             index += 1
             var members: [(key: String, range: Range<Int>)] = []
+            let read = eachMember { skimmer, key in
+                let start = skimmer.index
+                guard skimmer.skipValue() else { return false }
+                members.append((key, start..<skimmer.index))
+                return true
+            }
+            return read ? members : nil
+        }
+
+        /// Reads the members of the object whose `{` was just read: `member` gets each key with `index` at
+        /// its value, and reads or steps over the value. False for text that is not canonical JSON.
+        private mutating func eachMember(_ member: (inout Skimmer, String) -> Bool) -> Bool {
             if index < text.count, text[index] == UInt8(ascii: "}") {
                 index += 1
-                return members
+                return true
             }
             while true {
                 let keyStart = index
                 guard skipString(), index < text.count, text[index] == UInt8(ascii: ":"),
                     case .string(let key)? = parse(keyStart..<index)
-                else { return nil }
+                else { return false }
                 index += 1
-                let start = index
-                guard skipValue() else { return nil }
-                members.append((key, start..<index))
-                guard index < text.count else { return nil }
+                guard member(&self, key), index < text.count else { return false }
                 if text[index] == UInt8(ascii: "}") { break }
-                guard text[index] == UInt8(ascii: ",") else { return nil }
+                guard text[index] == UInt8(ascii: ",") else { return false }
                 index += 1
             }
             index += 1
-            return members
+            return true
         }
 
         /// The parser's reading of `range`.
@@ -253,7 +246,7 @@ enum NextActionExtractor {
         }
 
         /// Steps over any value at `index`.
-        private mutating func skipValue() -> Bool {
+        mutating func skipValue() -> Bool {
             guard index < text.count else { return false }
             switch text[index] {
             case UInt8(ascii: "\""):

@@ -146,22 +146,8 @@ public final class SchemaCatalog: Sendable {
     /// - Throws: `HandoffError` `.invalidInput` naming the first error, with every error as details, or
     ///   saying the schema is unknown.
     public func check(_ document: JSONValue, declaring name: String, source: String) throws(HandoffError) {
-        let schema: CompiledSchema
-        do {
-            schema = try compiled(named: name)
-        } catch  where error.code == .invalidInput {
-            throw HandoffError(
-                .invalidInput, "\(source): \(error.message)",
-                hint: "register the schema with `handoff schema add FILE`, or put it with --no-validate",
-                details: error.details)
-        }
-        let result = schema.validate(document)
-        if let first = result.errors.first {
-            // The first error on the line, every one in the details.
-            throw HandoffError(
-                .invalidInput, "\(source) is not a valid \(name) artifact: \(first)",
-                details: result.errors.map(\.description))
-        }
+        try refuse(
+            try schema(toCheck: name, source: source).validate(document), declaring: name, source: source)
     }
 
     /// `check(_:declaring:source:)` for the JSON document in `bytes`, read without building a tree: the
@@ -177,21 +163,30 @@ public final class SchemaCatalog: Sendable {
 
     /// `check(_:declaring:source:)` for a document on a tape: the same refusals, in the same words.
     package func check(tape root: TapeValue, declaring name: String, source: String) throws(HandoffError) {
-        let schema: CompiledSchema
+        try refuse(
+            try schema(toCheck: name, source: source).validate(tape: root), declaring: name, source: source)
+    }
+
+    /// The schema an artifact to check declares, or why there is none.
+    private func schema(toCheck name: String, source: String) throws(HandoffError) -> CompiledSchema {
         do {
-            schema = try compiled(named: name)
+            return try compiled(named: name)
         } catch  where error.code == .invalidInput {
             throw HandoffError(
                 .invalidInput, "\(source): \(error.message)",
                 hint: "register the schema with `handoff schema add FILE`, or put it with --no-validate",
                 details: error.details)
         }
-        let result = schema.validate(tape: root)
-        if let first = result.errors.first {
-            throw HandoffError(
-                .invalidInput, "\(source) is not a valid \(name) artifact: \(first)",
-                details: result.errors.map(\.description))
-        }
+    }
+
+    /// Refuses an artifact `result` found invalid: the first error on the line, every one in the details.
+    private func refuse(_ result: ValidationResult, declaring name: String, source: String)
+        throws(HandoffError)
+    {
+        guard let first = result.errors.first else { return }
+        throw HandoffError(
+            .invalidInput, "\(source) is not a valid \(name) artifact: \(first)",
+            details: result.errors.map(\.description))
     }
 
     /// Where an artifact of schema `name` keeps its next actions: the schema's `x-handoff-next-actions`, or
