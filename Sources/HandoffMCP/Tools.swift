@@ -566,8 +566,9 @@ let handoffTools: [ToolDefinition] = [
         name: "end_session",
         description: """
             End a session: its full record is stored, and the work-log-v1 artifact the next bot reads (every tool \
-            run as a decision, totals, recommended next actions) is handed to each bot in `to`. Returns the work \
-            log's id and its recommendations.
+            run as a decision, totals, recommended next actions) is handed to each bot in `to`. With `receipt`, \
+            the claimed handoff the session worked on is finished as done in the same transaction. Returns the \
+            work log's id and its recommendations.
             """,
         input: object(
             [
@@ -579,22 +580,24 @@ let handoffTools: [ToolDefinition] = [
                 "next_actions": list(
                     ["type": "string", "pattern": "^[a-z][a-z0-9_]*$", "maxLength": 64],
                     "Actions to recommend explicitly."),
+                "receipt": receipt,
             ], required: ["session"]), readOnly: false
     ) { call throws(HandoffError) in
         let id = call.string("session")!
         let ended: WorkSessionEnd
+        let receipt = call.string("receipt") == nil ? nil : try ownReceipt(call)
         if let recorder = call.context.recorders.withLock({ $0[id] }) {
             ended = try recorder.end(
                 finalOutput: call.string("final_output"), summary: call.string("summary"),
                 to: call.strings("to"),
-                nextActions: call.strings("next_actions"))
+                nextActions: call.strings("next_actions"), receipt: receipt)
             call.context.recorders.withLock { $0[id] = nil }
         } else {
             try call.context.identity.check(
                 owner: try call.workLog.session(id).start.bot, "work session \(id)")
             ended = try call.workLog.end(
                 session: id, finalOutput: call.string("final_output"), summary: call.string("summary"),
-                to: call.strings("to"), nextActions: call.strings("next_actions"))
+                to: call.strings("to"), nextActions: call.strings("next_actions"), receipt: receipt)
         }
         return ended.json
     },

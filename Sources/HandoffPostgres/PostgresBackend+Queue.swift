@@ -360,7 +360,7 @@ extension PostgresBackend {
 
     /// A receipt operation: `set` on the handoff the receipt holds, with its event; or, when the receipt no
     /// longer holds it, the conflict saying why (nothing changed).
-    private func changeHeld(
+    func changeHeld(
         _ receipt: Receipt, set: String, arguments: [PGValue?], event kind: String, at now: Timestamp,
         leaseExpiresAt: Timestamp? = nil, note: String?, announce: Bool = false, in connection: PGConnection
     ) throws -> Handoff {

@@ -438,13 +438,22 @@ extension PostgresBackend {
     func end(
         session id: String, expectedSteps: Int, at endedAt: Timestamp, finalOutput: String?, summary: String?,
         records: [(put: PreparedPut, firstStep: Int)], workLog: PreparedPut, insights: [InsightRecord],
-        now: Timestamp, holder: String?, force: Bool
+        now: Timestamp, holder: String?, force: Bool, receipt: Receipt?
     ) throws(HandoffError) -> (session: WorkSessionInfo, workLog: RecordedPut)? {
         try write { connection in
             try excludeCollection(connection)
             let session = try openSession(id, in: connection)
             if !force { try checkNotHeld(id, byOtherThan: holder, at: now, in: connection) }
             guard session.steps == expectedSteps else { return nil }
+            if let receipt {
+                // The step the session worked on is done with it, or nothing is.
+                _ = try changeHeld(
+                    receipt,
+                    set:
+                        "state = 'done', lease_token = NULL, lease_expires_at = NULL, note = $7, updated_at = $8",
+                    arguments: ["work session \(id) ended".pgValue, now.millisecondsSince1970.pgValue],
+                    event: Outcome.done.rawValue, at: now, note: "work session \(id) ended", in: connection)
+            }
             var parts: [(seq: Int64, firstStep: Int)] = []
             for (record, firstStep) in records {
                 let recorded = try self.record(record, at: now, in: connection)

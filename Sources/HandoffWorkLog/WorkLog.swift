@@ -141,14 +141,17 @@ public final class WorkLog: Sendable {
     /// it: ending it here would lose what it has not written yet, so that is refused unless `force`.
     /// - Throws: `HandoffError` `.notFound` for an unknown session, `.conflict` when it has ended already or
     ///   another recorder holds it.
+    /// - Parameter receipt: The claimed handoff the session worked on: finished as done in the same
+    ///   transaction, so the work log and the step's end leave together (`.conflict`, nothing stored, when
+    ///   the receipt no longer holds); its artifact is among the work log's parents.
     @discardableResult
     public func end(
         session id: String, finalOutput: String? = nil, summary: String? = nil, to consumers: [String] = [],
-        nextActions: [String] = [], force: Bool = false
+        nextActions: [String] = [], force: Bool = false, receipt: Receipt? = nil
     ) throws(HandoffError) -> WorkSessionEnd {
         try end(
             session: id, finalOutput: finalOutput, summary: summary, to: consumers, nextActions: nextActions,
-            at: nil, force: force)
+            at: nil, force: force, receipt: receipt)
     }
 
     /// `end`, at a given time (an import keeps the original one) or now.
@@ -156,7 +159,7 @@ public final class WorkLog: Sendable {
     func end(
         session id: String, finalOutput: String?, summary: String?, to consumers: [String],
         nextActions: [String],
-        at time: Timestamp?, force: Bool = false
+        at time: Timestamp?, force: Bool = false, receipt: Receipt? = nil
     ) throws(HandoffError) -> WorkSessionEnd {
         for consumer in consumers { try Store.checkName(consumer, as: "consumer") }
         for action in nextActions where !WorkLogEntry.isActionName(action) {
@@ -175,7 +178,7 @@ public final class WorkLog: Sendable {
             ended = try endStored(
                 session: id, finalOutput: finalOutput, summary: summary, to: consumers,
                 nextActions: nextActions,
-                at: time, force: force, document: &document)
+                at: time, force: force, receipt: receipt, document: &document)
         } catch {
             guard error.code == .invalidInput, error.hint == nil else { throw error }
             // Nothing was written: say that the entries are still there.
@@ -194,10 +197,10 @@ public final class WorkLog: Sendable {
 
     private func endStored(
         session id: String, finalOutput: String?, summary: String?, to consumers: [String],
-        nextActions: [String], at time: Timestamp?, force: Bool, document: inout JSONValue
+        nextActions: [String], at time: Timestamp?, force: Bool, receipt: Receipt?, document: inout JSONValue
     ) throws(HandoffError) -> (WorkSessionInfo, PutResult) {
         // This process's own sessions it may end; another's only by force.
-        try store.endWorkSession(id, at: time, holder: holder, force: force) {
+        try store.endWorkSession(id, at: time, holder: holder, force: force, receipt: receipt) {
             [self] session, entries, endedAt throws(HandoffError) in
             let start = session.start
             let limit = store.configuration.limits.maxBytes

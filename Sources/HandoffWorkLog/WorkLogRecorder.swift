@@ -188,13 +188,16 @@ public final class WorkLogRecorder: Sendable {
     ///   - summary: A summary for people, such as the note's overnight progress report.
     ///   - nextActions: Actions to recommend explicitly, besides those the log implies.
     @discardableResult
+    /// - Parameter receipt: A claimed handoff the session worked on, finished as done with it (see
+    ///   `WorkLog.end(session:finalOutput:summary:to:nextActions:force:receipt:)`).
     public func end(
         finalOutput: String? = nil, summary: String? = nil, to consumers: [String] = [],
-        nextActions: [String] = []
+        nextActions: [String] = [], receipt: Receipt? = nil
     ) throws(HandoffError) -> WorkSessionEnd {
         try flush()
         let result = try log.end(
-            session: id, finalOutput: finalOutput, summary: summary, to: consumers, nextActions: nextActions)
+            session: id, finalOutput: finalOutput, summary: summary, to: consumers, nextActions: nextActions,
+            receipt: receipt)
         state.withLock { $0.ended = true }
         log.writer.release(id)
         return result

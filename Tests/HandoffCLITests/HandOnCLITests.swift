@@ -115,6 +115,45 @@ struct HandOnCLITests {
         #expect(try inbox("stage2").count == 1)
     }
 
+    @Test func aWorkLogEndedWithTheReceiptLeavesWithTheStep() throws {
+        #expect(try handoff(["put", "--from", "source", "--to", "stage1"], stdin: Self.input(1)).status == 0)
+        let claimed = try claim("stage1")
+        let session = try handoff(["log", "start", "--bot", "stage1", "--query", "summarize input 1"]).output
+            .trimmingCharacters(in: .newlines)
+        #expect(
+            try handoff(["log", "add", session, "--level", "decision", "--message", "short summary"]).status
+                == 0)
+        let ended = try json(["log", "end", session, "--to", "stage2", "--receipt", claimed.receipt])
+        let workLog = try #require(ended["work_log"] as? String)
+        #expect(
+            (try json(["show", claimed.handoff])["handoff"] as? [String: Any])?["state"] as? String == "done")
+        #expect(try inbox("stage2").compactMap { $0["artifact"] as? String } == [workLog])
+        // The work log names both the session's record and the artifact the step worked on.
+        let parents = try json(["show", workLog])["parents"] as? [String] ?? []
+        #expect(parents.contains(claimed.artifact) && parents.count == 2, "\(parents)")
+
+        // A receipt that no longer holds stores nothing: the session stays open, every entry kept.
+        #expect(try handoff(["put", "--from", "source", "--to", "stage1"], stdin: Self.input(2)).status == 0)
+        let stale = try json(["claim", "stage1", "--lease", "0.2"])
+        usleep(400_000)
+        let current = try claim("stage1")
+        let open = try handoff(["log", "start", "--bot", "stage1", "--query", "summarize input 2"]).output
+            .trimmingCharacters(in: .newlines)
+        #expect(try handoff(["log", "add", open, "--level", "info", "--message", "working"]).status == 0)
+        let refused = try handoff([
+            "log", "end", open, "--to", "stage2", "--receipt", try #require(stale["receipt"] as? String),
+        ])
+        #expect(refused.status == 3)
+        #expect(refused.stderr.hasPrefix("handoff: the receipt no longer holds"))
+        let session2 = try json(["explain", "--session", open])["session"] as? [String: Any]
+        #expect(session2?["state"] as? String == "open" && session2?["steps"] as? Int == 1)
+        #expect(try inbox("stage2").count == 1)
+        // With the current receipt it ends, once.
+        #expect(
+            try handoff(["log", "end", open, "--to", "stage2", "--receipt", current.receipt]).status == 0)
+        #expect(try inbox("stage2").count == 2)
+    }
+
     @Test func aResultThatIsRefusedLeavesTheHandoffClaimed() throws {
         #expect(try handoff(["put", "--from", "source", "--to", "stage1"], stdin: Self.input(1)).status == 0)
         let claimed = try claim("stage1")

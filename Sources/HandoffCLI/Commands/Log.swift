@@ -476,8 +476,14 @@ extension HandoffCommand.Log {
                 has not written yet, so it is refused with exit status 3, naming the holder. A recorder that \
                 died lets its lease lapse within a minute; --force ends the session at once.
 
+                With --receipt R, the session worked on a claimed handoff: it is finished as done in the same \
+                transaction, and its artifact becomes a parent of the work log, so the bot's work log and the \
+                step's end leave together. If the receipt no longer holds, nothing is stored and the session \
+                stays open (exit 3).
+
                   handoff log end "$S" --final-output "It's 72°F and sunny!" \\
                       --to action_suggester
+                  handoff log end "$S" --to reviewer --receipt "$RECEIPT"
                 """)
 
         @Argument(help: ArgumentHelp("The session.", valueName: "session"))
@@ -506,15 +512,23 @@ extension HandoffCommand.Log {
             help: "End it even while a recorder holds it (what that recorder has not written yet is lost).")
         var force = false
 
+        @Option(
+            name: .long,
+            help: ArgumentHelp(
+                "The receipt of a claimed handoff the session worked on, finished with it.",
+                valueName: "receipt"))
+        var receipt: String?
+
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
 
         func run() throws {
             for consumer in to { try Store.checkName(consumer, as: "consumer") }
+            let receipt = try receipt.map { text throws(HandoffError) in try Receipt(parsing: text) }
             let workLog = try WorkLog(store: try store.open())
             let ended = try workLog.end(
                 session: session, finalOutput: finalOutput, summary: summary, to: to, nextActions: nextAction,
-                force: force)
+                force: force, receipt: receipt)
             printEnded(ended, json: output.json)
         }
     }

@@ -118,12 +118,14 @@ package protocol StoreBackend: AnyObject, Sendable {
     func renew(sessions ids: [String], holder: String, at now: Timestamp) throws(HandoffError) -> [String]
     func release(sessions ids: [String], holder: String) throws(HandoffError)
     func checkNotHeld(_ id: String, byOtherThan holder: String?, at now: Timestamp) throws(HandoffError)
-    /// Ends a session, storing its record's parts, its work log and its insights in one transaction;
-    /// nil when more entries arrived since the caller built them (`expectedSteps`).
+    /// Ends a session, storing its record's parts, its work log and its insights in one transaction, and
+    /// finishing the claimed handoff of `receipt` as done in it when one is given (`.conflict`, nothing
+    /// changed, when it no longer holds); nil when more entries arrived since the caller built them
+    /// (`expectedSteps`).
     func end(
         session id: String, expectedSteps: Int, at endedAt: Timestamp, finalOutput: String?, summary: String?,
         records: [(put: PreparedPut, firstStep: Int)], workLog: PreparedPut, insights: [InsightRecord],
-        now: Timestamp, holder: String?, force: Bool
+        now: Timestamp, holder: String?, force: Bool, receipt: Receipt?
     ) throws(HandoffError) -> (session: WorkSessionInfo, workLog: RecordedPut)?
     /// Entries matching the words and phrases of `query`, best first.
     func search(

@@ -339,7 +339,7 @@ extension SQLiteBackend {
     }
 
     /// The handoff a receipt names, if its lease is still this receipt's; otherwise a conflict saying why not.
-    private func holdingLease(_ receipt: Receipt, in db: Database) throws -> Int64 {
+    func holdingLease(_ receipt: Receipt, in db: Database) throws -> Int64 {
         guard
             let row = try db.row(
                 sql: "SELECT seq, state, attempts, lease_token FROM handoff WHERE id = ?",

@@ -333,26 +333,40 @@ extension SQLiteBackend {
         session id: String, expectedSteps: Int, at endedAt: Timestamp, finalOutput: String?, summary: String?,
         records: [(put: PreparedPut, firstStep: Int)], workLog: PreparedPut, insights: [InsightRecord],
         now: Timestamp,
-        holder: String? = nil, force: Bool = false
+        holder: String? = nil, force: Bool = false, receipt: Receipt? = nil
     ) throws(HandoffError) -> (session: WorkSessionInfo, workLog: RecordedPut)? {
         let objects = records.map(\.put.object) + [workLog.object] + insights.compactMap(\.approval?.object)
         return try recording(objects) { () throws(HandoffError) in
             try endRows(
                 session: id, expectedSteps: expectedSteps, at: endedAt, finalOutput: finalOutput,
                 summary: summary, records: records.map { ($0.put.put, $0.firstStep) }, workLog: workLog.put,
-                insights: insights, now: now, holder: holder, force: force)
+                insights: insights, now: now, holder: holder, force: force, receipt: receipt)
         }
     }
 
     private func endRows(
         session id: String, expectedSteps: Int, at endedAt: Timestamp, finalOutput: String?, summary: String?,
         records: [(put: IndexedPut, firstStep: Int)], workLog: IndexedPut, insights: [InsightRecord],
-        now: Timestamp, holder: String?, force: Bool
+        now: Timestamp, holder: String?, force: Bool, receipt: Receipt?
     ) throws(HandoffError) -> (session: WorkSessionInfo, workLog: RecordedPut)? {
         try write { db in
             let session = try openSession(id, in: db)
             if !force { try checkNotHeld(id, byOtherThan: holder, at: now, in: db) }
             guard session.steps == expectedSteps else { return nil }
+            if let receipt {
+                // The step the session worked on is done with it, or nothing is.
+                let handoff = try holdingLease(receipt, in: db)
+                try db.run(
+                    sql: """
+                        UPDATE handoff SET state = 'done', lease_token = NULL, lease_expires_at = NULL, note = ?,
+                            updated_at = ?
+                        WHERE seq = ?
+                        """,
+                    arguments: ["work session \(id) ended", now.millisecondsSince1970, handoff])
+                try addEvent(
+                    handoff, Outcome.done.rawValue, at: now, worker: nil, attempt: receipt.attempt,
+                    note: "work session \(id) ended", in: db)
+            }
             var parts: [(seq: Int64, firstStep: Int)] = []
             for (record, firstStep) in records {
                 let recorded = try self.record(record, at: now, in: db)

@@ -144,10 +144,16 @@ extension Store {
     /// - Parameters:
     ///   - holder: The recorder ending it: a session another live recorder holds is not ended (`.conflict`)
     ///     unless `force`.
+    ///   - receipt: A claimed handoff the session worked on, finished as done in the same transaction; its
+    ///     artifact is among the work log's parents.
     package func endWorkSession(
         _ id: String, at time: Timestamp? = nil, holder: SessionHolder? = nil, force: Bool = false,
+        receipt: Receipt? = nil,
         build: (WorkSessionInfo, [WorkLogEntry], Timestamp) throws(HandoffError) -> WorkSessionArtifacts
     ) throws(HandoffError) -> (session: WorkSessionInfo, workLog: PutResult) {
+        let claimed = try receipt.map { receipt throws(HandoffError) in
+            try handoff(id: receipt.handoffID).artifactID
+        }
         while true {
             guard let session = try backend.session(id: id) else {
                 throw HandoffError(
@@ -170,7 +176,7 @@ extension Store {
                 records.append((try prepare(request), firstStep))
             }
             var workLogRequest = ending.workLog
-            workLogRequest.parents = records.map(\.put.put.id)
+            workLogRequest.parents = records.map(\.put.put.id) + (claimed.map { [$0] } ?? [])
             let workLog = try prepare(workLogRequest)
             var insights: [InsightRecord] = []
             for draft in ending.insights {
@@ -187,7 +193,8 @@ extension Store {
                 let (ended, recorded) = try backend.end(
                     session: id, expectedSteps: entries.count, at: endedAt,
                     finalOutput: ending.finalOutput, summary: ending.summary, records: records,
-                    workLog: workLog, insights: insights, now: now(), holder: holder?.token, force: force)
+                    workLog: workLog, insights: insights, now: now(), holder: holder?.token, force: force,
+                    receipt: receipt)
             else { continue }
             return (
                 ended,

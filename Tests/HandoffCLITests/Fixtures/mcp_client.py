@@ -630,6 +630,15 @@ async def views():
             assert cli_json("show", result["artifact"]["id"])["parents"] == [step]
             await fails(session, "ack", {"receipt": claimed["receipt"], "hand_on": [{"document": TOOL_RESULT}]},
                         "no longer holds")
+            # A session that worked on a claimed handoff ends with it.
+            worked_on = put_for("scanner", {**TOOL_RESULT, "tool": "another"})
+            claimed = await call(session, "claim", {})
+            started = await call(session, "start_session", {"query": "work on it"})
+            await call(session, "log_entry", {"session": started["session"]["id"], "level": "info", "message": "done"})
+            ended = await call(session, "end_session", {
+                "session": started["session"]["id"], "to": ["reviewer"], "receipt": claimed["receipt"]})
+            assert cli_json("show", claimed["handoff"]["id"])["handoff"]["state"] == "done"
+            assert worked_on in cli_json("show", ended["work_log"])["parents"]
             ok("ack hands on with it")
             error = await fails(session, "put_artifact", {
                 "document": {"schema": "tool-result-v1", "tool": "", "input": [], "status": "nope"}}, "not a valid")
