@@ -108,8 +108,15 @@ struct NumericOptionCLITests {
                 failures.withLock { $0.append("\(option) \(value.prefix(20)): \(error)") }
                 return
             }
+            // A busy timeout of 0 does not wait: a command that meets another's lock (these runs go at once, on
+            // one store) says the store is busy and exits 75, which is the answer it asked for.
+            let busyAsAsked =
+                option.name == "--busy-timeout" && result.status == 75
+                && result.stderr.hasPrefix("handoff: the store is busy")
             let problem: String? =
-                if result.signaled {
+                if busyAsAsked {
+                    nil
+                } else if result.signaled {
                     "killed by a signal, or still running after 30 s"
                 } else if result.status >= 128 || ![0, 1, 2, 3, 64, 65, 66].contains(result.status) {
                     "exit \(result.status): \(result.stderr.prefix(300))"
