@@ -131,6 +131,12 @@ struct HandOnCLITests {
         // The work log names both the session's record and the artifact the step worked on.
         let parents = try json(["show", workLog])["parents"] as? [String] ?? []
         #expect(parents.contains(claimed.artifact) && parents.count == 2, "\(parents)")
+        // explain shows the step and the session as one.
+        let explained = try handoff(["explain", "--session", session]).output
+        #expect(
+            explained.contains(
+                "  Worked on: xxh128:\(claimed.artifact.dropFirst(7).prefix(12)) (a claimed handoff, finished with this session)"
+            ))
 
         // A receipt that no longer holds stores nothing: the session stays open, every entry kept.
         #expect(try handoff(["put", "--from", "source", "--to", "stage1"], stdin: Self.input(2)).status == 0)

@@ -11,6 +11,9 @@ public struct ExplainedSession: Sendable {
     /// Where it was read from: the index, or a `work-session-v1` record (when the index no longer holds the
     /// session, such as in another store or after `gc`).
     public let fromRecord: ArtifactID?
+    /// The artifacts the session worked on: those its work log was derived from besides its record, as
+    /// `log end --receipt` makes them (the claimed handoff's artifact, finished with the session).
+    public var workedOn: [ArtifactID] = []
 }
 
 /// Which session to explain.
@@ -64,10 +67,15 @@ extension WorkLog {
     }
 
     private func explained(_ info: WorkSessionInfo, bot: String?) throws(HandoffError) -> ExplainedSession {
-        ExplainedSession(
+        var explained = ExplainedSession(
             info: info, entries: try store.workEntries(ofSession: info.id, bot: bot),
             escalations: try store.escalations(states: nil, session: info.id, limit: nil),
             insights: try store.insights(state: nil, session: info.id, limit: nil), fromRecord: nil)
+        if let workLog = info.workLogArtifact {
+            explained.workedOn = try store.parents(of: workLog).filter { $0.schema != "work-session-v1" }.map(
+                \.id)
+        }
+        return explained
     }
 
     private func explainArtifact(_ id: ArtifactID, bot: String?) throws(HandoffError) -> ExplainedSession {

@@ -24,6 +24,13 @@ public enum WorkLogView {
         -> String
     {
         var lines = header(session.info)
+        if !session.workedOn.isEmpty {
+            // A session ended with its step's receipt: the step and the session are one event.
+            lines.append(
+                "  Worked on: "
+                    + session.workedOn.map { "xxh128:" + $0.hex.prefix(12) }.joined(separator: ", ")
+                    + " (a claimed handoff, finished with this session)")
+        }
         switch mode {
         case .summary: lines += summaryLines(session, threshold: confidenceThreshold)
         case .detailed: lines += detailedLines(session.entries, indent: "")
