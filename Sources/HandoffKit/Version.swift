@@ -3,6 +3,7 @@
 ///
 /// Before 1.0, a minor version may change an output's shape; `Schemas/cli/README.md` lists each change.
 public enum HandoffVersion {
+    /// This version, as `handoff --version` prints it.
     public static let current = "0.2.0"
 }
 

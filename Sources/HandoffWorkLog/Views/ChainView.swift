@@ -10,10 +10,14 @@ public enum ChainView {
 
     /// How the tree marks what stands out: plain text, or a terminal's bold, dim and colours.
     public struct Style: Sendable {
+        /// What stands out: the artifacts' ids, the focus's marker.
         public var bold: @Sendable (String) -> String
+        /// What matters less: repeats, routes, notes.
         public var dim: @Sendable (String) -> String
+        /// A handoff's state, as its reader should notice it.
         public var state: @Sendable (Handoff.State) -> String
 
+        /// A style of these three marks.
         public init(
             bold: @escaping @Sendable (String) -> String, dim: @escaping @Sendable (String) -> String,
             state: @escaping @Sendable (Handoff.State) -> String
