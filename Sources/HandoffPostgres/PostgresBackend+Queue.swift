@@ -158,12 +158,22 @@ extension PostgresBackend {
         -> Handoff
     {
         try write(outcome.rawValue, of: receipt, at: now) { connection in
-            try changeHeld(
-                receipt,
-                set: "state = $7, lease_token = NULL, lease_expires_at = NULL, note = $8, updated_at = $9",
-                arguments: [outcome.state.rawValue.pgValue, note.pgValue, now.millisecondsSince1970.pgValue],
-                event: outcome.rawValue, at: now, note: note, in: connection)
+            try finish(receipt, outcome, note: note, now: now, in: connection)
         }
+    }
+
+    /// Finishes the handoff a receipt holds with `outcome`, and records the event: what every ack does, alone
+    /// or in the transaction of what it hands on or of a session's end.
+    func finish(
+        _ receipt: Receipt, _ outcome: Outcome, note: String?, now: Timestamp, in connection: PGConnection
+    )
+        throws -> Handoff
+    {
+        try changeHeld(
+            receipt,
+            set: "state = $7, lease_token = NULL, lease_expires_at = NULL, note = $8, updated_at = $9",
+            arguments: [outcome.state.rawValue.pgValue, note.pgValue, now.millisecondsSince1970.pgValue],
+            event: outcome.rawValue, at: now, note: note, in: connection)
     }
 
     /// Finishes a claimed handoff as done and records what it hands on, objects and all, in one transaction.
@@ -175,12 +185,7 @@ extension PostgresBackend {
         return try write(
             { connection in
                 try excludeCollection(connection)
-                let handoff = try changeHeld(
-                    receipt,
-                    set:
-                        "state = 'done', lease_token = NULL, lease_expires_at = NULL, note = $7, updated_at = $8",
-                    arguments: [note.pgValue, now.millisecondsSince1970.pgValue],
-                    event: Outcome.done.rawValue, at: now, note: note, in: connection)
+                let handoff = try finish(receipt, .done, note: note, now: now, in: connection)
                 let recorded = try zip(puts, ids).map { put, ids in
                     try record(put, at: now, handoffIDs: ids, in: connection)
                 }
@@ -360,7 +365,7 @@ extension PostgresBackend {
 
     /// A receipt operation: `set` on the handoff the receipt holds, with its event; or, when the receipt no
     /// longer holds it, the conflict saying why (nothing changed).
-    func changeHeld(
+    private func changeHeld(
         _ receipt: Receipt, set: String, arguments: [PGValue?], event kind: String, at now: Timestamp,
         leaseExpiresAt: Timestamp? = nil, note: String?, announce: Bool = false, in connection: PGConnection
     ) throws -> Handoff {

@@ -447,12 +447,7 @@ extension PostgresBackend {
             guard session.steps == expectedSteps else { return nil }
             if let receipt {
                 // The step the session worked on is done with it, or nothing is.
-                _ = try changeHeld(
-                    receipt,
-                    set:
-                        "state = 'done', lease_token = NULL, lease_expires_at = NULL, note = $7, updated_at = $8",
-                    arguments: ["work session \(id) ended".pgValue, now.millisecondsSince1970.pgValue],
-                    event: Outcome.done.rawValue, at: now, note: "work session \(id) ended", in: connection)
+                _ = try finish(receipt, .done, note: "work session \(id) ended", now: now, in: connection)
             }
             var parts: [(seq: Int64, firstStep: Int)] = []
             for (record, firstStep) in records {

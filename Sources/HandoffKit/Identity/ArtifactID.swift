@@ -42,6 +42,9 @@ public struct ArtifactID: Sendable, Hashable, Comparable, CustomStringConvertibl
     }
 
     /// The 32 hex digits without the scheme.
+    /// The id cut to 12 hex digits, as listings, chains and notes show it; any prefix of 4 or more resolves.
+    public var short: String { "xxh128:" + hex.prefix(12) }
+
     public var hex: String {
         String(unsafeUninitializedCapacity: 32) { digits in
             writeHex(high, into: digits, at: 0)

@@ -123,18 +123,25 @@ extension SQLiteBackend {
     func ack(_ receipt: Receipt, outcome: Outcome, note: String?, now: Timestamp) throws(HandoffError)
         -> Handoff
     {
-        try write { db in
-            let seq = try holdingLease(receipt, in: db)
-            try db.run(
-                sql: """
-                    UPDATE handoff SET state = ?, lease_token = NULL, lease_expires_at = NULL, note = ?, updated_at = ?
-                    WHERE seq = ?
-                    """,
-                arguments: [outcome.state.rawValue, note, now.millisecondsSince1970, seq])
-            try addEvent(
-                seq, outcome.rawValue, at: now, worker: nil, attempt: receipt.attempt, note: note, in: db)
-            return try handoff(seq: seq, in: db)
+        try write { db in try handoff(seq: try finish(receipt, outcome, note: note, now: now, in: db), in: db)
         }
+    }
+
+    /// Finishes the handoff a receipt holds with `outcome`, and records the event: what every ack does, alone
+    /// or in the transaction of what it hands on or of a session's end. Returns the handoff's row.
+    func finish(_ receipt: Receipt, _ outcome: Outcome, note: String?, now: Timestamp, in db: Database) throws
+        -> Int64
+    {
+        let seq = try holdingLease(receipt, in: db)
+        try db.run(
+            sql: """
+                UPDATE handoff SET state = ?, lease_token = NULL, lease_expires_at = NULL, note = ?, updated_at = ?
+                WHERE seq = ?
+                """,
+            arguments: [outcome.state.rawValue, note, now.millisecondsSince1970, seq])
+        try addEvent(
+            seq, outcome.rawValue, at: now, worker: nil, attempt: receipt.attempt, note: note, in: db)
+        return seq
     }
 
     /// Finishes a claimed handoff as done and records what it hands on, in one transaction; the objects are
@@ -147,18 +154,8 @@ extension SQLiteBackend {
         return try recording(objects) { () throws(HandoffError) in
             Failpoint.hit("objects-durable")
             return try write { db in
-                let seq = try holdingLease(receipt, in: db)
+                let seq = try finish(receipt, .done, note: note, now: now, in: db)
                 let recorded = try puts.map { put in try record(put.put, at: now, in: db) }
-                try db.run(
-                    sql: """
-                        UPDATE handoff SET state = 'done', lease_token = NULL, lease_expires_at = NULL, note = ?,
-                            updated_at = ?
-                        WHERE seq = ?
-                        """,
-                    arguments: [note, now.millisecondsSince1970, seq])
-                try addEvent(
-                    seq, Outcome.done.rawValue, at: now, worker: nil, attempt: receipt.attempt, note: note,
-                    in: db)
                 return (try handoff(seq: seq, in: db), recorded)
             }
         }
@@ -339,7 +336,7 @@ extension SQLiteBackend {
     }
 
     /// The handoff a receipt names, if its lease is still this receipt's; otherwise a conflict saying why not.
-    func holdingLease(_ receipt: Receipt, in db: Database) throws -> Int64 {
+    private func holdingLease(_ receipt: Receipt, in db: Database) throws -> Int64 {
         guard
             let row = try db.row(
                 sql: "SELECT seq, state, attempts, lease_token FROM handoff WHERE id = ?",

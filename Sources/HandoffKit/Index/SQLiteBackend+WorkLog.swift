@@ -355,17 +355,7 @@ extension SQLiteBackend {
             guard session.steps == expectedSteps else { return nil }
             if let receipt {
                 // The step the session worked on is done with it, or nothing is.
-                let handoff = try holdingLease(receipt, in: db)
-                try db.run(
-                    sql: """
-                        UPDATE handoff SET state = 'done', lease_token = NULL, lease_expires_at = NULL, note = ?,
-                            updated_at = ?
-                        WHERE seq = ?
-                        """,
-                    arguments: ["work session \(id) ended", now.millisecondsSince1970, handoff])
-                try addEvent(
-                    handoff, Outcome.done.rawValue, at: now, worker: nil, attempt: receipt.attempt,
-                    note: "work session \(id) ended", in: db)
+                _ = try finish(receipt, .done, note: "work session \(id) ended", now: now, in: db)
             }
             var parts: [(seq: Int64, firstStep: Int)] = []
             for (record, firstStep) in records {

@@ -197,16 +197,10 @@ extension Store {
                 "\(request.source) is \(bytes.count) bytes in canonical form, more than the limit of \(configuration.limits.maxBytes)"
             )
         }
-        var consumers: [String] = []
-        for consumer in request.consumers where !consumers.contains(consumer) { consumers.append(consumer) }
-        let put = IndexedPut(
-            id: ArtifactID(canonicalBytes: bytes), schema: schema.description, size: bytes.count,
-            producer: request.producer, consumers: consumers, workflow: request.workflow,
-            workspace: request.workspace, createdAt: request.createdAt, parents: request.parents,
+        return prepared(
+            bytes, request, schema: schema.description,
             nextActions: NextActionExtractor.extract(
-                from: request.document, places: schemas.nextActionPlaces(forSchema: schema.description)),
-            validated: request.validate)
-        return PreparedPut(bytes: bytes, put: put)
+                from: request.document, places: schemas.nextActionPlaces(forSchema: schema.description)))
     }
 
     /// `prepare` for a request of JSON text: the canonical bytes are written straight from the text, and the
@@ -261,7 +255,7 @@ extension Store {
         return (schema, NextActionExtractor.extract(from: pruned, places: places))
     }
 
-    /// A request of JSON text, checked, with its canonical bytes and what was read from them.
+    /// A checked request, with its canonical bytes and what was read from them.
     private func prepared(_ bytes: [UInt8], _ request: PutRequest, schema: String, nextActions: [NextAction])
         -> PreparedPut
     {

@@ -157,7 +157,7 @@ extension Store {
         try checkParents(prepared)
         // The step is one event in the handoff's history: what it handed on, and to whom, says so.
         let handedOn = prepared.map { put in
-            "xxh128:\(put.put.id.hex.prefix(12))\(put.put.consumers.isEmpty ? "" : " to " + put.put.consumers.joined(separator: ", "))"
+            "\(put.put.id.short)\(put.put.consumers.isEmpty ? "" : " to " + put.put.consumers.joined(separator: ", "))"
         }
         let said =
             prepared.isEmpty

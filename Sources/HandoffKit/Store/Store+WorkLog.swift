@@ -198,9 +198,7 @@ extension Store {
             else { continue }
             return (
                 ended,
-                PutResult(
-                    artifact: recorded.artifact, existed: recorded.existed, handoffs: recorded.created,
-                    pendingDuplicates: recorded.duplicates)
+                PutResult(recorded: recorded)
             )
         }
     }

@@ -32,7 +32,7 @@ public enum ChainView {
     }
 
     /// An artifact id cut to 12 hex digits, as listings show it; any prefix of 4 or more resolves.
-    public static func shortID(_ id: ArtifactID) -> String { "xxh128:" + id.hex.prefix(12) }
+    public static func shortID(_ id: ArtifactID) -> String { id.short }
 
     /// An indented tree from the oldest ancestors down, each artifact followed by its handoffs.
     public static func text(_ chain: Chain, style: Style = .plain) -> String {

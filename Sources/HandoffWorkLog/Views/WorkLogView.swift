@@ -28,7 +28,7 @@ public enum WorkLogView {
             // A session ended with its step's receipt: the step and the session are one event.
             lines.append(
                 "  Worked on: "
-                    + session.workedOn.map { "xxh128:" + $0.hex.prefix(12) }.joined(separator: ", ")
+                    + session.workedOn.map(\.short).joined(separator: ", ")
                     + " (a claimed handoff, finished with this session)")
         }
         switch mode {
