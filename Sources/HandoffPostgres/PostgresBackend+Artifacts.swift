@@ -369,6 +369,19 @@ extension PostgresBackend {
         }
     }
 
+    func handoffCounts() throws(HandoffError) -> [ConsumerCount] {
+        try read { connection in
+            let rows = try connection.execute(
+                "SELECT consumer, state, count(*) FROM handoff GROUP BY consumer, state")
+            return (0..<rows.rowCount).compactMap { row in
+                Handoff.State(rawValue: rows.string(row, 1) ?? "").map {
+                    ConsumerCount(
+                        consumer: rows.string(row, 0) ?? "", state: $0, count: Int(rows.int(row, 2) ?? 0))
+                }
+            }
+        }
+    }
+
     /// The store's tables and their indexes, less the objects' bytes, which the stats count apart.
     func indexBytes() throws(HandoffError) -> Int {
         try readStatement { connection in

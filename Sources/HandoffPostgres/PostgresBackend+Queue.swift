@@ -6,8 +6,8 @@ import HandoffKit
 /// before it checks the receipt, in the transaction that changes it.
 extension PostgresBackend {
     func claim(
-        consumer: String, schema: String?, workspace: String?, worker: String?, leaseMilliseconds: Int64,
-        maxAttempts: Int, now: Timestamp
+        consumer: String, schema: String?, workspace: String?, handoff id: String?, worker: String?,
+        leaseMilliseconds: Int64, maxAttempts: Int, now: Timestamp
     ) throws(HandoffError) -> Claim? {
         // Drawn before the transaction, so that a claim whose commit was cut off can be recognised by it.
         let token = Receipt.newToken()
@@ -16,8 +16,8 @@ extension PostgresBackend {
                 while true {
                     guard
                         let candidate = try claimCandidate(
-                            consumer: consumer, schema: schema, workspace: workspace, now: now, in: connection
-                        )
+                            consumer: consumer, schema: schema, workspace: workspace, handoff: id, now: now,
+                            in: connection)
                     else { return nil }
                     if candidate.state == "claimed", let expiredAt = candidate.leaseExpiresAt {
                         try addEvent(
@@ -111,7 +111,8 @@ extension PostgresBackend {
     /// The oldest of the first available pending handoff and the first expired lease, each locked and
     /// skipped over by other claimers while this transaction runs; both looked for in one statement.
     private func claimCandidate(
-        consumer: String, schema: String?, workspace: String?, now: Timestamp, in connection: PGConnection
+        consumer: String, schema: String?, workspace: String?, handoff id: String?, now: Timestamp,
+        in connection: PGConnection
     ) throws -> Candidate? {
         var arguments: [PGValue?] = [consumer.pgValue, now.millisecondsSince1970.pgValue]
         var join = ""
@@ -123,6 +124,10 @@ extension PostgresBackend {
         if let workspace {
             arguments.append(workspace.pgValue)
             filter = " AND h.workspace = $\(arguments.count)"
+        }
+        if let id {
+            arguments.append(id.pgValue)
+            filter += " AND h.id = $\(arguments.count)"
         }
         let columns = "h.seq, h.id, h.state, h.attempts, h.created_at, h.worker, h.lease_expires_at"
         let rows = try connection.execute(

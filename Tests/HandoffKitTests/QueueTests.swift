@@ -42,6 +42,36 @@ struct QueueTests {
         #expect(try store.inbox("reviewer", filter: HandoffFilter(states: [.claimed])).count == 2)
     }
 
+    @Test func aClaimCanNameTheOneHandoffItTakes() throws {
+        let first = try put(1)
+        let second = try put(2)
+        let chosen = second.handoffs[0].id
+        let claim = try #require(try store.claim(for: "reviewer", worker: "person", handoff: chosen))
+        #expect(claim.handoff.id == chosen)
+        // Held now: nobody takes it again, by name or as the oldest; the oldest is still the first.
+        #expect(try store.claim(for: "reviewer", handoff: chosen) == nil)
+        // Another consumer's handoff is not claimed under this one's name.
+        #expect(try store.claim(for: "auditor", handoff: first.handoffs[0].id) == nil)
+        #expect(try store.claim(for: "reviewer")?.handoff.id == first.handoffs[0].id)
+        try store.ack(claim.receipt, note: "decided")
+        #expect(try store.claim(for: "reviewer", handoff: chosen) == nil)
+    }
+
+    @Test func handoffCountsAreByConsumerAndState() throws {
+        try put(1)
+        try put(2)
+        try put(3, to: ["auditor", "reviewer"])
+        let claim = try #require(try store.claim(for: "reviewer"))
+        try store.ack(claim.receipt)
+        let counts = Set(try store.handoffCounts())
+        #expect(
+            counts == [
+                ConsumerCount(consumer: "reviewer", state: .pending, count: 2),
+                ConsumerCount(consumer: "reviewer", state: .done, count: 1),
+                ConsumerCount(consumer: "auditor", state: .pending, count: 1),
+            ])
+    }
+
     @Test func anExpiredLeaseIsClaimedAgainAndTheOldReceiptNoLongerHolds() throws {
         let handoff = try put(1).handoffs[0]
         let first = try #require(try store.claim(for: "reviewer", leaseSeconds: 10, worker: "crashed"))

@@ -41,6 +41,8 @@ package protocol StoreBackend: AnyObject, Sendable {
     func children(of id: ArtifactID) throws(HandoffError) -> [ArtifactInfo]
     func nextActions(of id: ArtifactID) throws(HandoffError) -> [NextAction]
     func stats() throws(HandoffError) -> IndexStats
+    /// How many handoffs each consumer has in each state.
+    func handoffCounts() throws(HandoffError) -> [ConsumerCount]
     /// How many bytes the index takes where it is kept.
     func indexBytes() throws(HandoffError) -> Int
 
@@ -65,9 +67,10 @@ package protocol StoreBackend: AnyObject, Sendable {
     /// (true), or `seconds` passed (false). A wake may be spurious; the caller claims to find out.
     func waitForHandoffs(consumer: String, seconds: Double) throws(HandoffError) -> Bool
 
+    /// Claims the oldest claimable handoff of `consumer` (only `handoff`, by its id, when given).
     func claim(
-        consumer: String, schema: String?, workspace: String?, worker: String?, leaseMilliseconds: Int64,
-        maxAttempts: Int, now: Timestamp
+        consumer: String, schema: String?, workspace: String?, handoff: String?, worker: String?,
+        leaseMilliseconds: Int64, maxAttempts: Int, now: Timestamp
     ) throws(HandoffError) -> Claim?
     /// Finishes a claimed handoff as done and records `puts` (artifacts derived from its artifact) with their
     /// handoffs, in one transaction: both, or neither when the receipt no longer holds.

@@ -10,7 +10,8 @@ extension SQLiteBackend {
     /// Takes the oldest claimable handoff of `consumer`: pending and available, or claimed under a lease
     /// that has expired. Handoffs already claimed `maxAttempts` times are dead-lettered on the way.
     func claim(
-        consumer: String, schema: String?, workspace: String? = nil, worker: String?,
+        consumer: String, schema: String?, workspace: String? = nil, handoff id: String? = nil,
+        worker: String?,
         leaseMilliseconds: Int64,
         maxAttempts: Int, now: Timestamp
     ) throws(HandoffError) -> Claim? {
@@ -18,7 +19,8 @@ extension SQLiteBackend {
             while true {
                 guard
                     let candidate = try claimCandidate(
-                        consumer: consumer, schema: schema, workspace: workspace, now: now, in: db)
+                        consumer: consumer, schema: schema, workspace: workspace, handoff: id, now: now,
+                        in: db)
                 else {
                     return nil
                 }
@@ -66,13 +68,15 @@ extension SQLiteBackend {
     /// The oldest of the first available pending handoff and the first expired lease: two index lookups on
     /// the partial indexes, whatever the store holds.
     private func claimCandidate(
-        consumer: String, schema: String?, workspace: String?, now: Timestamp, in db: Database
+        consumer: String, schema: String?, workspace: String?, handoff id: String?, now: Timestamp,
+        in db: Database
     ) throws -> Row? {
         let (pendingQuery, expiredQuery) = Self.candidateQueries(
-            schema: schema != nil, workspace: workspace != nil)
+            schema: schema != nil, workspace: workspace != nil, handoff: id != nil)
         var arguments: StatementArguments = schema.map { [$0] } ?? []
         arguments += [consumer, now.millisecondsSince1970]
         if let workspace { arguments += [workspace] }
+        if let id { arguments += [id] }
         let pending = try db.row(sql: pendingQuery, arguments: arguments)
         let expired = try db.row(sql: expiredQuery, arguments: arguments)
         switch (pending, expired) {
@@ -87,11 +91,11 @@ extension SQLiteBackend {
 
     /// The two claim lookups: the oldest available pending handoff, and the lease that expired first. Each is
     /// answered from a partial index holding only handoffs in that state.
-    private static func candidateQueries(schema: Bool, workspace: Bool = false) -> (
+    private static func candidateQueries(schema: Bool, workspace: Bool = false, handoff: Bool = false) -> (
         pending: String, expired: String
     ) {
         let join = schema ? "JOIN artifact a ON a.seq = h.artifact AND a.schema = ?" : ""
-        let inWorkspace = workspace ? " AND h.workspace = ?" : ""
+        let inWorkspace = (workspace ? " AND h.workspace = ?" : "") + (handoff ? " AND h.id = ?" : "")
         let columns = "h.seq, h.id, h.state, h.attempts, h.created_at, h.worker, h.lease_expires_at"
         return (
             """

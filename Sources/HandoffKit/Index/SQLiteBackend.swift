@@ -476,6 +476,18 @@ final class SQLiteBackend: StoreBackend {
         }
     }
 
+    func handoffCounts() throws(HandoffError) -> [ConsumerCount] {
+        try read { db in
+            try db.rows(sql: "SELECT consumer, state, count(*) AS n FROM handoff GROUP BY consumer, state")
+                .compactMap {
+                    row in
+                    Handoff.State(rawValue: row["state"]).map {
+                        ConsumerCount(consumer: row["consumer"], state: $0, count: row["n"])
+                    }
+                }
+        }
+    }
+
     /// Every artifact the index lists, with the size it recorded.
     func indexedObjects() throws(HandoffError) -> [(id: ArtifactID, size: Int)] {
         try read { db in

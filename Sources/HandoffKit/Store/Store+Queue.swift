@@ -69,15 +69,17 @@ extension Store {
     /// - Parameters:
     ///   - schema: Only artifacts of this schema.
     ///   - workspace: Only handoffs in this workspace.
+    ///   - handoff: Only this handoff, by its id: how a person takes the one escalation they chose.
     public func claim(
         for consumer: String, leaseSeconds: Double = Store.defaultLeaseSeconds, worker: String? = nil,
-        schema: String? = nil, workspace: String? = nil, maxAttempts: Int = Store.defaultMaxAttempts
+        schema: String? = nil, workspace: String? = nil, handoff: String? = nil,
+        maxAttempts: Int = Store.defaultMaxAttempts
     ) throws(HandoffError) -> Claim? {
         try Name.check(consumer, as: "consumer")
         if let worker { try Name.check(worker, as: "worker") }
         if let workspace { try Name.check(workspace, as: "workspace") }
         return try backend.claim(
-            consumer: consumer, schema: schema, workspace: workspace, worker: worker,
+            consumer: consumer, schema: schema, workspace: workspace, handoff: handoff, worker: worker,
             leaseMilliseconds: try milliseconds(leaseSeconds, "lease"),
             maxAttempts: max(1, maxAttempts), now: now())
     }

@@ -81,6 +81,11 @@ extension Store {
     public static func isHandoffID(_ text: String) -> Bool { HandoffID.isWellFormed(text) }
 
     /// Counts of what the store holds.
+    /// How many handoffs each consumer has in each state, for an overview of every inbox at once.
+    public func handoffCounts() throws(HandoffError) -> [ConsumerCount] {
+        try backend.handoffCounts()
+    }
+
     public func stats() throws(HandoffError) -> StoreStats {
         let stats = try backend.stats()
         let indexBytes = try backend.indexBytes()
@@ -93,6 +98,19 @@ extension Store {
 }
 
 /// Counts of what a store holds.
+/// How many handoffs a consumer has in one state.
+public struct ConsumerCount: Sendable, Hashable {
+    public let consumer: String
+    public let state: Handoff.State
+    public let count: Int
+
+    public init(consumer: String, state: Handoff.State, count: Int) {
+        self.consumer = consumer
+        self.state = state
+        self.count = count
+    }
+}
+
 public struct StoreStats: Sendable {
     public let path: String
     public let artifacts: Int
