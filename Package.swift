@@ -7,17 +7,29 @@ let package = Package(
     products: [
         .executable(name: "handoff", targets: ["handoff"]),
         .executable(name: "handoff-mcp", targets: ["handoff-mcp"]),
+        .executable(name: "handoff-ui", targets: ["handoff-ui"]),
         .library(name: "HandoffJSON", targets: ["HandoffJSON"]),
         .library(name: "HandoffSchema", targets: ["HandoffSchema"]),
         .library(name: "HandoffKit", targets: ["HandoffKit"]),
         .library(name: "HandoffWorkLog", targets: ["HandoffWorkLog"]),
         .library(name: "HandoffPostgres", targets: ["HandoffPostgres"]),
         .library(name: "HandoffMCP", targets: ["HandoffMCP"]),
+        .library(name: "HandoffHTML", targets: ["HandoffHTML"]),
         .library(name: "HandoffTesting", targets: ["HandoffTesting"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk", exact: "0.12.1"),
+        // The web UI's HTTP server (handoff-ui only). Its default traits bring swift-configuration and full
+        // Foundation, neither of which the UI uses.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        // Hummingbird's own dependencies, named for what the UI reads of them: the port it was given
+        // (NIOCore), a quiet logger (Logging), the start of a graceful shutdown (ServiceLifecycle) and header
+        // names (HTTPTypes).
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         .systemLibrary(
@@ -81,11 +93,27 @@ let package = Package(
             dependencies: ["HandoffKit", "HandoffWorkLog", .product(name: "MCP", package: "swift-sdk")]
         ),
         .executableTarget(name: "handoff-mcp", dependencies: ["HandoffMCP", "HandoffPostgres"]),
+        // The pages of the web UI and the static HTML exports, rendered from the store: no HTTP in it, so that
+        // `handoff explain --format html` links none.
+        .target(name: "HandoffHTML", dependencies: ["HandoffKit", "HandoffWorkLog", "HandoffJSON"]),
+        .target(
+            name: "HandoffUI",
+            dependencies: [
+                "HandoffHTML", "HandoffKit", "HandoffWorkLog",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
+        .executableTarget(name: "handoff-ui", dependencies: ["HandoffUI", "HandoffPostgres"]),
         .target(
             name: "HandoffCLI",
             dependencies: [
                 "HandoffKit",
                 "HandoffWorkLog",
+                "HandoffHTML",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -95,7 +123,7 @@ let package = Package(
         .executableTarget(name: "handoff-manual"),
         .executableTarget(
             name: "handoff-bench",
-            dependencies: ["HandoffKit", "HandoffWorkLog", "HandoffPostgres"],
+            dependencies: ["HandoffKit", "HandoffWorkLog", "HandoffPostgres", "HandoffHTML"],
             path: "Sources/HandoffBench"
         ),
         // Where the test suites find the data shared beside the repository: one lookup for all of them.
@@ -115,7 +143,7 @@ let package = Package(
             name: "HandoffCLITests",
             dependencies: [
                 "HandoffCLI", "HandoffJSON", "HandoffSchema", "HandoffKit", "HandoffWorkLog",
-                "HandoffTesting", "handoff", "handoff-mcp", "handoff-manual",
+                "HandoffTesting", "handoff", "handoff-mcp", "handoff-ui", "handoff-manual",
             ],
             exclude: ["Fixtures"]),
     ]

@@ -28,7 +28,7 @@ public struct HandoffCommand: ParsableCommand {
             Canonicalize.self, Hash.self, Init.self, Put.self, Get.self, Show.self, List.self, Inbox.self,
             ClaimCommand.self, Ack.self, Release.self, Extend.self, Retry.self, Route.self, ChainCommand.self,
             Next.self, Work.self, Import.self, Validate.self, SchemaCommand.self, Log.self, Explain.self,
-            How.self, Logs.self, Escalations.self, Insights.self, Config.self, MCP.self, Stats.self,
+            How.self, Logs.self, Escalations.self, Insights.self, Config.self, MCP.self, UI.self, Stats.self,
             Verify.self,
             GC.self, Copy.self, Demo.self,
         ]

@@ -63,11 +63,13 @@ struct FastPathGrammarTests {
     }
 }
 
-/// `handoff mcp` is read by ArgumentParser, then `handoff-mcp` reads the same options again with its own
-/// small parser (so the server starts without ArgumentParser): both must take the same options, spelt alike.
+/// `handoff mcp` and `handoff ui` are read by ArgumentParser, then `handoff-mcp` and `handoff-ui` read the
+/// same options again with their own small parsers (so the servers start without ArgumentParser): both must
+/// take the same options, spelt alike.
 struct MCPOptionTests {
-    @Test func handoffMCPTakesTheOptionsHandoffMCPCommandDescribes() throws {
-        let dump = try HandoffProcess.run(["mcp", "--experimental-dump-help"])
+    @Test(arguments: ["mcp", "ui"])
+    func theServerTakesTheOptionsItsCommandDescribes(command: String) throws {
+        let dump = try HandoffProcess.run([command, "--experimental-dump-help"])
         let root = try #require(try dump.json() as? [String: Any])
         let arguments = try #require((root["command"] as? [String: Any])?["arguments"] as? [[String: Any]])
         var described: [String: Bool] = [:]
@@ -77,12 +79,12 @@ struct MCPOptionTests {
                 described["--" + long] = argument["kind"] as? String == "option"
             }
         }
-        // What handoff-mcp says it takes: `[--name VALUE]` or `[--flag]` in its usage line.
+        // What the server says it takes: `[--name VALUE]` or `[--flag]` in its usage line.
         let server = HandoffProcess.executable.deletingLastPathComponent().appendingPathComponent(
-            "handoff-mcp")
+            "handoff-" + command)
         let help = try HandoffProcess.run(["--help"], program: server)
         #expect(help.status == 0)
-        let usage = try #require(help.outputLines.first { $0.hasPrefix("usage: handoff mcp ") })
+        let usage = try #require(help.outputLines.first { $0.hasPrefix("usage: handoff \(command) ") })
         var taken: [String: Bool] = [:]
         for group in usage.split(separator: "[").dropFirst() {
             let words = group.prefix { $0 != "]" }.split(separator: " ")
@@ -91,10 +93,20 @@ struct MCPOptionTests {
         #expect(taken == described)
         // And spelt as ArgumentParser takes them: with the value after = too.
         let scratch = Scratch()
-        let run = try HandoffProcess.run(
-            ["--store=\(scratch.store)", "--as=reviewer", "--max-bytes=1000", "--busy-timeout=1"],
-            stdin: Data(),
-            program: server)
-        #expect(run.status == 0, "\(run.stderr)")
+        if command == "mcp" {
+            let run = try HandoffProcess.run(
+                ["--store=\(scratch.store)", "--as=reviewer", "--max-bytes=1000", "--busy-timeout=1"],
+                stdin: Data(),
+                program: server)
+            #expect(run.status == 0, "\(run.stderr)")
+        } else {
+            // On a store that is not there the UI exits before it serves, once its options are read.
+            let run = try HandoffProcess.run(
+                ["--store=\(scratch.path)/absent", "--port=0", "--no-open", "--busy-timeout=1"],
+                stdin: Data(),
+                program: server)
+            #expect(run.status == 66, "\(run.stderr)")
+            #expect(run.stderr.hasPrefix("handoff: no store at \(scratch.path)/absent"), "\(run.stderr)")
+        }
     }
 }

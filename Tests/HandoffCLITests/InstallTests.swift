@@ -27,6 +27,8 @@ struct InstallTests {
         #expect(version.output == "0.2.0\n")
         let mcp = try HandoffProcess.shell("\"\(prefix)/bin/handoff-mcp\" --help")
         #expect(mcp.status == 0 && mcp.output.contains("usage: handoff mcp"))
+        let ui = try HandoffProcess.shell("\"\(prefix)/bin/handoff-ui\" --help")
+        #expect(ui.status == 0 && ui.output.contains("usage: handoff ui"))
 
         // A page per command, and mandoc finds nothing to say about any of them.
         let pages = prefix + "/share/man/man1"
@@ -45,7 +47,7 @@ struct InstallTests {
         ] {
             #expect(files.contains(page), "\(page)")
         }
-        #expect(files.count == 48)
+        #expect(files.count == 49)
         let setup = try HandoffProcess.shell("'\(HandoffProcess.repositoryRoot.path)/scripts/setup' mandoc")
         #expect(setup.status == 0, "\(setup.stderr)")
         let lint = try HandoffProcess.shell("cd '\(pages)' && mandoc -T lint *.1")
@@ -53,7 +55,7 @@ struct InstallTests {
             lint.status == 0 && lint.output.isEmpty && lint.stderr.isEmpty, "\(lint.output)\(lint.stderr)")
 
         // The binaries are stripped; their symbols are beside them, where debuggers look.
-        for binary in ["handoff", "handoff-mcp"] {
+        for binary in ["handoff", "handoff-mcp", "handoff-ui"] {
             let installed = try HandoffProcess.shell("readelf -S '\(prefix)/bin/\(binary)'")
             #expect(installed.status == 0)
             #expect(!installed.output.contains(".debug_info") && !installed.output.contains(".symtab"))

@@ -27,7 +27,7 @@ struct NumericOptionCLITests {
         case "canonicalize", "hash", "validate", "schema add", "schema check": ["/dev/null"]
         case "put", "import", "log record", "log start", "init", "ls", "stats", "verify", "gc", "demo",
             "logs",
-            "escalations", "insights ls", "config show", "explain", "mcp", "schema ls":
+            "escalations", "insights ls", "config show", "explain", "mcp", "schema ls", "ui":
             []
         case "get", "show", "chain", "next": ["xxh128:00000000"]
         case "inbox", "claim": ["c"]
@@ -81,7 +81,7 @@ struct NumericOptionCLITests {
             "extend --lease", "chain --depth", "work --poll", "work --retry-delay", "logs --limit",
             "escalations --limit", "insights ls --limit", "how --limit", "gc --keep-days", "put --max-bytes",
             "put --max-depth", "log add --confidence", "log add --duration-ms", "log add --response-to",
-            "mcp --max-bytes", "init --busy-timeout",
+            "mcp --max-bytes", "init --busy-timeout", "ui --port",
         ] {
             #expect(options.contains { $0.description == expected }, "\(expected)")
         }
@@ -100,6 +100,12 @@ struct NumericOptionCLITests {
             if command == "work" && option.name != "--limit" { arguments += ["--limit", "1"] }
             // `copy` copies into a folder of the run's own.
             if command == "copy" { arguments += ["--to", scratch.path + "/copy-\(index)"] }
+            // `ui` serves until it is stopped: on a store that is not there, it parses its options and exits
+            // 66 without serving.
+            if command == "ui" {
+                arguments =
+                    option.command + [option.name, value, "--no-open", "--store", scratch.path + "/absent"]
+            }
             arguments += positionals
             let result: HandoffProcess.Result
             do {

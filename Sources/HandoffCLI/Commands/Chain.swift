@@ -1,4 +1,5 @@
 import ArgumentParser
+import HandoffHTML
 import HandoffJSON
 import HandoffKit
 import HandoffWorkLog
@@ -12,14 +13,18 @@ extension HandoffCommand {
                 Walks the artifacts it was derived from (put --parent) and the ones derived from it, up to \
                 --depth derivations each way, listing each artifact's handoffs (producer → consumer, state, \
                 time, note). Text is an indented tree; json has nodes and edges; dot and mermaid draw the graph \
-                (paste them into Graphviz or a Markdown document).
+                (paste them into Graphviz or a Markdown document); html is one self-contained page with the                 graph drawn, as handoff ui draws it, for a pull request or a ticket.
 
                   handoff chain 3f2a9c01
                   handoff chain 3f2a9c01 --format mermaid
                   handoff chain 3f2a9c01 --format dot | dot -Tsvg > chain.svg
+                  handoff chain 3f2a9c01 --format html > chain.html
                 """)
 
-        typealias Format = ChainView.Format
+        /// ChainView's formats, which MCP shares, and a page of its own.
+        enum Format: String, ExpressibleByArgument, CaseIterable {
+            case text, json, dot, mermaid, html
+        }
 
         @Argument(help: ArgumentHelp("An artifact id or prefix, or a handoff id.", valueName: "id"))
         var id: String
@@ -27,7 +32,7 @@ extension HandoffCommand {
         @Option(name: .long, help: ArgumentHelp("How many derivations to follow each way.", valueName: "n"))
         var depth: Int = 10
 
-        @Option(name: .long, help: "text (the default), json, dot or mermaid.")
+        @Option(name: .long, help: "text (the default), json, dot, mermaid or html.")
         var format: Format?
 
         @OptionGroup var store: StoreOptions
@@ -46,12 +51,11 @@ extension HandoffCommand {
             case .text: Terminal.print(chainText(chain))
             case .dot: Terminal.print(ChainView.dot(chain))
             case .mermaid: Terminal.print(ChainView.mermaid(chain))
+            case .html: Terminal.write(Array(Export.chain(chain).utf8))
             }
         }
     }
 }
-
-extension ChainView.Format: ExpressibleByArgument {}
 
 func shortID(_ id: ArtifactID) -> String { ChainView.shortID(id) }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import HandoffHTML
 import HandoffJSON
 import HandoffKit
 import HandoffWorkLog
@@ -17,17 +18,18 @@ extension HandoffCommand {
                 Modes: summary (the answer, key decisions and tools, errors, low-confidence steps, escalations \
                 waiting for a decision, insights), detailed (every entry), debug (every field), coordination \
                 (coordinator decisions and bot-to-bot messages as a conversation). --format markdown prints the \
-                answer followed by a collapsed "How I decided this" block, for a bot to paste under its reply.
+                answer followed by a collapsed "How I decided this" block, for a bot to paste under its reply;                 --format html one self-contained page (every entry as a timeline, as handoff ui shows it) to                 attach to a pull request or a ticket.
 
                   handoff explain
                   handoff explain --workspace "#coordination-website" --mode coordination
                   handoff explain xxh128:3f2a9c01 --mode detailed
                   handoff explain 01JD3XQ2K8B6W5N2M7T4R9C1ZP
                   handoff explain --session 01JD3XQ2K8B6W5N2M7T4R9C1ZP --format markdown
+                  handoff explain --format html > session.html
                 """)
 
         enum Format: String, ExpressibleByArgument, CaseIterable {
-            case text, markdown, json
+            case text, markdown, json, html
         }
 
         @Argument(
@@ -50,7 +52,7 @@ extension HandoffCommand {
         @Option(name: .long, help: "summary, detailed, debug or coordination.")
         var mode: WorkLogView.Mode = .summary
 
-        @Option(name: .long, help: "text (the default), markdown or json.")
+        @Option(name: .long, help: "text (the default), markdown, json or html.")
         var format: Format?
 
         @OptionGroup var store: StoreOptions
@@ -80,6 +82,8 @@ extension HandoffCommand {
                 Terminal.write(Array(WorkLogView.markdown(explained, confidenceThreshold: threshold).utf8))
             case .text:
                 Terminal.print(WorkLogView.text(explained, mode: mode, confidenceThreshold: threshold))
+            case .html:
+                Terminal.write(Array(Export.session(explained, confidenceThreshold: threshold).utf8))
             }
         }
     }

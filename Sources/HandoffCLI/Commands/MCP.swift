@@ -52,36 +52,40 @@ extension HandoffCommand {
         }
 
         func run() throws {
-            // The server is an executable of its own beside this one, so that what it links is loaded only by it.
-            let server = try serverExecutable()
             var arguments = [
-                server, "--store", store.path, "--busy-timeout", String(store.busyTimeout), "--max-bytes",
+                "--store", store.path, "--busy-timeout", String(store.busyTimeout), "--max-bytes",
                 String(maxBytes),
             ]
             if let bot { arguments += ["--as", bot] }
             if allowAny { arguments.append("--allow-any") }
-            let pointers = arguments.map { strdup($0) } + [nil]
-            execv(server, pointers)
-            throw HandoffError(.io, "cannot start \(server): \(String(cString: strerror(errno)))")
-        }
-
-        private func serverExecutable() throws(HandoffError) -> String {
-            var buffer = [CChar](repeating: 0, count: 4096)
-            let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-            let own =
-                length > 0
-                ? String(decoding: buffer.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self)
-                : CommandLine.arguments[0]
-            let directory = own.contains("/") ? String(own[..<own.lastIndex(of: "/")!]) : "."
-            let server = directory + "/handoff-mcp"
-            guard access(server, X_OK) == 0 else {
-                throw HandoffError(
-                    .notFound, "handoff mcp needs the handoff-mcp executable beside \(own)",
-                    hint:
-                        "build it with `swift build --product handoff-mcp`, or install both with scripts/install"
-                )
-            }
-            return server
+            try execSibling("handoff-mcp", arguments)
         }
     }
+}
+
+/// Replaces this process with the executable `name` beside it, run with `arguments`: how `handoff mcp` and
+/// `handoff ui` start their servers, kept apart so that what they link is loaded only by them.
+func execSibling(_ name: String, _ arguments: [String]) throws {
+    let path = try siblingExecutable(name)
+    let pointers = ([path] + arguments).map { strdup($0) } + [nil]
+    execv(path, pointers)
+    throw HandoffError(.io, "cannot start \(path): \(String(cString: strerror(errno)))")
+}
+
+private func siblingExecutable(_ name: String) throws(HandoffError) -> String {
+    var buffer = [CChar](repeating: 0, count: 4096)
+    let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+    let own =
+        length > 0
+        ? String(decoding: buffer.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        : CommandLine.arguments[0]
+    let directory = own.contains("/") ? String(own[..<own.lastIndex(of: "/")!]) : "."
+    let path = directory + "/" + name
+    guard access(path, X_OK) == 0 else {
+        throw HandoffError(
+            .notFound,
+            "handoff \(name.dropFirst("handoff-".count)) needs the \(name) executable beside \(own)",
+            hint: "build it with `swift build --product \(name)`, or install them all with scripts/install")
+    }
+    return path
 }

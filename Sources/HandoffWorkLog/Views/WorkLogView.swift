@@ -306,7 +306,8 @@ public enum WorkLogView {
     /// A confidence for people: `0.62` is `62%`.
     public static func percent(_ value: Double) -> String { "\(Int((value * 100).rounded()))%" }
 
-    static func milliseconds(_ value: Int) -> String {
+    /// A tool's duration for people: `850 ms`, `4.2 s`.
+    public static func milliseconds(_ value: Int) -> String {
         value < 1000 ? "\(value) ms" : "\(Double(value / 100) / 10) s"
     }
 
