@@ -140,6 +140,9 @@ let package = Package(
             name: "HandoffWorkLogTests", dependencies: ["HandoffWorkLog", "HandoffTesting"],
             exclude: ["Fixtures"]),
         .testTarget(
+            name: "HandoffHTMLTests",
+            dependencies: ["HandoffHTML", "HandoffKit", "HandoffWorkLog", "HandoffTesting"]),
+        .testTarget(
             name: "HandoffCLITests",
             dependencies: [
                 "HandoffCLI", "HandoffJSON", "HandoffSchema", "HandoffKit", "HandoffWorkLog",

@@ -33,7 +33,7 @@ struct BenchOptions {
             case "--postgres": postgres = iterator.next()
             case "--help", "-h":
                 say(
-                    "usage: handoff-bench [--quick] [--json] [--dir DIR] [--only canonical|schema|store|queue|worklog|mcp|processes|commands|pipeline|postgresql] [--baseline HANDOFF] [--backend sqlite|postgresql] [--postgres URL]"
+                    "usage: handoff-bench [--quick] [--json] [--dir DIR] [--only canonical|schema|store|queue|worklog|mcp|processes|commands|pipeline|postgresql|ui] [--baseline HANDOFF] [--backend sqlite|postgresql] [--postgres URL]"
                 )
                 exit(0)
             default:

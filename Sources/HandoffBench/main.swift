@@ -28,7 +28,7 @@ let sections: [(String, @MainActor (Bench) throws -> Void)] = [
     ("canonical", benchCanonicalization), ("schema", benchSchemas), ("store", benchStore),
     ("queue", benchQueue), ("worklog", benchWorkLogs), ("mcp", benchMCP),
     ("processes", benchProcesses), ("commands", benchCommands), ("pipeline", benchPipeline),
-    ("postgresql", benchPostgres),
+    ("postgresql", benchPostgres), ("ui", benchUI),
 ]
 for (name, section) in sections where options.only == nil || options.only == name {
     try section(bench)

@@ -106,7 +106,8 @@ public enum ChainGraph {
             let bend = max(30, abs(end.1 - start.1) / 2) * (upward ? -1 : 1)
             let label: String
             if let handoff = handoff(from: parent, to: child) {
-                label = "\(handoff.producer) → \(handoff.consumer) · \(handoff.state)"
+                // The producer is the box the arrow leaves.
+                label = "→ \(handoff.consumer) · \(handoff.state)"
             } else {
                 label = "derived by \(child.artifact.producer)"
             }

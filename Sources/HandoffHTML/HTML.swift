@@ -6,9 +6,36 @@ import HandoffKit
 public enum HTML {
     /// `text` safe between tags and inside a quoted attribute value: `& < > " '` become references, and
     /// control characters other than tab and newline (which a page cannot show) become visible `\u{…}`.
-    public static func text(_ text: String) -> String {
+    public static func text(_ text: String) -> String { escape(text, breaks: false) }
+
+    /// A value for a quoted attribute: the same escaping, with line breaks and tabs as references so that
+    /// the value stays on one line.
+    public static func attribute(_ value: String) -> String { escape(value, breaks: true) }
+
+    private static func escape(_ text: String, breaks: Bool) -> String {
+        // Most text needs nothing: one pass over its bytes finds that, and the string is used as it is.
+        var clean = true
+        var previous: UInt8 = 0
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "&"), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "\""),
+                UInt8(ascii: "'"),
+                0x7F:
+                clean = false
+            case 0x80...0x9F where previous == 0xC2:
+                clean = false
+            case UInt8(ascii: "\t"), UInt8(ascii: "\n"):
+                clean = !breaks
+            case ..<0x20:
+                clean = false
+            default: break
+            }
+            if !clean { break }
+            previous = byte
+        }
+        if clean { return text }
         var result = ""
-        result.reserveCapacity(text.utf8.count)
+        result.reserveCapacity(text.utf8.count + 16)
         for scalar in text.unicodeScalars {
             switch scalar {
             case "&": result += "&amp;"
@@ -16,7 +43,8 @@ public enum HTML {
             case ">": result += "&gt;"
             case "\"": result += "&quot;"
             case "'": result += "&#39;"
-            case "\t", "\n": result.unicodeScalars.append(scalar)
+            case "\t": result += breaks ? "&#9;" : "\t"
+            case "\n": result += breaks ? "&#10;" : "\n"
             default:
                 if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
                     result += "\\u{" + String(scalar.value, radix: 16) + "}"
@@ -26,12 +54,6 @@ public enum HTML {
             }
         }
         return result
-    }
-
-    /// A value for a quoted attribute: the same escaping, with line breaks as references so that the value
-    /// stays on one line.
-    public static func attribute(_ value: String) -> String {
-        text(value).replacing("\n", with: "&#10;").replacing("\t", with: "&#9;")
     }
 
     /// One segment of a path the pages link to: every byte but letters, digits and `-._~:@` percent-encoded,

@@ -38,6 +38,8 @@ public enum SessionView {
         /// The steps that raised an escalation still waiting (as opposed to decided).
         public var escalationStates: [Int: Handoff.State]
         public var insightSteps: Set<Int>
+        /// What each correction corrects (`corrections(in:)`).
+        public var corrections: [Int: Int]
 
         public init(_ explained: ExplainedSession, threshold: Double, links: Links) {
             session = explained.info.id
@@ -47,34 +49,45 @@ public enum SessionView {
             escalationStates = Dictionary(
                 explained.escalations.map { ($0.step, $0.handoff.state) }, uniquingKeysWith: { $1 })
             insightSteps = Set(explained.insights.map(\.step))
+            corrections = SessionView.corrections(in: explained.entries)
         }
     }
 
-    /// The step a correction corrects: `details.corrects` when the bot said so, else the last earlier step of
-    /// the same bot in the same category, else its last earlier step.
-    public static func corrected(by entry: WorkLogEntry, among entries: [WorkLogEntry]) -> Int? {
-        guard entry.level == .correction else { return nil }
-        if let step = entry.details["corrects"]?.intValue ?? entry.details["corrects_step"]?.intValue,
-            step < entry.step
-        {
-            return step
+    /// The step each correction corrects, by the correction's step: `details.corrects` when the bot said
+    /// so, else the last earlier step of the same bot in the same category, else its last earlier step.
+    /// One pass over the session's entries (in step order).
+    public static func corrections(in entries: [WorkLogEntry]) -> [Int: Int] {
+        var corrected: [Int: Int] = [:]
+        var lastByBot: [String: Int] = [:]
+        var lastByBotAndCategory: [String: [String: Int]] = [:]
+        for entry in entries {
+            let bot = entry.botName ?? ""
+            guard entry.level == .correction else {
+                lastByBot[bot] = entry.step
+                lastByBotAndCategory[bot, default: [:]][entry.category] = entry.step
+                continue
+            }
+            if let step = entry.details["corrects"]?.intValue ?? entry.details["corrects_step"]?.intValue,
+                step < entry.step
+            {
+                corrected[entry.step] = step
+            } else if let step = lastByBotAndCategory[bot]?[entry.category] ?? lastByBot[bot] {
+                corrected[entry.step] = step
+            }
         }
-        let earlier = entries.prefix { $0.step < entry.step }.filter {
-            $0.botName == entry.botName && $0.level != .correction
-        }
-        return (earlier.last { $0.category == entry.category } ?? earlier.last)?.step
+        return corrected
     }
 
     /// Rows of the timeline for `entries[range]`; `entries` are the session's, in step order.
     public static func rows(_ entries: [WorkLogEntry], _ range: Range<Int>, context: Context) -> String {
         var html = ""
         for entry in entries[range.clamped(to: entries.indices)] {
-            html += row(entry, among: entries, context: context)
+            html += row(entry, context: context)
         }
         return html
     }
 
-    static func row(_ entry: WorkLogEntry, among entries: [WorkLogEntry], context: Context) -> String {
+    static func row(_ entry: WorkLogEntry, context: Context) -> String {
         var classes = ["level-\(entry.level.rawValue)"]
         if entry.escalation { classes.append("escalation") }
         if entry.toolStatus == .error || entry.toolStatus == .timeout { classes.append("failed") }
@@ -150,7 +163,7 @@ public enum SessionView {
         if entry.shareableInsight || context.insightSteps.contains(entry.step) {
             html += "<span class=\"pill\">★ insight</span>"
         }
-        if let corrected = corrected(by: entry, among: entries) {
+        if let corrected = context.corrections[entry.step] {
             html += link(
                 context.links.session(context.session, step: corrected), "corrects step \(corrected)")
         }

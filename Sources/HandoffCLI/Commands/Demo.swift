@@ -196,6 +196,7 @@ private struct BookmarkDemo {
                 ("handoff chain \(shortID(derived.id)) --format mermaid", "the chain as a diagram"),
                 ("handoff logs", "every session, across workspaces"),
                 ("handoff demo --coordination", "a coordinator, three bots and a conflict"),
+                ("handoff ui", "all of it in a browser: inboxes, the chain drawn, the session as a timeline"),
             ], store: store)
     }
 
@@ -383,6 +384,7 @@ private struct CoordinationDemo {
                 ("handoff chain \(shortID(ended.record))", "the record, its work log and its escalation"),
                 ("handoff how \"design\"", "every entry about the design, ranked"),
                 ("handoff logs", "every session, across workspaces"),
+                ("handoff ui", "decide the escalation in a browser, the conversation beside it"),
             ], store: store)
     }
 

@@ -164,8 +164,13 @@ def scenario_pages():
         if SCREENSHOTS:
             page.goto(ui.base + "/")
             page.screenshot(path=os.path.join(SCREENSHOTS, "overview.png"))
-            page.goto(ui.base + "/inbox/pager")
-            page.screenshot(path=os.path.join(SCREENSHOTS, "inbox.png"))
+            # The samples' security scans, as a scanner hands them to an auditor.
+            samples = os.path.join(os.path.dirname(__file__), "..", "..", "..", "Samples", "valid")
+            for name in sorted(os.listdir(os.path.join(samples, "security-scan-v1"))):
+                cli("put", os.path.join(samples, "security-scan-v1", name), "--from", "security_scanner",
+                    "--to", "auditor", "--workflow", "skill-intake")
+            page.goto(ui.base + "/inbox/auditor")
+            page.locator("main").screenshot(path=os.path.join(SCREENSHOTS, "inbox.png"))
         page.goto(ui.base + "/inbox/pager?state=done")
         assert "No done handoffs" in page.inner_text("main")
         ok("an inbox pages through all its handoffs, by state")
@@ -198,7 +203,7 @@ def scenario_pages():
         box = page.query_selector("svg.chain g.node:not(.focus) rect").bounding_box()
         assert box["width"] > 100 and box["height"] > 30, box
         if SCREENSHOTS:
-            page.screenshot(path=os.path.join(SCREENSHOTS, "chain.png"))
+            page.locator("main").screenshot(path=os.path.join(SCREENSHOTS, "chain.png"))
         other = page.query_selector("svg.chain g.node:not(.focus)").get_attribute("data-id")
         page.click(f'svg.chain g.node[data-id="{other}"]')
         page.wait_for_url(ui.base + "/artifacts/" + other)
