@@ -29,67 +29,37 @@ public enum HandoffMCPMain {
         // A host that goes away closes the pipe the answers go to: writing then fails with EPIPE, which the
         // transport handles (a claim in the answer is given back), instead of killing the server.
         signal(SIGPIPE, SIG_IGN)
-        var configuration = HandoffMCPServer.Configuration(
-            storePath: ProcessInfo.processInfo.environment["HANDOFF_STORE"].flatMap { $0.isEmpty ? nil : $0 }
-                ?? ".handoff")
-        do {
-            if let budget = try Store.validationBudget(
-                environment: ProcessInfo.processInfo.environment["HANDOFF_VALIDATION_BUDGET"])
-            {
-                configuration.store.validationBudget = budget
-            }
-        } catch {
-            complain(error.message)
-            return 64
-        }
-        // `--name=value` is `--name value`, as ArgumentParser reads it for `handoff mcp`.
-        let split = arguments.flatMap { argument -> [String] in
-            guard argument.hasPrefix("--"), let equals = argument.firstIndex(of: "=") else {
-                return [argument]
-            }
-            return [String(argument[..<equals]), String(argument[argument.index(after: equals)...])]
-        }
-        var iterator = split.makeIterator()
-        func value(_ option: String) -> String? {
-            guard let value = iterator.next() else {
-                complain("\(option) needs a value")
+        var bot: String?
+        var allowAny = false
+        var maxMessageBytes: Int?
+        let (options, outcome) = ServerArguments.read(
+            arguments, usage: usage, environment: { ProcessInfo.processInfo.environment[$0] },
+            say: { line, error in
+                (error ? FileHandle.standardError : FileHandle.standardOutput).write(Data((line + "\n").utf8))
+            },
+            other: { option, value in
+                switch option {
+                case "--as":
+                    guard let name = value() else { return "--as needs a value" }
+                    bot = name
+                case "--allow-any":
+                    allowAny = true
+                case "--max-bytes":
+                    guard let text = value(), let bytes = Int(text), bytes > 0 else {
+                        return "--max-bytes must be a positive number of bytes"
+                    }
+                    maxMessageBytes = bytes
+                default:
+                    return "unknown option \(option)"
+                }
                 return nil
-            }
-            return value
-        }
-        while let argument = iterator.next() {
-            switch argument {
-            case "--store":
-                guard let path = value(argument), !path.isEmpty else { return 64 }
-                configuration.storePath = path
-            case "--as":
-                guard let bot = value(argument) else { return 64 }
-                configuration.bot = bot
-            case "--allow-any":
-                configuration.allowAny = true
-            case "--busy-timeout":
-                guard let text = value(argument), let seconds = Double(text),
-                    (0...Store.maximumBusyTimeout).contains(seconds)
-                else {
-                    complain("--busy-timeout must be 0 to \(Int(Store.maximumBusyTimeout)) seconds")
-                    return 64
-                }
-                configuration.store.busyTimeout = seconds
-            case "--max-bytes":
-                guard let text = value(argument), let bytes = Int(text), bytes > 0 else {
-                    complain("--max-bytes must be a positive number of bytes")
-                    return 64
-                }
-                configuration.maxMessageBytes = bytes
-            case "--help", "-h":
-                print(usage)
-                return 0
-            default:
-                complain("unknown option \(argument)")
-                FileHandle.standardError.write(Data((usage + "\n").utf8))
-                return 64
-            }
-        }
+            })
+        if case .exit(let status) = outcome { return status }
+        var configuration = HandoffMCPServer.Configuration(storePath: options.storePath)
+        configuration.store = options.store
+        configuration.bot = bot
+        configuration.allowAny = allowAny
+        if let maxMessageBytes { configuration.maxMessageBytes = maxMessageBytes }
         do {
             try await HandoffMCPServer.run(configuration)
             return 0

@@ -22,53 +22,31 @@ public enum HandoffUIMain {
     /// Runs the UI with `arguments`; returns the process's exit status.
     public static func run(_ arguments: [String]) async -> Int32 {
         signal(SIGPIPE, SIG_IGN)
-        let environment = getenv("HANDOFF_STORE").map { String(cString: $0) }
-        var configuration = UIServer.Configuration(
-            storePath: environment.flatMap { $0.isEmpty ? nil : $0 } ?? ".handoff")
-        let split = arguments.flatMap { argument -> [String] in
-            guard argument.hasPrefix("--"), let equals = argument.firstIndex(of: "=") else {
-                return [argument]
-            }
-            return [String(argument[..<equals]), String(argument[argument.index(after: equals)...])]
-        }
-        var iterator = split.makeIterator()
-        func value(_ option: String) -> String? {
-            guard let value = iterator.next() else {
-                complain("\(option) needs a value")
+        var port = 0
+        var opens = true
+        let (options, outcome) = ServerArguments.read(
+            arguments, usage: usage, environment: { name in getenv(name).map { String(cString: $0) } },
+            say: { line, error in writeLine(error ? 2 : 1, line) },
+            other: { option, value in
+                switch option {
+                case "--port":
+                    guard let text = value(), let number = Int(text), (0...65535).contains(number) else {
+                        return "--port must be a port number from 0 to 65535 (0 picks a free one)"
+                    }
+                    port = number
+                case "--no-open":
+                    opens = false
+                default:
+                    return "unknown option \(option)"
+                }
                 return nil
-            }
-            return value
-        }
-        while let argument = iterator.next() {
-            switch argument {
-            case "--store":
-                guard let path = value(argument), !path.isEmpty else { return 64 }
-                configuration.storePath = path
-            case "--port":
-                guard let text = value(argument), let port = Int(text), (0...65535).contains(port) else {
-                    complain("--port must be a port number from 0 to 65535 (0 picks a free one)")
-                    return 64
-                }
-                configuration.port = port
-            case "--no-open":
-                configuration.openBrowser = false
-            case "--busy-timeout":
-                guard let text = value(argument), let seconds = Double(text),
-                    (0...Store.maximumBusyTimeout).contains(seconds)
-                else {
-                    complain("--busy-timeout must be 0 to \(Int(Store.maximumBusyTimeout)) seconds")
-                    return 64
-                }
-                configuration.store.busyTimeout = seconds
-            case "--help", "-h":
-                writeLine(1, usage)
-                return 0
-            default:
-                complain("unknown option \(argument)\n" + usage)
-                return 64
-            }
-        }
-        let open = configuration.openBrowser
+            })
+        if case .exit(let status) = outcome { return status }
+        var configuration = UIServer.Configuration(storePath: options.storePath)
+        configuration.store = options.store
+        configuration.port = port
+        configuration.openBrowser = opens
+        let open = opens
         do {
             try await UIServer.run(configuration) { url in
                 // The first line of standard output, whole, before anything else: scripts read it.

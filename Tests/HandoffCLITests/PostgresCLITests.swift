@@ -191,6 +191,75 @@ struct PostgresCLITests {
         }
     }
 
+    /// `handoff ui` on a shared database outlives a restart of the server: a page asked for while it is down
+    /// is an error page (never a hang or a crash), and once it is back the pages show what the store holds,
+    /// written by others meanwhile, and decisions still work.
+    @Test func theUIServesAcrossADatabaseRestart() throws {
+        let cluster = try PrivateCluster(directory: scratch.path + "/cluster")
+        let store = cluster.url + "?schema=ui"
+        let scan = try String(
+            contentsOf: HandoffProcess.samples.appendingPathComponent(
+                "valid/security-scan-v1/x-bookmarks.json"),
+            encoding: .utf8)
+        #expect(
+            try handoff(["put", "--from", "scanner", "--to", "reviewer", "--store", store], stdin: scan)
+                .status == 0)
+        let (ui, output, _) = try HandoffProcess.start([
+            "ui", "--store", store, "--no-open", "--busy-timeout", "2",
+        ])
+        defer {
+            ui.terminate()
+            ui.waitUntilExit()
+        }
+        let line = String(decoding: try readLine(output.fileHandleForReading), as: UTF8.self)
+        let port = try #require(Int(String(line.split(separator: ":")[2].prefix { $0.isNumber })), "\(line)")
+        let token = try #require(line.split(separator: "=").last.map(String.init))
+        let traded = try httpGet("/?token=\(token)", port: port, cookie: nil)
+        #expect(traded.status == 303)
+        let cookie = try #require(traded.setCookie)
+        #expect(try httpGet("/inbox/reviewer", port: port, cookie: cookie).status == 200)
+
+        // While the server is down a page is an error page, once the UI's busy timeout has passed.
+        let stop = try HandoffProcess.run(
+            [PrivateCluster.script, "stop", cluster.directory], timeLimit: 120, program: PrivateCluster.bash)
+        #expect(stop.status == 0, "\(stop.stderr)")
+        let asked = Date()
+        let down = try httpGet("/inbox/reviewer", port: port, cookie: cookie)
+        print("ui with the database down: \(down.status) after \(Date().timeIntervalSince(asked)) s")
+        #expect(
+            [500, 503].contains(down.status) && down.body.contains("That did not work"), "\(down.status)")
+        try cluster.restart()
+        #expect(
+            try handoff(
+                ["put", "--from", "scanner", "--to", "reviewer", "--workflow", "after", "--store", store],
+                stdin: scan
+            ).status == 0)
+        // The first request after the restart may meet the connection the restart ended: it is answered
+        // with an error page, and the next ones are served from a new connection.
+        var page = try httpGet("/inbox/reviewer", port: port, cookie: cookie)
+        var refused = 0
+        for _ in 0..<20 where page.status != 200 {
+            refused += 1
+            #expect(
+                [500, 503].contains(page.status) && page.body.contains("That did not work"),
+                "\(page.status) \(page.body.prefix(300))")
+            usleep(250_000)
+            page = try httpGet("/inbox/reviewer", port: port, cookie: cookie)
+        }
+        #expect(page.status == 200)
+        print("ui across a restart: \(refused) error pages before the page was served again")
+        let inbox = try #require(
+            try handoff(["inbox", "reviewer", "--json", "--store", store]).json() as? [String: Any])
+        let ids = (inbox["handoffs"] as? [[String: Any]] ?? []).compactMap {
+            ($0["handoff"] as? [String: Any])?["id"] as? String
+        }
+        #expect(ids.count == 2)
+        for id in ids { #expect(page.body.contains("data-handoff=\"\(id)\""), "\(id)") }
+        ui.terminate()
+        ui.waitUntilExit()
+        #expect(ui.terminationStatus == 0)
+    }
+
     /// A URL with no server behind it, the wrong password, a database that is not there: each says so with
     /// its exit status, names the host, and creates nothing, here or there.
     @Test func urlsThatLeadNowhereSaySoAndCreateNothing() throws {
@@ -345,4 +414,59 @@ struct PostgresCLITests {
             done.compactMap { ($0["handoff"] as? [String: Any])?["worker"] as? String })
         #expect(workersSeen.contains { $0.hasPrefix(first) } && workersSeen.contains { $0.hasPrefix(second) })
     }
+}
+
+/// Reads one line (without its newline) from a pipe, waiting up to 30 s.
+func readLine(_ handle: FileHandle) throws -> Data {
+    var line = Data()
+    let deadline = Date().addingTimeInterval(30)
+    while Date() < deadline {
+        let byte = handle.readData(ofLength: 1)
+        guard let first = byte.first else { break }
+        if first == UInt8(ascii: "\n") { return line }
+        line.append(first)
+    }
+    throw CocoaError(.fileReadUnknown)
+}
+
+/// A GET over loopback with a plain socket, as a browser would send it: the status, the cookie set and the
+/// body.
+func httpGet(_ path: String, port: Int, cookie: String?) throws -> (
+    status: Int, setCookie: String?, body: String
+) {
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard descriptor >= 0 else { throw POSIXError(.EIO) }
+    defer { close(descriptor) }
+    var timeout = timeval(tv_sec: 30, tv_usec: 0)
+    setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let connected = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+        }
+    }
+    guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
+    var request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n"
+    if let cookie { request += "Cookie: \(cookie)\r\n" }
+    request += "\r\n"
+    _ = Array(request.utf8).withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, 0) }
+    var response: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 65_536)
+    while true {
+        let count = recv(descriptor, &buffer, buffer.count, 0)
+        if count <= 0 { break }
+        response += buffer[0..<count]
+    }
+    let text = String(decoding: response, as: UTF8.self)
+    let head = text.components(separatedBy: "\r\n\r\n").first ?? ""
+    let status = Int(head.split(separator: " ").dropFirst().first ?? "") ?? 0
+    let setCookie = head.components(separatedBy: "\r\n").first { $0.lowercased().hasPrefix("set-cookie:") }
+        .map {
+            String($0.dropFirst("set-cookie:".count).split(separator: ";")[0]).trimmingCharacters(
+                in: .whitespaces)
+        }
+    return (status, setCookie, String(text.dropFirst(head.count)))
 }

@@ -49,6 +49,7 @@ struct UITests {
             (
                 "security",
                 [
+                    "secrets a bot recorded are masked on every page",
                     "text from artifacts and logs is shown, never run, on every page",
                     "pages forbid inline scripts and framing",
                     "nothing is served without the token's cookie, and the token opens once",
@@ -62,6 +63,7 @@ struct UITests {
                 "lifecycle",
                 [
                     "a port in use is a clear error", "SIGINT stops it with a page streaming",
+                    "it opens the address it printed in a browser",
                     "a store that is not there is a clear error",
                 ]
             ),

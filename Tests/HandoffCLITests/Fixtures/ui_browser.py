@@ -392,9 +392,29 @@ def scenario_security():
         {"level": "decision", "category": "x", "message": HOSTILE, "confidence": 0.95, "shareable_insight": True,
          "insight_category": "user_preference"},
     ], query=HOSTILE, workspace="dm-attacker", extra=("--workspace-type", "direct"), end={"final_output": HOSTILE})
+    # Secrets a bot wrote were masked before the store: the UI has none to show.
+    secrets = ["sk-live-4f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c", "hunter2-Correct-Horse",
+               "ghp_0123456789abcdefABCDEF0123456789abcd"]
+    secretive = record_session([
+        {"level": "tool", "category": "tool", "message": f"called the API with api_key={secrets[0]}",
+         "tool_name": "http_get", "tool_input": {"url": "https://example.com", "api_key": secrets[0]},
+         "tool_output": {"token": secrets[2]}, "tool_status": "success", "duration_ms": 3},
+        {"level": "info", "category": "auth", "message": f"logged in with password: {secrets[1]}",
+         "details": {"password": secrets[1]}},
+    ], bot="leaky", workspace="#general", query=f"use token {secrets[2]}", end={"final_output": "done"})
     ui = UI()
     with sync_playwright() as playwright:
         context, page = signed_in(playwright, ui)
+        for path in [f"/sessions/{secretive}", "/search?q=api_key", "/search?q=password", "/"]:
+            page.goto(ui.base + path)
+            shown = page.content()
+            for secret in secrets:
+                assert secret not in shown, (path, secret)
+        page.goto(ui.base + f"/sessions/{secretive}")
+        for details in page.query_selector_all("#timeline details"):
+            details.evaluate("d => d.open = true")
+        assert page.inner_text("#timeline").count("[masked") >= 4, page.inner_text("#timeline")[:600]
+        ok("secrets a bot recorded are masked on every page")
         dialogs = []
         page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
         for path in ["/", "/inbox/victim", "/inbox/victim?state=all", f"/artifacts/{hostile_id}",
@@ -518,6 +538,26 @@ def scenario_lifecycle():
         elapsed = time.monotonic() - started
         assert elapsed < 10, elapsed
     ok(f"SIGINT stops it with a page streaming ({elapsed:.1f} s)")
+
+    # Without --no-open it opens the address it printed with the desktop's opener (xdg-open).
+    opener = tempfile.mkdtemp()
+    with open(os.path.join(opener, "xdg-open"), "w") as script:
+        script.write(f'#!/bin/sh\nprintf "%s\\n" "$1" > "{opener}/opened"\n')
+    os.chmod(os.path.join(opener, "xdg-open"), 0o755)
+    process = subprocess.Popen([HANDOFF, "ui", "--store", STORE], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               env=dict(os.environ, PATH=opener + ":" + os.environ["PATH"]))
+    ready, _, _ = select.select([process.stdout], [], [], 30)
+    assert ready, "handoff ui printed nothing within 30 s"
+    printed = process.stdout.readline().decode().strip()
+    deadline = time.monotonic() + 10
+    while not os.path.exists(os.path.join(opener, "opened")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.1)
+    with open(os.path.join(opener, "opened")) as file:
+        assert file.read().strip() == printed, printed
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=15) == 0
+    ok("it opens the address it printed in a browser")
 
     missing = subprocess.run([HANDOFF, "ui", "--store", tempfile.mkdtemp() + "/absent", "--no-open"],
                              capture_output=True, text=True, timeout=30)
