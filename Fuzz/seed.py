@@ -78,6 +78,14 @@ elif harness == "cli":
                   ["put", "doc.json", "--from", "p", "--to", "c"], ["log", "add", "S", "--confidence", "1e308"],
                   ["chain", "xxh128:0000000000", "--depth", "-1"], ["--store", "s", "ls"], ["gc", "--keep-days", "0"]]:
         add(b"\0".join(w.encode() for w in extra))
+elif harness == "html":
+    # What reaches the UI's escaping, addresses and forms: hostile text, encoded forms, documents.
+    for snippet in ['<script>alert(1)</script>', 'javascript:alert(1)', '"><img src=x onerror=alert(1)>',
+                    "csrf=abc&note=Use+passphrases%21", "note=%FF%FE", "a%2Fb", "%E2%9C%93", "x\u0000y\u001b[31m",
+                    "line\nbreak\ttab", "\u0085\u2028", '{"<k>": ["<script>", 1, true, null]}']:
+        add(snippet)
+    for path in glob.glob(os.path.join(root, "Samples", "valid", "**", "*.json"), recursive=True):
+        add(open(path, "rb").read())
 else:
     sys.exit(f"unknown harness {harness}")
 print(f"{harness}: {len(os.listdir(corpus))} inputs in the corpus", file=sys.stderr)
