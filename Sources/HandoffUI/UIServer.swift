@@ -384,8 +384,11 @@ struct Guard: RouterMiddleware {
                 "This server answers only to \(access.authority), not to \(request.head.authority ?? "a request without a Host")."
             )
         }
-        guard [.get, .head, .post].contains(request.method) else {
-            return refuse(.methodNotAllowed, "\(request.method) is not served here.")
+        guard [.get, .post].contains(request.method) else {
+            var refused = refuse(
+                .methodNotAllowed, "\(request.method) is not served here: pages are read with GET.")
+            refused.headers[.allow] = "GET, POST"
+            return refused
         }
         let fields = HTML.formFields(Substring(request.uri.query ?? "")) ?? [:]
         if let token = fields["token"] {
@@ -414,7 +417,12 @@ struct Guard: RouterMiddleware {
                         + (request.headers[.origin] ?? "a request without an Origin") + ".")
             }
         }
-        return try await next(request, context)
+        do {
+            return try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound {
+            // No route: say so in a page, as every other refusal does.
+            return refuse(.notFound, "There is no page at \(request.uri.path).")
+        }
     }
 
     private func refuse(_ status: HTTPResponse.Status, _ message: String) -> Response {

@@ -481,8 +481,9 @@ def scenario_security():
             assert status == 400 and "CSRF" in body, (bad, status)
         status, _, _ = ui.request("POST", f"/escalations/{target}/decide", headers=good, body="csrf=%FF%FE")
         assert status == 400
-        status, _, _ = ui.request("DELETE", f"/escalations/{target}/decide", headers=good)
-        assert status == 405
+        for method in ["DELETE", "PUT", "HEAD"]:
+            status, headers, _ = ui.request(method, f"/escalations/{target}/decide", headers=good)
+            assert status == 405 and headers.get("Allow") == "GET, POST", (method, status)
         still = [e for e in cli_json("escalations")["escalations"] if e["handoff"]["id"] == target]
         assert still and still[0]["handoff"]["state"] == "pending", still
         status, _, _ = ui.request("POST", f"/escalations/{target}/decide", headers=good,
@@ -501,6 +502,9 @@ def scenario_security():
                                ("/nothing/here", 404)]:
             status, _, body = ui.request("GET", path, headers={"Cookie": cookie})
             assert status == expected, (path, status, body[:300])
+            if status != 200:
+                assert "That did not work" in body, (path, body[:300])
+        assert "There is no page at /nothing/here" in ui.request("GET", "/nothing/here", headers={"Cookie": cookie})[2]
         ok("bad addresses get a clear error page")
 
         with open("/proc/net/tcp") as table:
