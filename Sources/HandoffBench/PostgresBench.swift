@@ -41,7 +41,7 @@ func benchPostgres(_ bench: Bench) throws {
 }
 
 /// `scripts/postgres start`'s URL, or nil when the script is not here.
-private func startPrivateCluster() -> String? {
+func startPrivateCluster() -> String? {
     guard FileManager.default.isExecutableFile(atPath: "scripts/postgres") else { return nil }
     // Its output to a file and a plain wait: Foundation's Process waited forever here for a script whose
     // server outlives it.

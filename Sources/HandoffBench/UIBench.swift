@@ -2,15 +2,34 @@ import Foundation
 import HandoffHTML
 import HandoffJSON
 import HandoffKit
+import HandoffPostgres
 import HandoffWorkLog
 
 /// The web UI's pages rendered as `handoff ui` renders them for a request (the store's reads and the HTML,
 /// without HTTP), each beside its floor: the JSON the command line prints for the same data, from the same
-/// reads. Then whole requests to a running `handoff-ui`, over loopback.
+/// reads. Then whole requests to a running `handoff-ui`, over loopback. With `--backend postgresql`, the same
+/// again on a database.
 @MainActor
 func benchUI(_ bench: Bench) throws {
     bench.section("web UI: pages rendered on the server")
-    let store = try bench.temporaryStore("ui")
+    try benchUIPages(bench, store: try bench.temporaryStore("ui"), suffix: "")
+    guard bench.options.backend == "postgresql" else { return }
+    guard let url = bench.options.postgres ?? startPrivateCluster() else {
+        say(
+            "\n(no PostgreSQL: give --postgres URL, or run from the repository so scripts/postgres can start one)"
+        )
+        return
+    }
+    let location = url + (url.contains("?") ? "&" : "?") + "schema=bench_ui_\(getpid())"
+    defer { try? HandoffPostgres.dropStore(at: location) }
+    bench.section("web UI on postgresql (\(Store.redacted(url)))")
+    try benchUIPages(bench, store: try Store.create(at: location), suffix: ", postgresql")
+}
+
+/// The pages of a store filled here: an inbox of 100k handoffs (10k with --quick) and a 10,000-entry session.
+/// `suffix` tells the figures of one backend from the other's.
+@MainActor
+private func benchUIPages(_ bench: Bench, store: Store, suffix: String) throws {
     let workLog = try WorkLog(store: store)
     let pages = Pages(workLog: workLog, csrf: "bench")
     let size = bench.options.quick ? 10_000 : 100_000
@@ -62,7 +81,7 @@ func benchUI(_ bench: Bench) throws {
         return median(runs)
     }
     let label = size >= 100_000 ? "100k" : "10k"
-    let first = try time { _ = try pages.inbox("reviewer", state: nil, offset: 0) }
+    let first = try time { _ = try pages.inbox("reviewer", state: nil) }
     let firstJSON = try time {
         let rows = try store.inboxWithNextActions(
             "reviewer", filter: HandoffFilter(limit: Paging.fetchCount(Pages.inboxPageSize)))
@@ -72,27 +91,30 @@ func benchUI(_ bench: Bench) throws {
                 shown: rows.prefix(Pages.inboxPageSize).map { $0.handoff.json(nextActions: $0.nextActions) },
                 nextOffset: Pages.inboxPageSize))
     }
-    bench.report("inbox page (50 oldest of \(label)), HTML", first, "ms", "median")
+    bench.report("inbox page (50 oldest of \(label)), HTML\(suffix)", first, "ms", "median")
     bench.report(
         "  the same 50 as inbox --json writes them", firstJSON, "ms", "HTML / JSON \(ratio(first, firstJSON))"
     )
-    let deep = try time { _ = try pages.inbox("reviewer", state: nil, offset: size - Pages.inboxPageSize) }
-    bench.report("inbox page, the last 50 of \(label)", deep, "ms", "median")
+    // The last page, as its Next link asks for it: after the handoff before it.
+    let before = try store.inbox(
+        "reviewer", filter: HandoffFilter(limit: 1, offset: size - Pages.inboxPageSize - 1))
+    let deep = try time { _ = try pages.inbox("reviewer", state: nil, after: before[0].id) }
+    bench.report("inbox page, the last 50 of \(label)\(suffix)", deep, "ms", "median")
     let session = try time { _ = try pages.session("ui-long", page: nil, step: nil, view: nil) }
     let sessionJSON = try time {
         _ = JSONWriter.encode(WorkLogView.json(try workLog.explain(.session("ui-long")), mode: .detailed))
     }
-    bench.report("10,000-entry session, its last page of 500, HTML", session, "ms", "median")
+    bench.report("10,000-entry session, its last page of 500, HTML\(suffix)", session, "ms", "median")
     bench.report(
-        "  explain --mode detailed --json of all 10,000", sessionJSON, "ms",
+        "  explain --mode detailed --json of all 10,000\(suffix)", sessionJSON, "ms",
         "HTML page / JSON \(ratio(session, sessionJSON))")
     let export = try time {
         _ = Export.session(try workLog.explain(.session("ui-long")), confidenceThreshold: 0.7)
     }
-    bench.report("explain --format html of all 10,000", export, "ms", "median")
-    bench.report("overview", try time { _ = try pages.overview() }, "ms", "median")
+    bench.report("explain --format html of all 10,000\(suffix)", export, "ms", "median")
+    bench.report("overview\(suffix)", try time { _ = try pages.overview() }, "ms", "median")
     do {
-        try benchUIRequests(bench, store: store.path)
+        try benchUIRequests(bench, store: store.path, suffix: suffix)
     } catch {
         say("  (requests to handoff-ui not measured: \(error))")
     }
@@ -105,7 +127,7 @@ private func ratio(_ a: Double, _ b: Double) -> String {
 /// Whole requests to the release `handoff-ui` beside this binary, over loopback with a plain socket: the
 /// page as a browser gets it, HTTP and all.
 @MainActor
-private func benchUIRequests(_ bench: Bench, store: String) throws {
+private func benchUIRequests(_ bench: Bench, store: String, suffix: String) throws {
     let server = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         .appendingPathComponent("handoff-ui").path
     guard FileManager.default.isExecutableFile(atPath: server) else {
@@ -146,7 +168,8 @@ private func benchUIRequests(_ bench: Bench, store: String) throws {
         }
         return median(runs)
     }
-    bench.report("GET /inbox/reviewer over HTTP", try time("/inbox/reviewer"), "ms", "median, whole request")
+    bench.report(
+        "GET /inbox/reviewer over HTTP\(suffix)", try time("/inbox/reviewer"), "ms", "median, whole request")
     bench.report(
         "GET /sessions/ui-long over HTTP", try time("/sessions/ui-long"), "ms", "median, whole request")
 }

@@ -115,8 +115,11 @@ public struct Pages: Sendable {
 
     // MARK: Inbox
 
-    /// `/inbox/{consumer}`: its handoffs oldest first, in `states` (pending by default), a page at a time.
-    public func inbox(_ consumer: String, state: String?, offset: Int) throws(HandoffError) -> String {
+    /// `/inbox/{consumer}`: its handoffs oldest first, in `states` (pending by default), a page at a time:
+    /// the page after the handoff `after` (each page links to the next by its last handoff, so a page deep in
+    /// an inbox of 100,000 costs what the first does).
+    public func inbox(_ consumer: String, state: String?, after: String? = nil) throws(HandoffError) -> String
+    {
         let states: [Handoff.State]
         switch state {
         case nil, "": states = [.pending]
@@ -130,9 +133,11 @@ public struct Pages: Sendable {
             }
             states = [one]
         }
-        guard offset >= 0 else { throw HandoffError(.usage, "the offset must be 0 or more") }
-        let filter = HandoffFilter(
-            states: states, limit: Paging.fetchCount(Self.inboxPageSize), offset: offset)
+        if let after, !Store.isHandoffID(after) {
+            throw HandoffError(.usage, "\"\(after)\" is not a handoff id", hint: "pages follow the Next link")
+        }
+        var filter = HandoffFilter(states: states, limit: Paging.fetchCount(Self.inboxPageSize))
+        filter.after = after
         let rows = try store.inboxWithNextActions(consumer, filter: filter)
         let shown = rows.prefix(Self.inboxPageSize)
         let current = state.flatMap { $0.isEmpty ? nil : $0 } ?? "pending"
@@ -145,15 +150,14 @@ public struct Pages: Sendable {
         body += "</p>"
         if shown.isEmpty {
             body += "<p class=\"muted\">No \(current == "all" ? "" : current + " ")handoffs"
-            body += offset > 0 ? " past \(offset).</p>" : ".</p>"
+            body += after == nil ? ".</p>" : " after \(HTML.text(after ?? "")).</p>"
         } else {
             body +=
-                "<table id=\"handoffs\"><thead><tr><th class=\"num\">#</th><th>Handoff</th><th>Artifact</th>"
+                "<table id=\"handoffs\"><thead><tr><th>Handoff</th><th>Artifact</th>"
             body += "<th>From</th><th>State</th><th>Age</th><th>Next actions</th></tr></thead><tbody>"
-            for (index, row) in shown.enumerated() {
+            for row in shown {
                 let handoff = row.handoff
-                body +=
-                    "<tr data-handoff=\"\(HTML.attribute(handoff.id))\"><td class=\"num\">\(offset + index + 1)</td>"
+                body += "<tr data-handoff=\"\(HTML.attribute(handoff.id))\">"
                 body += "<td><span class=\"id\">" + HTML.text(handoff.id) + "</span>"
                 if handoff.attempts > 0 { body += "<div class=\"muted\">\(handoff.attempts) attempts</div>" }
                 body +=
@@ -182,9 +186,16 @@ public struct Pages: Sendable {
             }
             body += "</tbody></table>"
         }
-        body += pager(
-            base: base + "?state=" + current + "&offset=", offset: offset, shown: shown.count,
-            more: rows.count > Self.inboxPageSize, pageSize: Self.inboxPageSize)
+        if after != nil || rows.count > Self.inboxPageSize {
+            body += "<nav class=\"pager\" aria-label=\"pages\">"
+            if after != nil { body += link(base + "?state=" + current, "⇤ First") }
+            body += "<span class=\"muted\">\(shown.count) shown</span>"
+            if rows.count > Self.inboxPageSize, let last = shown.last {
+                body += link(
+                    base + "?state=" + current + "&after=" + HTML.queryValue(last.handoff.id), "Next →")
+            }
+            body += "</nav>"
+        }
         return Layout.page(title: "Inbox of \(consumer)", body: body, assets: .served)
     }
 

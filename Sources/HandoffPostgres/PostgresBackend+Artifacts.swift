@@ -415,6 +415,9 @@ extension PostgresBackend {
             filter.action)
         conditions.add("h.created_at >= ?", filter.since?.millisecondsSince1970)
         conditions.add("h.created_at < ?", filter.until?.millisecondsSince1970)
+        conditions.add(
+            "(h.created_at, h.seq) \(filter.newestFirst ? "<" : ">") "
+                + "(SELECT c.created_at, c.seq FROM handoff c WHERE c.id = ?)", filter.after)
         var sql =
             "SELECT \(Self.handoffColumns)\(extraColumns) FROM handoff h JOIN artifact a ON a.seq = h.artifact"
             + conditions.sql

@@ -90,8 +90,7 @@ public enum UIServer {
             guard let consumer = segment(context, "consumer"), let query = query(request) else {
                 return badRequest()
             }
-            guard let offset = number(query["offset"]) else { return failure(offsetError) }
-            return await page { try $0.inbox(consumer, state: query["state"], offset: offset) }
+            return await page { try $0.inbox(consumer, state: query["state"], after: query["after"]) }
         }
         router.get("/artifacts/:id") { _, context in
             guard let id = segment(context, "id") else { return badRequest() }

@@ -300,6 +300,47 @@ struct QueueTests {
         #expect(try store.inbox("reviewer", filter: HandoffFilter(action: "manual_review")).count == 1)
     }
 
+    @Test func aPageStartsAfterTheHandoffThatEndedTheLastOne() throws {
+        // Several in one millisecond: the order within it is the order they were stored in.
+        var ids: [String] = []
+        for n in 0..<12 {
+            ids += try store.put(scanResult(risk: n), from: "scanner", to: ["reviewer"]).handoffs.map(\.id)
+            if n % 4 == 3 { clock.advance(by: 1) }
+        }
+        var seen: [String] = []
+        var after: String?
+        repeat {
+            var filter = HandoffFilter(limit: 5)
+            filter.after = after
+            let page = try store.inbox("reviewer", filter: filter)
+            seen += page.map(\.id)
+            after = page.count == 5 ? page.last?.id : nil
+        } while after != nil
+        #expect(seen == ids)
+        var newest = HandoffFilter(consumer: "reviewer", limit: 3, newestFirst: true)
+        newest.after = ids[6]
+        #expect(try store.handoffs(newest).map(\.id) == [ids[5], ids[4], ids[3]])
+        // A handoff that is not there selects none, rather than starting over.
+        var unknown = HandoffFilter(limit: 5)
+        unknown.after = "01J00000000000000000000000"
+        #expect(try store.inbox("reviewer", filter: unknown).isEmpty)
+    }
+
+    @Test(.storesAreFolders) func aPageAfterAHandoffSeeksTheIndex() throws {
+        for n in 0..<50 { try put(n, to: ["reviewer", "auditor"]) }
+        var filter = HandoffFilter(consumer: "reviewer", states: [.pending], limit: 10)
+        filter.after = try store.inbox("reviewer")[20].id
+        let plan = try store.sqlite!.queryPlan(filter)
+        // A seek on the inbox's index from where the page starts (SQLite shows the row value's first column),
+        // and the handoff it starts after found by its id.
+        #expect(
+            plan.first?.hasPrefix(
+                "SEARCH h USING INDEX handoff_by_consumer (consumer=? AND state=? AND created_at>")
+                == true, "\(plan)")
+        #expect(plan.contains("SEARCH c USING INDEX sqlite_autoindex_handoff_1 (id=?)"), "\(plan)")
+        #expect(!plan.contains { $0.hasPrefix("SCAN") }, "\(plan)")
+    }
+
     @Test(.storesAreFolders) func inboxAndClaimQueriesUseIndexesNotScans() throws {
         for n in 0..<50 { try put(n, to: ["reviewer", "auditor"]) }
         let filters = [

@@ -432,6 +432,9 @@ final class SQLiteBackend: StoreBackend {
             filter.action)
         conditions.add("h.created_at >= ?", filter.since?.millisecondsSince1970)
         conditions.add("h.created_at < ?", filter.until?.millisecondsSince1970)
+        conditions.add(
+            "(h.created_at, h.seq) \(filter.newestFirst ? "<" : ">") "
+                + "(SELECT c.created_at, c.seq FROM handoff c WHERE c.id = ?)", filter.after)
         var arguments = conditions.arguments
         var sql =
             "SELECT \(Self.handoffColumns)\(extraColumn.map { ", " + $0 } ?? "") FROM handoff h JOIN artifact a ON a.seq = h.artifact"

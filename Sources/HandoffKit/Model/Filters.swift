@@ -55,6 +55,10 @@ public struct HandoffFilter: Sendable, Hashable {
     public var limit: Int?
     /// Skip this many first.
     public var offset: Int
+    /// Only those listed after this handoff (by its id) in the listing's order: a page that starts where the
+    /// last one ended, found by a seek on the index however deep it is, where an offset steps over every
+    /// handoff before it. A handoff that is not there selects none.
+    public var after: String?
     /// Oldest first (the inbox order) unless set.
     public var newestFirst: Bool
 

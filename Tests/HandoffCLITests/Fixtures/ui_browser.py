@@ -496,7 +496,7 @@ def scenario_security():
         # Bad requests are answered, not served.
         for path, expected in [("/artifacts/xxh128:zz", 400), ("/artifacts/xxh128:00000000", 404),
                                ("/sessions/nosuch", 404), ("/inbox/victim?state=bogus", 400),
-                               ("/inbox/victim?offset=-1", 400), ("/inbox/%FF", 400), ("/inbox/a%2Fb", 200),
+                               ("/inbox/victim?after=nonsense", 400), ("/inbox/%FF", 400), ("/inbox/a%2Fb", 200),
                                ("/chain/xxh128:" + "0" * 32 + "?depth=99999", 400),
                                (f"/sessions/{session}?page=99", 404), ("/search?q=%FF", 400),
                                ("/nothing/here", 404)]:
