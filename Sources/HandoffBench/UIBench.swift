@@ -93,7 +93,8 @@ private func benchUIPages(_ bench: Bench, store: Store, suffix: String) throws {
     }
     bench.report("inbox page (50 oldest of \(label)), HTML\(suffix)", first, "ms", "median")
     bench.report(
-        "  the same 50 as inbox --json writes them", firstJSON, "ms", "HTML / JSON \(ratio(first, firstJSON))"
+        "  the same 50 as inbox --json writes them\(suffix)", firstJSON, "ms",
+        "HTML / JSON \(ratio(first, firstJSON))"
     )
     // The last page, as its Next link asks for it: after the handoff before it.
     let before = try store.inbox(
@@ -171,7 +172,8 @@ private func benchUIRequests(_ bench: Bench, store: String, suffix: String) thro
     bench.report(
         "GET /inbox/reviewer over HTTP\(suffix)", try time("/inbox/reviewer"), "ms", "median, whole request")
     bench.report(
-        "GET /sessions/ui-long over HTTP", try time("/sessions/ui-long"), "ms", "median, whole request")
+        "GET /sessions/ui-long over HTTP\(suffix)", try time("/sessions/ui-long"), "ms",
+        "median, whole request")
 }
 
 /// A minimal HTTP/1.1 client over a socket, for timing whole requests without a networking library.
