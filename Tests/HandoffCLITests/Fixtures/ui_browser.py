@@ -191,6 +191,15 @@ def scenario_pages():
         page.click('button[data-fold="closed"]')
         assert page.eval_on_selector_all("details.json", "all => all.filter(d => d.open).length") == 0
         assert closed >= 0
+        # Its canonical bytes, as stored; a document too large to draw is offered to download instead.
+        raw = page.request.get(ui.base + "/artifacts/" + artifact + "/raw")
+        assert raw.status == 200 and raw.headers["content-type"] == "application/json"
+        assert json.loads(raw.body()) == document
+        large = {"schema": "bulk-v1", "blob": "x" * (5 << 20)}
+        large_id = cli_json("put", "-", "--from", "loader", "--no-validate", stdin=json.dumps(large))["artifact"]["id"]
+        page.goto(ui.base + "/artifacts/" + large_id)
+        assert "too large to draw here" in page.inner_text("main") and not page.query_selector("details.json")
+        assert len(page.request.get(ui.base + "/artifacts/" + large_id + "/raw").body()) > 5 << 20
         ok("an artifact shows its document, foldable, with its schema, next actions and handoffs")
 
         # A chain: the graph has a box per artifact the command line lists, beside the same text.
