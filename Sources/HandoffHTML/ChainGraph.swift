@@ -116,7 +116,7 @@ public enum ChainGraph {
                 \(format(start.1)) C \(format(start.0)) \(format(start.1 + bend)), \(format(end.0)) \
                 \(format(end.1 - bend)), \(format(end.0)) \(format(end.1))"><title>\(HTML.text(label))</title></path>\
                 <text class="edge-label" x="\(format((start.0 + end.0) / 2 + 6))" y="\(format((start.1 + end.1) / 2))">\
-                \(HTML.text(clipped(label, to: 34)))</text></g>
+                \(HTML.text(clipped(label, 34)))</text></g>
 
                 """
         }
@@ -134,9 +134,9 @@ public enum ChainGraph {
                 <g class="node\(focus ? " focus" : "")" data-id="\(HTML.attribute(id.description))">\
                 <title>\(HTML.text("\(id) · \(node.artifact.schema) · by \(node.artifact.producer)"))</title>\
                 <rect x="\(format(x))" y="\(format(y))" width="\(format(nodeWidth))" height="\(format(nodeHeight))" rx="6"/>\
-                <text x="\(format(x + 10))" y="\(format(y + 18))">\(HTML.text(clipped(node.artifact.schema, to: 30)))\(focus ? " ◀" : "")</text>\
+                <text x="\(format(x + 10))" y="\(format(y + 18))">\(HTML.text(clipped(node.artifact.schema, 30)))\(focus ? " ◀" : "")</text>\
                 <text class="id" x="\(format(x + 10))" y="\(format(y + 34))">\(HTML.text(id.short))</text>\
-                <text x="\(format(x + 10))" y="\(format(y + 50))">\(HTML.text(clipped("by " + node.artifact.producer, to: 36)))</text>\
+                <text x="\(format(x + 10))" y="\(format(y + 50))">\(HTML.text(clipped("by " + node.artifact.producer, 36)))</text>\
                 <text class="id" x="\(format(x + 10))" y="\(format(y + 66))">\(HTML.text(fourth))</text></g>
                 """
             if let href = links.artifact(id) {
@@ -146,10 +146,6 @@ public enum ChainGraph {
             }
         }
         return svg + "</svg>"
-    }
-
-    private static func clipped(_ text: String, to length: Int) -> String {
-        text.count <= length ? text : String(text.prefix(length - 1)) + "…"
     }
 
     private static func format(_ value: Double) -> String {

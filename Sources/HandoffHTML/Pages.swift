@@ -694,6 +694,7 @@ public struct Pages: Sendable {
     }
 }
 
+/// `text` cut to `length` characters, with an ellipsis when it was longer: for labels and table cells.
 func clipped(_ text: String, _ length: Int) -> String {
     text.count <= length ? text : String(text.prefix(length - 1)) + "…"
 }
